@@ -1,0 +1,23 @@
+// Builds dist/: tsc emits ESM (.js, with `.ts` specifiers rewritten to `.js`)
+// and declarations. tsc leaves the `.ts` specifiers inside the .d.ts files,
+// which a consumer's TypeScript cannot follow, so rewrite those here.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+rmSync('dist', { recursive: true, force: true });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});
+
+const relativeTs = /(from\s+|import\s*\(\s*|import\s+)(['"])(\.{1,2}\/[^'"]+)\.ts\2/g;
+let files = 0;
+for (const entry of readdirSync('dist', { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.d.ts')) continue;
+  const file = join(entry.parentPath, entry.name);
+  const text = readFileSync(file, 'utf8');
+  const fixed = text.replace(relativeTs, '$1$2$3.js$2');
+  if (fixed !== text) writeFileSync(file, fixed);
+  files++;
+}
+console.log(`dist/ built (${files} declaration files)`);

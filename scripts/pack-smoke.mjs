@@ -1,0 +1,272 @@
+// Proves the published package works for a newcomer: `npm pack` the kit,
+// install the tarball into a fresh Next 16 app outside this repo, write the
+// README quickstart files into it *verbatim*, build it, then log in, count,
+// reload and log out in real Chromium. Also checks that importing the kit
+// into a client component fails the build loudly.
+//
+// Usage: node scripts/pack-smoke.mjs [--json results.json] [--keep]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
+const keep = args.includes('--keep');
+const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const SECRET = 'pack-smoke-secret-with-at-least-32-characters';
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SESSION_SECRET: SECRET };
+
+const results = [];
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+    return true;
+  } catch (error) {
+    results.push({ name, ok: false, error: String(error?.stack ?? error) });
+    console.log(`  ✘ ${name}\n${String(error?.stack ?? error).replace(/^/gm, '      ')}`);
+    return false;
+  }
+}
+
+function run(cmd, cmdArgs, cwd, extraEnv = {}) {
+  return execFileSync(cmd, cmdArgs, { cwd, env: { ...env, ...extraEnv }, encoding: 'utf8', stdio: 'pipe' });
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'nsk-pack-'));
+const app = join(work, 'app');
+let tarball;
+let server;
+
+try {
+  await check('npm pack produces a tarball with built ESM, types and the CLI, without tests', () => {
+    run(process.execPath, ['scripts/build.mjs'], root);
+    const [info] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
+    tarball = join(work, info.filename);
+    const files = info.files.map((f) => f.path);
+    for (const needed of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'bin/next-session-kit.mjs',
+      'README.md',
+      'LICENSE',
+    ]) {
+      assert(files.includes(needed), `tarball lacks ${needed}`);
+    }
+    const stray = files.filter((f) => /\.test\.|test-utils|^src\/|^app\/|^e2e\//.test(f));
+    assert(stray.length === 0, `tarball ships non-package files: ${stray.join(', ')}`);
+  });
+
+  await check('a fresh Next 16 app installs the tarball', () => {
+    mkdirSync(join(app, 'app'), { recursive: true });
+    const dev = rootPkg.devDependencies;
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify(
+        {
+          name: 'fresh-next-app',
+          private: true,
+          scripts: { build: 'next build', start: 'next start' },
+          dependencies: {
+            next: dev.next,
+            react: dev.react,
+            'react-dom': dev['react-dom'],
+            'next-session-kit': `file:${tarball}`,
+          },
+          devDependencies: {
+            typescript: dev.typescript,
+            '@types/node': dev['@types/node'],
+            '@types/react': dev['@types/react'],
+            '@types/react-dom': dev['@types/react-dom'],
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    // What create-next-app gives you, minus fonts and styling.
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            target: 'ES2017',
+            lib: ['dom', 'dom.iterable', 'esnext'],
+            allowJs: true,
+            skipLibCheck: true,
+            strict: true,
+            noEmit: true,
+            esModuleInterop: true,
+            module: 'esnext',
+            moduleResolution: 'bundler',
+            resolveJsonModule: true,
+            isolatedModules: true,
+            jsx: 'react-jsx',
+            incremental: true,
+            plugins: [{ name: 'next' }],
+          },
+          include: ['next-env.d.ts', '**/*.ts', '**/*.tsx', '.next/types/**/*.ts', '.next/dev/types/**/*.ts'],
+          exclude: ['node_modules'],
+        },
+        null,
+        2,
+      ),
+    );
+    writeFileSync(join(app, 'next.config.mjs'), 'export default {};\n');
+    writeFileSync(
+      join(app, 'app', 'layout.tsx'),
+      'export default function RootLayout({ children }: { children: React.ReactNode }) {\n' +
+        '  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n',
+    );
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+    const installed = JSON.parse(
+      readFileSync(join(app, 'node_modules/next-session-kit/package.json'), 'utf8'),
+    );
+    assert(installed.version === rootPkg.version, 'installed version differs');
+  });
+
+  await check('the README quickstart files, copied verbatim, build with `next build`', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```tsx?\n\/\/ file: (\S+)\n([\s\S]*?)```/g)];
+    assert(blocks.length >= 3, `expected the quickstart's file blocks in README.md, found ${blocks.length}`);
+    for (const [, file, body] of blocks) {
+      mkdirSync(dirname(join(app, file)), { recursive: true });
+      writeFileSync(join(app, file), `// file: ${file}\n${body}`);
+    }
+    run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
+  });
+
+  await check('log in, count, reload and log out in Chromium against `next start`', async () => {
+    const port = await freePort();
+    server = spawn(
+      process.execPath,
+      ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
+      {
+        cwd: app,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    server.stdout.on('data', (d) => (output += d));
+    server.stderr.on('data', (d) => (output += d));
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/login`, () => output);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+      ],
+    });
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${base}/`);
+      await page.getByRole('link', { name: 'Sign in' }).waitFor();
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Name').fill('ada');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Signed in as ada. Count: 0').waitFor();
+      const [cookie] = (await context.cookies()).filter((c) => c.name === 'session');
+      assert(
+        cookie?.httpOnly === true && cookie.sameSite === 'Lax' && cookie.path === '/',
+        'cookie attributes',
+      );
+      const header = JSON.parse(Buffer.from(cookie.value.split('.')[0], 'base64url').toString('utf8'));
+      assert(
+        header.alg === 'dir' && header.enc === 'A256GCM' && typeof header.kid === 'string',
+        'JWE header',
+      );
+      assert(!cookie.value.includes('ada'), 'the cookie must not contain the data in clear');
+      await page.getByRole('button', { name: 'Increment' }).click();
+      await page.getByText('Count: 1').waitFor();
+      await page.reload();
+      await page.getByText('Signed in as ada. Count: 1').waitFor();
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(`${base}/login`);
+      const left = (await context.cookies()).filter((c) => c.name.startsWith('session'));
+      assert(left.length === 0, 'logout must clear the session cookie');
+    } finally {
+      await browser.close();
+    }
+  });
+
+  await check('importing the kit into a client component fails the build loudly', () => {
+    mkdirSync(join(app, 'app', 'client'), { recursive: true });
+    writeFileSync(
+      join(app, 'app', 'client', 'widget.tsx'),
+      "'use client';\nimport { createSessionKit } from 'next-session-kit';\n" +
+        'export function Widget() {\n  return <p>{typeof createSessionKit}</p>;\n}\n',
+    );
+    writeFileSync(
+      join(app, 'app', 'client', 'page.tsx'),
+      "import { Widget } from './widget';\nexport default function Page() {\n  return <Widget />;\n}\n",
+    );
+    let failed = false;
+    let output = '';
+    try {
+      run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
+    } catch (error) {
+      failed = true;
+      output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+    }
+    assert(failed, 'next build succeeded although a client component imports next-session-kit');
+    assert(/server-only|Client Component/i.test(output), `unexpected build failure:\n${output.slice(-2000)}`);
+  });
+} finally {
+  if (server) {
+    server.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    server.kill('SIGKILL');
+  }
+  if (!keep) rmSync(work, { recursive: true, force: true });
+  else console.log(`kept ${work}`);
+}
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`pack smoke: ${passed} passed, ${failed} failed`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ passed, failed, results }, null, 2));
+process.exit(failed === 0 ? 0 : 1);
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url, log) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server did not start:\n${log()}`);
+}

@@ -1,0 +1,87 @@
+// Portable base64url (RFC 4648 §5, no padding) over btoa/atob, which every
+// runtime the kit supports has. The Node fast path uses Buffer instead, after
+// checking the text with isBase64url (Buffer's decoder is lenient).
+
+const INVALID = 0xff;
+
+// Character code -> 6-bit value, INVALID for anything outside the alphabet.
+const SEXTETS = /* @__PURE__ */ (() => {
+  const table = new Uint8Array(128).fill(INVALID);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  return table;
+})();
+
+/**
+ * Whether `text` is canonical unpadded base64url: only the URL-safe alphabet,
+ * a possible length, and no stray bits in the last character, so every byte
+ * string has exactly one accepted spelling.
+ *
+ * @example
+ * ```ts
+ * isBase64url('__8'); // true
+ * isBase64url('__9'); // false (stray low bits)
+ * isBase64url('a+b'); // false
+ * ```
+ */
+export function isBase64url(text: string): boolean {
+  const length = text.length;
+  const rest = length % 4;
+  if (rest === 1) return false;
+  let last = 0;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    last = code < 128 ? (SEXTETS[code] as number) : INVALID;
+    if (last === INVALID) return false;
+  }
+  // 2 trailing chars carry 1 byte (4 spare bits), 3 carry 2 bytes (2 spare bits).
+  if (rest === 2) return (last & 0x0f) === 0;
+  if (rest === 3) return (last & 0x03) === 0;
+  return true;
+}
+
+/**
+ * Encodes bytes as unpadded base64url.
+ *
+ * @example
+ * ```ts
+ * base64urlEncode(new Uint8Array([255, 255])); // '__8'
+ * ```
+ */
+export function base64urlEncode(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * Decodes unpadded base64url strictly: `undefined` for any other alphabet,
+ * padding, an impossible length or a non-canonical last character.
+ *
+ * @example
+ * ```ts
+ * base64urlDecode('__8'); // Uint8Array [255, 255]
+ * base64urlDecode('a+b'); // undefined
+ * ```
+ */
+export function base64urlDecode(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!isBase64url(text)) return undefined;
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Encodes a UTF-8 string as unpadded base64url.
+ *
+ * @example
+ * ```ts
+ * base64urlEncodeText('{"a":1}'); // 'eyJhIjoxfQ'
+ * ```
+ */
+export function base64urlEncodeText(text: string): string {
+  return base64urlEncode(new TextEncoder().encode(text));
+}

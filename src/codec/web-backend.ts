@@ -1,0 +1,132 @@
+import { base64urlDecode, base64urlEncode } from './base64url.ts';
+import { protectedHeaderSegment } from './header.ts';
+import { type CipherEngine, createKeyring, type Keyring, type KeySlot, type Opened } from './keyring.ts';
+import { deriveKeyWeb, kidWeb } from './keys.ts';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+// getRandomValues per IV is surprisingly costly, so IVs come from a
+// CSPRNG-filled pool; each byte is handed out once.
+const IV_POOL_BYTES = IV_BYTES * 1024;
+
+const encoder = new TextEncoder();
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Key material for the WebCrypto backend: a non-extractable AES-GCM CryptoKey
+ * and the precomputed AAD (ASCII bytes of the header segment this codec writes).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const material: WebKey = { key: cryptoKey, aad: new TextEncoder().encode(header) };
+ * ```
+ */
+export interface WebKey {
+  readonly key: CryptoKey;
+  readonly aad: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The WebCrypto backend (edge runtime, browsers, Node without
+ * `process.getBuiltinModule`). Key derivation is asynchronous, so it starts
+ * here and `ready` settles once every key is imported.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const engine = createWebEngine(globalThis.crypto, ['a-long-random-secret'], 'session');
+ * const ring = await engine.ready;
+ * const token = await engine.seal(ring.current, 'hello');
+ * ```
+ */
+export function createWebEngine(
+  webCrypto: Crypto,
+  secrets: readonly string[],
+  salt: string,
+): CipherEngine<WebKey> {
+  const { subtle } = webCrypto;
+  let ring: Keyring<WebKey> | undefined;
+  const ivPool = new Uint8Array(IV_POOL_BYTES);
+  let ivOffset = IV_POOL_BYTES;
+  const nextIv = (): Uint8Array<ArrayBuffer> => {
+    if (ivOffset === IV_POOL_BYTES) {
+      webCrypto.getRandomValues(ivPool);
+      ivOffset = 0;
+    }
+    const start = ivOffset;
+    ivOffset += IV_BYTES;
+    return ivPool.subarray(start, ivOffset);
+  };
+
+  const ready = Promise.all(
+    secrets.map(async (secret, index): Promise<KeySlot<WebKey>> => {
+      const raw = await deriveKeyWeb(subtle, secret, salt);
+      const kid = await kidWeb(subtle, raw);
+      const key = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+      raw.fill(0); // only the non-extractable CryptoKey keeps it
+      const header = protectedHeaderSegment(kid);
+      return { kid, header, current: index === 0, material: { key, aad: encoder.encode(header) } };
+    }),
+  ).then((slots) => {
+    ring = createKeyring(slots);
+    return ring;
+  });
+  // Consumers see a failure through seal(); keep it from being reported as
+  // unhandled when nobody has called anything yet.
+  ready.catch(() => undefined);
+
+  return {
+    get ring() {
+      return ring;
+    },
+    ready,
+
+    async seal(slot, plaintext) {
+      // A private copy: concurrent seals may refill the pool while we await.
+      const iv = nextIv().slice();
+      const params = { name: 'AES-GCM', iv, additionalData: slot.material.aad, tagLength: TAG_BYTES * 8 };
+      const sealed = new Uint8Array(
+        await subtle.encrypt(params, slot.material.key, encoder.encode(plaintext)),
+      );
+      const split = sealed.length - TAG_BYTES;
+      const ciphertext = base64urlEncode(sealed.subarray(0, split));
+      return `${slot.header}..${base64urlEncode(iv)}.${ciphertext}.${base64urlEncode(sealed.subarray(split))}`;
+    },
+
+    async open(candidates, aad, iv, ciphertext, tag): Promise<Opened<WebKey> | undefined> {
+      const ivBytes = base64urlDecode(iv);
+      const ciphertextBytes = base64urlDecode(ciphertext);
+      const tagBytes = base64urlDecode(tag);
+      if (!ivBytes || !ciphertextBytes || !tagBytes) return undefined;
+      // WebCrypto wants ciphertext || tag in one buffer.
+      const sealed = new Uint8Array(ciphertextBytes.length + TAG_BYTES);
+      sealed.set(ciphertextBytes);
+      sealed.set(tagBytes, ciphertextBytes.length);
+      let foreignAad: Uint8Array<ArrayBuffer> | undefined;
+      for (const slot of candidates) {
+        let additionalData = slot.material.aad;
+        if (aad !== slot.header) {
+          foreignAad ??= encoder.encode(aad);
+          additionalData = foreignAad;
+        }
+        let plaintext: ArrayBuffer;
+        try {
+          plaintext = await subtle.decrypt(
+            { name: 'AES-GCM', iv: ivBytes, additionalData, tagLength: TAG_BYTES * 8 },
+            slot.material.key,
+            sealed,
+          );
+        } catch {
+          continue; // not this key (or forged): try the next candidate
+        }
+        try {
+          return { slot, plaintext: utf8.decode(plaintext) };
+        } catch {
+          return undefined; // authentic but not UTF-8: no other key could have produced it
+        }
+      }
+      return undefined;
+    },
+  };
+}

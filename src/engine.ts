@@ -1,0 +1,197 @@
+import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie } from './cookie/chunks.ts';
+import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
+import { type Committer, SessionImpl } from './session.ts';
+import { createSessionId } from './storage/session-id.ts';
+import type { SessionBackend, SessionState } from './storage/types.ts';
+import type { CookieJar, CookieWriteOptions, InvalidSessionReason, SessionData } from './types.ts';
+
+// Servers in one deployment disagree a little about the time; accept a
+// session this long past its expiry rather than log users out early.
+const CLOCK_SKEW_MS = 5_000;
+// The cookie dies this much before the server-side expiry (at most 60 s, at
+// most 5 % of the lifetime) so browsers stop sending it first.
+const COOKIE_EARLY_MAX_S = 60;
+
+/**
+ * The framework-neutral core of the kit: loads sessions from a
+ * {@link CookieJar} and writes them back. The Next.js glue supplies the jar
+ * (`await cookies()`, `request.cookies`, `response.cookies`).
+ *
+ * @example
+ * ```ts
+ * const engine = new SessionEngine({ storage: encryptedCookieStorage({ secret }) });
+ * const session = await engine.load(jar, (s) => engine.commit(s, jar, true));
+ * ```
+ */
+export class SessionEngine {
+  readonly options: ResolvedKitOptions;
+  readonly backend: SessionBackend;
+
+  constructor(options: SessionKitOptions) {
+    this.options = resolveKitOptions(options);
+    const { cookieName, maxAge, idleTimeout, now } = this.options;
+    this.backend = this.options.storage.create({ cookieName, maxAge, idleTimeout, now });
+  }
+
+  /** Absolute or idle expiry of a state, whichever comes first (Unix ms). */
+  expiry = (state: SessionState): number => {
+    const absolute = state.createdAt + this.options.maxAge * 1000;
+    const idle = this.options.idleTimeout;
+    return idle === undefined ? absolute : Math.min(absolute, state.lastActiveAt + idle * 1000);
+  };
+
+  /** A new identity with empty data, created now. */
+  newState = (): SessionState => {
+    const now = this.options.now();
+    return { id: createSessionId(now), data: {}, createdAt: now, lastActiveAt: now };
+  };
+
+  /**
+   * Reads the session cookie(s) from `jar`. Bad input yields a fresh session
+   * and a call to `onInvalidSession`; only backend failures throw.
+   */
+  async load<Data extends SessionData>(jar: CookieJar, commit: Committer): Promise<SessionImpl<Data>> {
+    const read = readChunkedCookie(jar, this.options.cookieName, this.backend.maxChunks);
+    if (read.status === 'absent') return this.fresh(commit, read.names, false);
+    if (read.status === 'malformed') return this.reject('invalid', commit, read.names);
+    const result = await this.backend.load(read.value);
+    if (result.status === 'rejected') return this.reject(result.reason, commit, read.names);
+    if (this.options.now() > this.expiry(result.state) + CLOCK_SKEW_MS) {
+      return this.reject('expired', commit, read.names);
+    }
+    return new SessionImpl<Data>(
+      result.state,
+      { isNew: false, handle: result.handle, stale: result.stale, cookieNames: read.names },
+      this.#hooks(commit),
+    );
+  }
+
+  /** A fresh session that replaces `previous` (login): its records die when this one is saved. */
+  replace<Data extends SessionData>(
+    previous: SessionImpl | undefined,
+    commit: Committer,
+    userId: string | undefined,
+  ): SessionImpl<Data> {
+    const state = this.newState();
+    if (userId !== undefined) state.userId = userId;
+    const session = new SessionImpl<Data>(
+      state,
+      { isNew: true, handle: undefined, stale: false, cookieNames: [] },
+      this.#hooks(commit),
+    );
+    if (previous !== undefined) session.inherit(previous);
+    session.changed();
+    return session;
+  }
+
+  /**
+   * Writes `session` through `jar` if anything changed. `secureRequest` tells
+   * whether the request arrived over https (for `secure: 'auto'`).
+   */
+  async commit(session: SessionImpl, jar: CookieJar, secureRequest: boolean): Promise<void> {
+    const internals = session.internals;
+    if (!internals.dirty && !internals.touched && !internals.stale) return;
+    const now = this.options.now();
+    const state = internals.state;
+    if (internals.dirty || internals.touched) state.lastActiveAt = now;
+    const expiresAt = this.expiry(state);
+    const toDestroy = internals.previousHandles;
+    if (isEmpty(state) || expiresAt <= now) {
+      const handles = internals.handle === undefined ? toDestroy : [...toDestroy, internals.handle];
+      for (const handle of handles) await this.backend.destroy(handle);
+      if (internals.cookieNames.length > 0) {
+        clearChunkedCookie(jar, internals.cookieNames, this.writeOptions(secureRequest, now, now));
+      }
+      session.markSaved(undefined, []);
+      return;
+    }
+    const value = await this.backend.save({
+      state,
+      handle: internals.handle,
+      previous: toDestroy,
+      changedKeys: internals.changedKeys,
+      cleared: internals.cleared,
+      expiresAt,
+    });
+    const names = writeChunkedCookie(
+      jar,
+      this.options.cookieName,
+      value,
+      this.writeOptions(secureRequest, now, expiresAt),
+      internals.cookieNames,
+      this.backend.maxChunks,
+    );
+    session.markSaved(value, names);
+  }
+
+  /** Attributes for a cookie that should live until `expiresAt`. */
+  writeOptions(secureRequest: boolean, now: number, expiresAt: number): CookieWriteOptions {
+    const { cookie, cookieName, maxAge, idleTimeout } = this.options;
+    const lifetime = Math.min(maxAge, idleTimeout ?? maxAge);
+    const early = Math.min(COOKIE_EARLY_MAX_S, Math.floor(lifetime / 20));
+    const remaining = Math.floor((expiresAt - now) / 1000);
+    const cookieMaxAge = remaining <= 0 ? 0 : Math.max(1, remaining - early);
+    const secure =
+      cookie.secure === 'auto'
+        ? secureRequest ||
+          isProduction() ||
+          cookieName.startsWith('__Host-') ||
+          cookieName.startsWith('__Secure-')
+        : cookie.secure;
+    const options: CookieWriteOptions = {
+      path: cookie.path,
+      sameSite: cookie.sameSite,
+      secure,
+      httpOnly: cookie.httpOnly,
+      maxAge: cookieMaxAge,
+      expires: new Date(cookieMaxAge === 0 ? 0 : now + cookieMaxAge * 1000),
+    };
+    if (cookie.domain !== undefined) options.domain = cookie.domain;
+    return options;
+  }
+
+  fresh<Data extends SessionData>(
+    commit: Committer,
+    cookieNames: string[],
+    purge: boolean,
+  ): SessionImpl<Data> {
+    // `purge`: a rejected cookie is still in the browser; the next save()
+    // clears it even if nothing else changed.
+    return new SessionImpl<Data>(
+      this.newState(),
+      { isNew: true, handle: undefined, stale: purge, cookieNames },
+      this.#hooks(commit),
+    );
+  }
+
+  reject<Data extends SessionData>(
+    reason: InvalidSessionReason,
+    commit: Committer,
+    cookieNames: string[],
+  ): SessionImpl<Data> {
+    const hook = this.options.onInvalidSession;
+    if (hook !== undefined) {
+      try {
+        hook(reason);
+      } catch (error) {
+        // A failing log hook must not turn a bad cookie into a 500.
+        console.error('next-session-kit: onInvalidSession threw', error);
+      }
+    }
+    return this.fresh(commit, cookieNames, true);
+  }
+
+  #hooks(commit: Committer) {
+    return { commit, expiry: this.expiry, newIdentity: this.newState };
+  }
+}
+
+function isEmpty(state: SessionState): boolean {
+  if (state.userId !== undefined) return false;
+  for (const key in state.data) if (Object.hasOwn(state.data, key)) return false;
+  return true;
+}
+
+function isProduction(): boolean {
+  return typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
+}

@@ -1,0 +1,34 @@
+export { deriveCookieKey } from './codec/keys.ts';
+export {
+  SessionConfigError,
+  SessionError,
+  type SessionErrorCode,
+  SessionReadOnlyError,
+  SessionStoreError,
+  SessionTooLargeError,
+  SessionUnsupportedError,
+} from './errors.ts';
+export { safeNextPath } from './guard/next-param.ts';
+export type { ProtectOption } from './guard/paths.ts';
+export type { Guard, GuardOptions } from './next/guard.ts';
+export { createSessionKit, type NewSessionOptions, type SessionKit } from './next/kit.ts';
+export type { SessionKitOptions } from './options.ts';
+export type { Session } from './session.ts';
+export { type EncryptedCookieStorageOptions, encryptedCookieStorage } from './storage/encrypted-cookie.ts';
+export { simpleCookieStorage } from './storage/simple-cookie.ts';
+export type {
+  LoadResult,
+  SaveInput,
+  SessionBackend,
+  SessionState,
+  SessionStorage,
+  StorageContext,
+} from './storage/types.ts';
+export type {
+  CookieJar,
+  CookieOptions,
+  CookieWriteOptions,
+  InvalidSessionReason,
+  SameSite,
+  SessionData,
+} from './types.ts';

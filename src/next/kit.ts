@@ -1,0 +1,125 @@
+import 'server-only';
+import { deferConfigErrorDuringBuild } from '../build-phase.ts';
+import { SessionEngine } from '../engine.ts';
+import { SessionConfigError } from '../errors.ts';
+import type { SessionKitOptions } from '../options.ts';
+import type { Session, SessionImpl } from '../session.ts';
+import type { SessionData } from '../types.ts';
+import { isHttpsRequest, requestJar, writableJar } from './context.ts';
+import { createGuard, type Guard } from './guard.ts';
+import { createRequestScope } from './request-scope.ts';
+
+/**
+ * Options of `newSession()`.
+ *
+ * @example
+ * ```ts
+ * await newSession({ userId: user.id });
+ * ```
+ */
+export interface NewSessionOptions {
+  /** Binds the new session to a user (enables per-user listing and revocation with stores). */
+  userId?: string;
+}
+
+/**
+ * What `createSessionKit()` returns. Destructure it in one `lib/session.ts`.
+ *
+ * @example
+ * ```ts
+ * export const { getSession, newSession, destroySession, guard } = createSessionKit<Data>({ storage });
+ * ```
+ */
+export interface SessionKit<Data extends SessionData> {
+  /** The current request's session, loaded once per request. Read-only in server components. */
+  getSession(): Promise<Session<Data>>;
+  /** A fresh identity with empty data; the previous session is destroyed when this one is saved. */
+  newSession(options?: NewSessionOptions): Promise<Session<Data>>;
+  /** Ends the current session now: clears its cookie (and its stored record). */
+  destroySession(): Promise<void>;
+  /** Route guard for `proxy.ts`. */
+  guard: Guard;
+}
+
+/**
+ * Creates the session helpers for a Next.js app. Options are validated and
+ * keys derived here, once; misconfiguration throws `SessionConfigError`.
+ *
+ * @example
+ * ```ts
+ * // lib/session.ts
+ * import { createSessionKit, encryptedCookieStorage } from 'next-session-kit';
+ * type Data = { user?: string; count?: number };
+ * export const { getSession, newSession, destroySession, guard } = createSessionKit<Data>({
+ *   storage: encryptedCookieStorage({ secret: process.env.SESSION_SECRET! }),
+ * });
+ * ```
+ */
+export function createSessionKit<Data extends SessionData = SessionData>(
+  options: SessionKitOptions,
+): SessionKit<Data> {
+  return deferConfigErrorDuringBuild(
+    () => bindKit<Data>(new SessionEngine(options)),
+    (error) => failingKit<Data>(error),
+  );
+}
+
+function bindKit<Data extends SessionData>(engine: SessionEngine): SessionKit<Data> {
+  const scope = createRequestScope();
+
+  const commit = async (session: SessionImpl): Promise<void> => {
+    // Checked even when nothing changed: save() in a server component is
+    // always a mistake, and saying so early beats a silent no-op.
+    const jar = await writableJar();
+    if (!session.isChanged) return;
+    await engine.commit(session, jar, await isHttpsRequest());
+  };
+
+  const current = async (): Promise<SessionImpl> => {
+    const slot = await scope();
+    slot.current ??= requestJar().then((jar) => engine.load(jar, commit));
+    return slot.current;
+  };
+
+  return {
+    getSession: () => current() as unknown as Promise<Session<Data>>,
+
+    async newSession(newOptions?: NewSessionOptions): Promise<Session<Data>> {
+      const userId = validateUserId(newOptions?.userId);
+      const previous = await current();
+      const next = engine.replace<Data>(previous, commit, userId);
+      (await scope()).current = Promise.resolve(next as unknown as SessionImpl);
+      return next;
+    },
+
+    async destroySession(): Promise<void> {
+      const session = await current();
+      session.invalidate();
+      await session.save();
+    },
+
+    guard: createGuard(engine),
+  };
+}
+
+// Stand-in used while `next build` runs without the runtime configuration:
+// every call fails with the original, actionable error.
+function failingKit<Data extends SessionData>(error: SessionConfigError): SessionKit<Data> {
+  const fail = async (): Promise<never> => {
+    throw error;
+  };
+  return {
+    getSession: fail,
+    newSession: fail,
+    destroySession: fail,
+    guard: () => fail,
+  };
+}
+
+function validateUserId(userId: unknown): string | undefined {
+  if (userId === undefined) return undefined;
+  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 256) {
+    throw new SessionConfigError('`userId` must be a non-empty string of at most 256 characters.');
+  }
+  return userId;
+}

@@ -1,0 +1,130 @@
+import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
+import { SessionConfigError } from './errors.ts';
+import type { SessionStorage } from './storage/types.ts';
+import type { CookieOptions, InvalidSessionReason } from './types.ts';
+
+const DAY = 60 * 60 * 24;
+// RFC 6265bis caps a cookie's lifetime at 400 days; browsers clamp to it.
+const MAX_LIFETIME = 400 * DAY;
+const KIT_OPTION_KEYS = new Set([
+  'storage',
+  'cookieName',
+  'maxAge',
+  'idleTimeout',
+  'cookie',
+  'onInvalidSession',
+  'now',
+]);
+
+/**
+ * Options of `createSessionKit`. Validated once, at creation.
+ *
+ * @example
+ * ```ts
+ * const options: SessionKitOptions = {
+ *   storage: encryptedCookieStorage({ secret: process.env.SESSION_SECRET! }),
+ *   maxAge: 60 * 60 * 24 * 14,
+ *   idleTimeout: 60 * 60 * 24,
+ * };
+ * ```
+ */
+export interface SessionKitOptions {
+  /** Where sessions live: `encryptedCookieStorage(...)`, `redisStorage(...)`, … */
+  storage: SessionStorage;
+  /** Cookie name; default `session`. Use `__Host-session` for the strictest scoping. */
+  cookieName?: string;
+  /** Absolute lifetime in seconds from creation; default 14 days, at most 400 days. */
+  maxAge?: number;
+  /** Optional idle lifetime in seconds: a session unused this long ends. At most `maxAge`. */
+  idleTimeout?: number;
+  /** Cookie attributes; secure defaults (HttpOnly, SameSite=Lax, Path=/, Secure in production). */
+  cookie?: CookieOptions;
+  /** Called when a cookie is rejected; the request goes on with a fresh session. Never gets the cookie value. */
+  onInvalidSession?: (reason: InvalidSessionReason) => void;
+  /** Clock in Unix ms, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * Options after validation, with defaults applied.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveKitOptions({ storage });
+ * resolved.maxAge; // 1209600
+ * ```
+ */
+export interface ResolvedKitOptions {
+  storage: SessionStorage;
+  cookieName: string;
+  maxAge: number;
+  idleTimeout: number | undefined;
+  cookie: ResolvedCookieOptions;
+  onInvalidSession: ((reason: InvalidSessionReason) => void) | undefined;
+  now: () => number;
+}
+
+/**
+ * Validates kit options; throws `SessionConfigError` with a message that
+ * says how to fix the problem.
+ *
+ * @example
+ * ```ts
+ * resolveKitOptions({ storage, maxAge: -1 }); // throws SessionConfigError
+ * ```
+ */
+export function resolveKitOptions(options: SessionKitOptions): ResolvedKitOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new SessionConfigError('createSessionKit() needs an options object such as { storage }.');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KIT_OPTION_KEYS.has(key)) {
+      throw new SessionConfigError(
+        `Unknown option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: ` +
+          'storage, cookieName, maxAge, idleTimeout, cookie, onInvalidSession, now.',
+      );
+    }
+  }
+  const { storage } = options;
+  if (typeof storage !== 'object' || storage === null || typeof storage.create !== 'function') {
+    throw new SessionConfigError(
+      '`storage` is required: pass encryptedCookieStorage({ secret: process.env.SESSION_SECRET }) ' +
+        'or a store such as redisStorage({ client }).',
+    );
+  }
+  const cookieName = validateCookieName(options.cookieName ?? 'session');
+  const maxAge = seconds('maxAge', options.maxAge ?? 14 * DAY);
+  const idleTimeout =
+    options.idleTimeout === undefined ? undefined : seconds('idleTimeout', options.idleTimeout);
+  if (idleTimeout !== undefined && idleTimeout > maxAge) {
+    throw new SessionConfigError(
+      '`idleTimeout` must not exceed `maxAge`: a session can never be idle longer than it lives.',
+    );
+  }
+  const cookie = resolveCookieOptions(cookieName, options.cookie);
+  if (options.onInvalidSession !== undefined && typeof options.onInvalidSession !== 'function') {
+    throw new SessionConfigError('`onInvalidSession` must be a function (reason) => void.');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new SessionConfigError('`now` must be a function returning Unix milliseconds.');
+  }
+  return {
+    storage,
+    cookieName,
+    maxAge,
+    idleTimeout,
+    cookie,
+    onInvalidSession: options.onInvalidSession,
+    now: options.now ?? Date.now,
+  };
+}
+
+function seconds(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_LIFETIME) {
+    throw new SessionConfigError(
+      `\`${name}\` must be a whole number of seconds between 1 and ${MAX_LIFETIME} (400 days, ` +
+        'the longest lifetime browsers keep a cookie), e.g. 60 * 60 * 24 * 14 for 14 days.',
+    );
+  }
+  return value;
+}

@@ -1,0 +1,118 @@
+import type { InvalidSessionReason, SessionData } from '../types.ts';
+
+/**
+ * What a storage persists for one session. Times are Unix milliseconds.
+ *
+ * @example
+ * ```ts
+ * const state: SessionState = { id: 'AZxY0q1b2c3d', data: { user: 'ada' }, createdAt: Date.now(), lastActiveAt: Date.now() };
+ * ```
+ */
+export interface SessionState {
+  /** Public, non-secret identifier (never the cookie value of a store token). */
+  id: string;
+  data: SessionData;
+  createdAt: number;
+  lastActiveAt: number;
+  /** Set by `newSession({ userId })`. */
+  userId?: string;
+}
+
+/**
+ * Result of {@link SessionBackend.load}. Bad input is a value, never a throw;
+ * only backend failures throw (`SessionStoreError`).
+ *
+ * @example
+ * ```ts
+ * const result = await backend.load(cookieValue);
+ * if (result.status === 'found') console.log(result.state.id);
+ * ```
+ */
+export type LoadResult =
+  | {
+      status: 'found';
+      state: SessionState;
+      /** Opaque reference the backend needs to update or destroy this record. */
+      handle: string;
+      /** True when the value should be rewritten even if unchanged (sealed with an older key). */
+      stale: boolean;
+    }
+  | { status: 'rejected'; reason: InvalidSessionReason };
+
+/**
+ * Everything a backend needs to persist a session.
+ *
+ * @example
+ * ```ts
+ * const cookieValue = await backend.save({ state, handle: undefined, previous: [], changedKeys: ['user'], cleared: false, expiresAt });
+ * ```
+ */
+export interface SaveInput {
+  state: SessionState;
+  /** Handle of the record being updated; `undefined` for a brand-new identity. */
+  handle: string | undefined;
+  /** Handles of previous identities to destroy in the same write (login rotation). */
+  previous: readonly string[];
+  /** Keys set or deleted since load; lets stores merge instead of overwrite. */
+  changedKeys: readonly string[];
+  /** True when the data was cleared wholesale (so the write replaces, not merges). */
+  cleared: boolean;
+  /** Absolute expiry (ms) the record must not outlive. */
+  expiresAt: number;
+}
+
+/**
+ * What the kit tells a storage when it binds it, once, at creation.
+ *
+ * @example
+ * ```ts
+ * const backend = storage.create({ cookieName: 'session', maxAge: 1209600, idleTimeout: undefined, now: Date.now });
+ * ```
+ */
+export interface StorageContext {
+  /** The cookie name as configured (including any `__Host-` prefix). */
+  cookieName: string;
+  /** Absolute lifetime in seconds. */
+  maxAge: number;
+  /** Optional idle lifetime in seconds. */
+  idleTimeout: number | undefined;
+  /** Clock in Unix milliseconds. */
+  now: () => number;
+}
+
+/**
+ * A storage bound to one kit: reads a cookie value into a session and turns a
+ * session back into a cookie value.
+ *
+ * @example
+ * ```ts
+ * const backend = encryptedCookieStorage({ secret }).create(context);
+ * ```
+ */
+export interface SessionBackend {
+  /** `cookie`: all state is in the cookie; `store`: the cookie holds a token. */
+  readonly kind: 'cookie' | 'store';
+  /** How many `name.N` cookie chunks a value may use (1 means no chunking). */
+  readonly maxChunks: number;
+  /** Turn a cookie value into a session. Never throws for bad input. */
+  load(cookieValue: string): Promise<LoadResult>;
+  /** Persist the session; resolves to the cookie value to send. */
+  save(input: SaveInput): Promise<string>;
+  /** Forget a session (logout). A no-op for the cookie storages. */
+  destroy(handle: string): Promise<void>;
+}
+
+/**
+ * A storage as given to `createSessionKit({ storage })`: a factory the kit
+ * binds to its cookie name and lifetimes, once.
+ *
+ * @example
+ * ```ts
+ * const storage: SessionStorage = encryptedCookieStorage({ secret: process.env.SESSION_SECRET! });
+ * ```
+ */
+export interface SessionStorage {
+  /** Short name used in messages, e.g. `encrypted-cookie`. */
+  readonly name: string;
+  create(context: StorageContext): SessionBackend;
+}

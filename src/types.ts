@@ -1,0 +1,95 @@
+/**
+ * The shape every session's data must have: a JSON object. Values must be
+ * JSON-serialisable (no `Date`, `Map`, `BigInt` or class instances).
+ *
+ * @example
+ * ```ts
+ * type Data = { user?: string; count?: number };
+ * const kit = createSessionKit<Data>({ storage });
+ * ```
+ */
+export type SessionData = Record<string, unknown>;
+
+/**
+ * Why a cookie sent by the browser was not accepted. Reported through
+ * `onInvalidSession`; the request goes on with a fresh empty session.
+ *
+ * - `expired`: authentic, but past its absolute or idle lifetime.
+ * - `invalid`: malformed, truncated, tampered, or sealed for another cookie name.
+ * - `unknown-key`: a well-formed value sealed with a key this app does not have.
+ *
+ * @example
+ * ```ts
+ * createSessionKit({ storage, onInvalidSession: (reason) => console.warn('session rejected:', reason) });
+ * ```
+ */
+export type InvalidSessionReason = 'expired' | 'invalid' | 'unknown-key';
+
+/**
+ * `SameSite` attribute values.
+ *
+ * @example
+ * ```ts
+ * createSessionKit({ storage, cookie: { sameSite: 'strict' } });
+ * ```
+ */
+export type SameSite = 'lax' | 'strict' | 'none';
+
+/**
+ * Cookie attributes a user may configure.
+ *
+ * @example
+ * ```ts
+ * createSessionKit({ storage, cookie: { sameSite: 'strict', secure: 'auto', path: '/' } });
+ * ```
+ */
+export interface CookieOptions {
+  /** `Domain` attribute. Leave unset for a host-only cookie (safer). */
+  domain?: string;
+  /** `Path` attribute. Default `/`. */
+  path?: string;
+  /** `SameSite` attribute. Default `lax`. */
+  sameSite?: SameSite;
+  /**
+   * `Secure` attribute. `'auto'` (default) sets it when `NODE_ENV` is
+   * `production` or the request arrived over https.
+   */
+  secure?: 'auto' | boolean;
+  /** `HttpOnly` attribute. Default `true`; turning it off exposes the cookie to scripts. */
+  httpOnly?: boolean;
+}
+
+/**
+ * Attributes as written on one `Set-Cookie`. Compatible with Next's
+ * `cookies().set(name, value, options)` and `NextResponse.cookies.set`.
+ *
+ * @example
+ * ```ts
+ * const attrs: CookieWriteOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: true, maxAge: 60 };
+ * ```
+ */
+export interface CookieWriteOptions {
+  domain?: string;
+  path: string;
+  sameSite: SameSite;
+  secure: boolean;
+  httpOnly: boolean;
+  maxAge: number;
+  expires: Date;
+}
+
+/**
+ * The minimal cookie interface the kit reads and writes through. Next's
+ * `await cookies()`, `request.cookies` and `response.cookies` all satisfy it,
+ * so tests and other frameworks can pass their own.
+ *
+ * @example
+ * ```ts
+ * const jar: CookieJar = await cookies();
+ * ```
+ */
+export interface CookieJar {
+  get(name: string): { name: string; value: string } | undefined;
+  getAll(): Array<{ name: string; value: string }>;
+  set(name: string, value: string, options: CookieWriteOptions): unknown;
+}
