@@ -3,6 +3,8 @@
 // checking the text with isBase64url (Buffer's decoder is lenient).
 
 const INVALID = 0xff;
+// V8 runs this anchored class far faster than a charCodeAt loop in JS.
+const ALPHABET = /^[A-Za-z0-9_-]*$/;
 
 // Character code -> 6-bit value, INVALID for anything outside the alphabet.
 const SEXTETS = /* @__PURE__ */ (() => {
@@ -27,17 +29,25 @@ const SEXTETS = /* @__PURE__ */ (() => {
 export function isBase64url(text: string): boolean {
   const length = text.length;
   const rest = length % 4;
-  if (rest === 1) return false;
-  let last = 0;
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
-    last = code < 128 ? (SEXTETS[code] as number) : INVALID;
-    if (last === INVALID) return false;
-  }
+  if (rest === 1 || !ALPHABET.test(text)) return false;
+  if (rest === 0) return true;
   // 2 trailing chars carry 1 byte (4 spare bits), 3 carry 2 bytes (2 spare bits).
-  if (rest === 2) return (last & 0x0f) === 0;
-  if (rest === 3) return (last & 0x03) === 0;
-  return true;
+  const last = SEXTETS[text.charCodeAt(length - 1)] as number;
+  return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+/**
+ * The 6-bit value of a base64url character code, or `undefined` outside the
+ * alphabet.
+ *
+ * @example
+ * ```ts
+ * sextet('_'.charCodeAt(0)); // 63
+ * ```
+ */
+export function sextet(code: number): number | undefined {
+  const value = code < 128 ? SEXTETS[code] : INVALID;
+  return value === INVALID ? undefined : value;
 }
 
 /**

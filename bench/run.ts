@@ -1,0 +1,82 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { measureInterleaved, type Schedule, type Task } from './measure.ts';
+import { payloads } from './payloads.ts';
+import {
+  checksText,
+  markdownReport,
+  markdownTables,
+  type Op,
+  payloadReport,
+  type Report,
+  targetChecks,
+  taskKey,
+} from './report.ts';
+import { type CodecId, createCodecs, sealAndVerify } from './tasks.ts';
+
+const quick = process.env.BENCH_QUICK === '1';
+const schedule: Schedule = quick
+  ? { rounds: 3, msPerRound: 100, slicesPerRound: 5, warmupMs: 60 }
+  : { rounds: 9, msPerRound: 250, slicesPerRound: 10, warmupMs: 250 };
+const resultsDir = new URL('./results/', import.meta.url);
+
+const started = process.hrtime.bigint();
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+const codecs = await createCodecs();
+const tasks: Task[] = [];
+const cookieLengths = new Map<string, Map<CodecId, number>>();
+for (const payload of payloads) {
+  log(`payload ${payload.id}: JSON.stringify(data).length = ${JSON.stringify(payload.data).length}`);
+  const tokens = new Map<CodecId, string>();
+  for (const codec of codecs) tokens.set(codec.id, await sealAndVerify(codec, payload.data));
+  cookieLengths.set(payload.id, new Map([...tokens].map(([id, token]) => [id, token.length])));
+  // Grouped by operation so each library runs right next to the baselines it is compared with.
+  for (const op of ['seal', 'open'] as const satisfies readonly Op[]) {
+    for (const codec of codecs) {
+      const token = tokens.get(codec.id) ?? '';
+      const run = op === 'seal' ? () => codec.seal(payload.data) : () => codec.open(token);
+      tasks.push({ key: taskKey(payload.id, codec.id, op), run });
+    }
+  }
+}
+
+log(
+  `${tasks.length} tasks, ${schedule.rounds} rounds × ${schedule.msPerRound} ms each${quick ? ' (BENCH_QUICK)' : ''}`,
+);
+const cpuBefore = process.cpuUsage();
+const wallBefore = process.hrtime.bigint();
+const rates = await measureInterleaved(tasks, schedule, (round) =>
+  log(`round ${round + 1}/${schedule.rounds}`),
+);
+const cpu = process.cpuUsage(cpuBefore);
+// Below ~100% the process waited for a CPU: other load on the host, i.e. noise.
+const cpuShare = (cpu.user + cpu.system) / (Number(process.hrtime.bigint() - wallBefore) / 1e3);
+
+const payloadReports = payloads.map((payload) =>
+  payloadReport(payload, codecs, cookieLengths.get(payload.id) ?? new Map(), rates),
+);
+const report: Report = {
+  generatedAt: new Date().toISOString(),
+  environment: {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus().length,
+    cpuShare,
+  },
+  quick,
+  schedule,
+  durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+  payloads: payloadReports,
+  checks: targetChecks(payloadReports),
+};
+
+await mkdir(resultsDir, { recursive: true });
+await writeFile(new URL('latest.json', resultsDir), `${JSON.stringify(report, null, 2)}\n`);
+await writeFile(new URL('latest.md', resultsDir), markdownReport(report));
+
+process.stdout.write(`\n${markdownTables(report)}\n\n${checksText(report.checks)}\n`);
+log(`\nwrote bench/results/latest.json and latest.md in ${report.durationSeconds.toFixed(1)} s`);
