@@ -1,0 +1,23 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { newSession } from '../lib/session';
+
+export type LoginState = { error: string | null; username: string };
+
+const MAX_USERNAME = 64;
+
+/** Signs in: a fresh session (new id) replaces whatever session existed. */
+export async function login(_prev: LoginState, formData: FormData): Promise<LoginState> {
+  const raw = formData.get('username');
+  const name = typeof raw === 'string' ? raw.trim() : '';
+  if (name.length === 0) return { error: 'Enter a username.', username: name };
+  if (name.length > MAX_USERNAME) {
+    return { error: `The username must be at most ${MAX_USERNAME} characters.`, username: name };
+  }
+
+  const session = await newSession({ userId: name });
+  session.set('user', name);
+  await session.save();
+  redirect('/');
+}

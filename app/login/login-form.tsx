@@ -1,0 +1,32 @@
+'use client';
+
+import { useActionState } from 'react';
+import { type LoginState, login } from './actions';
+
+const initial: LoginState = { error: null, username: '' };
+
+export function LoginForm() {
+  const [state, action, pending] = useActionState(login, initial);
+  return (
+    <form action={action} className="stack" noValidate>
+      <label htmlFor="username">Username</label>
+      <input
+        id="username"
+        name="username"
+        type="text"
+        autoComplete="username"
+        defaultValue={state.username}
+        aria-invalid={state.error ? true : undefined}
+        aria-describedby={state.error ? 'username-error' : undefined}
+      />
+      {state.error ? (
+        <p id="username-error" className="error" role="alert" data-testid="login-error">
+          {state.error}
+        </p>
+      ) : null}
+      <button type="submit" disabled={pending}>
+        {pending ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,50 @@
+import { increment, logout } from './actions';
+import { getSession } from './lib/session';
+
+// A server component: it may read the session, never save it.
+export default async function HomePage() {
+  const session = await getSession();
+  const user = session.get('user');
+  const count = session.get('count') ?? 0;
+
+  return (
+    <section aria-labelledby="home-heading">
+      <h1 id="home-heading">Your session</h1>
+      <p className="status" data-testid="session-user">
+        {user ? `Signed in as ${user}` : 'Not signed in'}
+      </p>
+      <dl className="facts">
+        <dt>Session id</dt>
+        <dd>
+          <code data-testid="session-id">{session.id}</code>
+        </dd>
+        <dt>New (not from a cookie)</dt>
+        <dd data-testid="session-new">{String(session.isNew)}</dd>
+        <dt>Created</dt>
+        <dd>
+          <time data-testid="session-created" dateTime={new Date(session.createdAt).toISOString()}>
+            {new Date(session.createdAt).toISOString()}
+          </time>
+        </dd>
+        <dt>Expires</dt>
+        <dd>
+          <time data-testid="session-expires" dateTime={new Date(session.expiresAt).toISOString()}>
+            {new Date(session.expiresAt).toISOString()}
+          </time>
+        </dd>
+        <dt>Counter</dt>
+        <dd data-testid="session-count">{count}</dd>
+      </dl>
+      <div className="actions">
+        <form action={increment}>
+          <button type="submit">Increment counter</button>
+        </form>
+        {user ? (
+          <form action={logout}>
+            <button type="submit">Log out</button>
+          </form>
+        ) : null}
+      </div>
+    </section>
+  );
+}

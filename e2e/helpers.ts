@@ -1,0 +1,85 @@
+import { type BrowserContext, type Cookie, expect, type Page } from '@playwright/test';
+
+export const COOKIE = 'session';
+
+/** What `/` shows about the current session. */
+export interface ShownSession {
+  id: string;
+  user: string;
+  count: number;
+  isNew: boolean;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export async function readHome(page: Page): Promise<ShownSession> {
+  const text = async (id: string) => ((await page.getByTestId(id).textContent()) ?? '').trim();
+  return {
+    id: await text('session-id'),
+    user: await text('session-user'),
+    count: Number(await text('session-count')),
+    isNew: (await text('session-new')) === 'true',
+    createdAt: await text('session-created'),
+    expiresAt: await text('session-expires'),
+  };
+}
+
+/** Clicks "Increment counter" on `/` and waits for the new count. */
+export async function increment(page: Page): Promise<number> {
+  const before = Number(await page.getByTestId('session-count').textContent());
+  await page.getByRole('button', { name: 'Increment counter' }).click();
+  await expect(page.getByTestId('session-count')).toHaveText(String(before + 1));
+  return before + 1;
+}
+
+/** Signs in through the form on `/login` and waits for `/`. */
+export async function login(page: Page, origin: string, name: string): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.getByLabel('Username').fill(name);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${origin}/`);
+  await expect(page.getByTestId('session-user')).toHaveText(`Signed in as ${name}`);
+}
+
+/** Every cookie of the session: `session` or its chunks `session.0`, `session.1`, …. */
+export async function sessionCookies(context: BrowserContext): Promise<Cookie[]> {
+  const all = await context.cookies();
+  return all.filter((c) => c.name === COOKIE || /^session\.\d+$/.test(c.name));
+}
+
+/** The single (unchunked) session cookie; fails the test if it is missing. */
+export async function sessionCookie(context: BrowserContext): Promise<Cookie> {
+  const cookies = await sessionCookies(context);
+  const cookie = cookies.find((c) => c.name === COOKIE);
+  expect(
+    cookie,
+    `expected one "${COOKIE}" cookie, got ${cookies.map((c) => c.name).join(', ')}`,
+  ).toBeTruthy();
+  return cookie as Cookie;
+}
+
+/** Replaces the session cookie's value, keeping its other attributes. */
+export async function setSessionCookieValue(
+  context: BrowserContext,
+  cookie: Cookie,
+  value: string,
+): Promise<void> {
+  await context.addCookies([{ ...cookie, value }]);
+}
+
+/** The JWE protected header (first compact segment, base64url JSON). */
+export function jweHeader(value: string): Record<string, unknown> {
+  const first = value.split('.')[0] ?? '';
+  return JSON.parse(Buffer.from(first, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** Flips one character in the middle of the ciphertext (4th compact segment). */
+export function tamper(value: string): string {
+  const parts = value.split('.');
+  expect(parts, 'a compact JWE has 5 segments').toHaveLength(5);
+  const ciphertext = parts[3] ?? '';
+  const i = Math.floor(ciphertext.length / 2);
+  const flipped = ciphertext[i] === 'A' ? 'B' : 'A';
+  parts[3] = ciphertext.slice(0, i) + flipped + ciphertext.slice(i + 1);
+  return parts.join('.');
+}
