@@ -10,8 +10,11 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
+    // Real redis-server, Redis Cluster, memcached and an Upstash-REST bridge; see test/servers/.
+    globalSetup: ['test/servers/global-setup.ts'],
     environment: 'node',
     testTimeout: 20_000,
+    env: { UPSTASH_DISABLE_TELEMETRY: '1' },
   },
 });

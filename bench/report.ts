@@ -35,10 +35,13 @@ export interface PayloadReport {
 export interface Check {
   readonly name: string;
   readonly actual: number;
-  readonly comparison: '>=' | '<=';
+  readonly comparison: '>=' | '<=' | '=';
   readonly limit: number;
-  readonly unit: '×' | 'chars';
-  /** Lowest and highest per-round value, for ratios: how close to the line the noise came. */
+  readonly unit: '×' | 'chars' | 'round trips';
+  /**
+   * Ratios: lowest and highest per-round value (how close to the line the
+   * noise came). Round trips: fewest and most in any one counted request.
+   */
   readonly range?: readonly [number, number];
   readonly pass: boolean;
 }
@@ -121,9 +124,11 @@ export function targetChecks(reports: readonly PayloadReport[]): Check[] {
   return checks;
 }
 
-const ops = (value: number): string => Math.round(value).toLocaleString('en-US');
-const ratio = (value: number): string => `${value < 10 ? value.toFixed(2) : value.toFixed(1)}×`;
-const percent = (value: number): string => `${(value * 100).toFixed(0)}%`;
+export const ops = (value: number): string => Math.round(value).toLocaleString('en-US');
+export const ratio = (value: number): string => `${value < 10 ? value.toFixed(2) : value.toFixed(1)}×`;
+export const percent = (value: number): string => `${(value * 100).toFixed(0)}%`;
+/** Whole numbers as they are, averages to two decimals. */
+export const count = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2));
 
 function tableFor(report: PayloadReport): string {
   const lines = [
@@ -174,11 +179,18 @@ export function markdownTables(report: Report): string {
   return [...report.payloads.map(tableFor), `_${footnote}_`].join('\n\n');
 }
 
+function rangeText(item: Check): string {
+  if (item.range === undefined) return '';
+  const [low, high] = item.range;
+  return item.unit === '×'
+    ? `; rounds ${ratio(low)}–${ratio(high)}`
+    : `; per request ${count(low)}–${count(high)}`;
+}
+
 function checkLine(item: Check): string {
-  const actual = item.unit === '×' ? ratio(item.actual) : `${item.actual} chars`;
-  const limit = item.unit === '×' ? `${item.limit}×` : `${item.limit} chars`;
-  const rounds = item.range ? `; rounds ${ratio(item.range[0])}–${ratio(item.range[1])}` : '';
-  return `${item.pass ? 'PASS' : 'FAIL'}  ${item.name}: ${actual} (target ${item.comparison} ${limit}${rounds})`;
+  const actual = item.unit === '×' ? ratio(item.actual) : `${count(item.actual)} ${item.unit}`;
+  const limit = item.unit === '×' ? `${item.limit}×` : `${item.limit} ${item.unit}`;
+  return `${item.pass ? 'PASS' : 'FAIL'}  ${item.name}: ${actual} (target ${item.comparison} ${limit}${rangeText(item)})`;
 }
 
 export function checksSummary(checks: readonly Check[]): string {
@@ -188,15 +200,18 @@ export function checksSummary(checks: readonly Check[]): string {
     : `!!! ${failed} OF ${checks.length} TARGETS FAILED !!!`;
 }
 
-export function checksText(checks: readonly Check[]): string {
-  return [
-    'Targets (next-session-kit, node:crypto backend):',
-    ...checks.map((item) => `  ${checkLine(item)}`),
-    checksSummary(checks),
-  ].join('\n');
+export function checksText(
+  checks: readonly Check[],
+  title = 'Targets (next-session-kit, node:crypto backend):',
+): string {
+  return [title, ...checks.map((item) => `  ${checkLine(item)}`), checksSummary(checks)].join('\n');
+}
+
+/** A Markdown list of checks followed by their bold summary line. */
+export function markdownChecks(checks: readonly Check[]): string {
+  return `${checks.map((item) => `- ${checkLine(item)}`).join('\n')}\n\n**${checksSummary(checks)}**`;
 }
 
 export function markdownReport(report: Report): string {
-  const checks = report.checks.map((item) => `- ${checkLine(item)}`).join('\n');
-  return `# Codec benchmark\n\n${markdownTables(report)}\n\n## Targets\n\n${checks}\n\n**${checksSummary(report.checks)}**\n`;
+  return `# Codec benchmark\n\n${markdownTables(report)}\n\n## Targets\n\n${markdownChecks(report.checks)}\n`;
 }

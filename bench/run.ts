@@ -12,12 +12,16 @@ import {
   targetChecks,
   taskKey,
 } from './report.ts';
+import { benchStore } from './store.ts';
+import { storeMarkdown, storeTables } from './store-report.ts';
 import { type CodecId, createCodecs, sealAndVerify } from './tasks.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const schedule: Schedule = quick
   ? { rounds: 3, msPerRound: 100, slicesPerRound: 5, warmupMs: 60 }
   : { rounds: 9, msPerRound: 250, slicesPerRound: 10, warmupMs: 250 };
+// Requests per store path whose round trips and commands are counted (untimed).
+const countedRequests = quick ? 200 : 2_000;
 const resultsDir = new URL('./results/', import.meta.url);
 
 const started = process.hrtime.bigint();
@@ -55,6 +59,8 @@ const cpu = process.cpuUsage(cpuBefore);
 // Below ~100% the process waited for a CPU: other load on the host, i.e. noise.
 const cpuShare = (cpu.user + cpu.system) / (Number(process.hrtime.bigint() - wallBefore) / 1e3);
 
+const store = await benchStore(schedule, countedRequests, log);
+
 const payloadReports = payloads.map((payload) =>
   payloadReport(payload, codecs, cookieLengths.get(payload.id) ?? new Map(), rates),
 );
@@ -75,8 +81,16 @@ const report: Report = {
 };
 
 await mkdir(resultsDir, { recursive: true });
-await writeFile(new URL('latest.json', resultsDir), `${JSON.stringify(report, null, 2)}\n`);
-await writeFile(new URL('latest.md', resultsDir), markdownReport(report));
+const machine = `${report.environment.cpu} (${report.environment.cores} cores)`;
+await writeFile(new URL('latest.json', resultsDir), `${JSON.stringify({ ...report, store }, null, 2)}\n`);
+await writeFile(
+  new URL('latest.md', resultsDir),
+  `${markdownReport(report)}\n${storeMarkdown(store, process.version, machine)}`,
+);
 
 process.stdout.write(`\n${markdownTables(report)}\n\n${checksText(report.checks)}\n`);
+process.stdout.write(
+  `\n${storeTables(store, process.version, machine)}\n\n` +
+    `${checksText(store.checks, 'Store targets (next-session-kit on Redis vs raw ioredis):')}\n`,
+);
 log(`\nwrote bench/results/latest.json and latest.md in ${report.durationSeconds.toFixed(1)} s`);

@@ -64,7 +64,7 @@ function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
   return {
     id: crypto === 'node' ? 'nsk-node' : 'nsk-web',
     label: crypto === 'node' ? 'next-session-kit (node:crypto)' : 'next-session-kit (WebCrypto)',
-    seal(data) {
+    async seal(data) {
       const input: SaveInput = {
         state: { id, data, createdAt, lastActiveAt: createdAt },
         handle: undefined,
@@ -73,7 +73,10 @@ function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
         cleared: true,
         expiresAt,
       };
-      return backend.save(input);
+      const token = await backend.save(input);
+      // The cookie storage always yields a value; null is for revoked store records.
+      if (token === null) throw new Error('encrypted cookie storage returned no value');
+      return token;
     },
     async open(token) {
       const result = await backend.load(token);

@@ -56,12 +56,24 @@ export class SessionEngine {
     if (read.status === 'malformed') return this.reject('invalid', commit, read.names);
     const result = await this.backend.load(read.value);
     if (result.status === 'rejected') return this.reject(result.reason, commit, read.names);
-    if (this.options.now() > this.expiry(result.state) + CLOCK_SKEW_MS) {
+    const now = this.options.now();
+    if (now > this.expiry(result.state) + CLOCK_SKEW_MS) {
       return this.reject('expired', commit, read.names);
     }
+    const { state, handle } = result;
+    const { touch, touchAfter } = this.backend;
+    // Stores slide the idle timeout server-side, throttled: a TTL refresh is
+    // not a cookie write, so it works even while a server component renders.
+    if (touch !== undefined && touchAfter !== undefined && now - state.lastActiveAt >= touchAfter * 1000) {
+      const touched = { ...state, lastActiveAt: now };
+      if (!(await touch.call(this.backend, handle, now, this.expiry(touched)))) {
+        return this.reject('expired', commit, read.names);
+      }
+      state.lastActiveAt = now;
+    }
     return new SessionImpl<Data>(
-      result.state,
-      { isNew: false, handle: result.handle, stale: result.stale, cookieNames: read.names },
+      state,
+      { isNew: false, handle, stale: result.stale, cookieNames: read.names },
       this.#hooks(commit),
     );
   }
@@ -93,7 +105,9 @@ export class SessionEngine {
     if (!internals.dirty && !internals.touched && !internals.stale) return;
     const now = this.options.now();
     const state = internals.state;
-    if (internals.dirty || internals.touched) state.lastActiveAt = now;
+    // Whole seconds after creation: that is how the cookie payload records it,
+    // so expiresAt reads the same now and on the next request.
+    if (internals.dirty || internals.touched) state.lastActiveAt = now - ((now - state.createdAt) % 1000);
     const expiresAt = this.expiry(state);
     const toDestroy = internals.previousHandles;
     if (isEmpty(state) || expiresAt <= now) {
@@ -105,6 +119,14 @@ export class SessionEngine {
       session.markSaved(undefined, []);
       return;
     }
+    const store = this.backend.kind === 'store';
+    if (store && !internals.dirty && internals.handle !== undefined && this.backend.touch !== undefined) {
+      // Only the idle clock moved: refresh the TTL, leave data and cookie alone.
+      if (!(await this.backend.touch(internals.handle, now, expiresAt)))
+        await this.#ended(session, jar, secureRequest, now);
+      else session.markSaved(internals.handle, internals.cookieNames);
+      return;
+    }
     const value = await this.backend.save({
       state,
       handle: internals.handle,
@@ -113,21 +135,41 @@ export class SessionEngine {
       cleared: internals.cleared,
       expiresAt,
     });
+    if (value === null) {
+      // Revoked meanwhile (logout elsewhere): never resurrect it.
+      await this.#ended(session, jar, secureRequest, now);
+      return;
+    }
+    if (store && value === internals.handle) {
+      // Same token, same absolute expiry: the cookie already says it all.
+      session.markSaved(value, internals.cookieNames);
+      return;
+    }
+    // A store's cookie lives until the absolute expiry; the store enforces
+    // the idle timeout through the key's TTL.
+    const cookieExpiresAt = store ? state.createdAt + this.options.maxAge * 1000 : expiresAt;
     const names = writeChunkedCookie(
       jar,
       this.options.cookieName,
       value,
-      this.writeOptions(secureRequest, now, expiresAt),
+      this.writeOptions(secureRequest, now, cookieExpiresAt),
       internals.cookieNames,
       this.backend.maxChunks,
     );
     session.markSaved(value, names);
   }
 
+  async #ended(session: SessionImpl, jar: CookieJar, secureRequest: boolean, now: number): Promise<void> {
+    const names = session.internals.cookieNames;
+    if (names.length > 0) clearChunkedCookie(jar, names, this.writeOptions(secureRequest, now, now));
+    session.markSaved(undefined, []);
+    this.#report('expired');
+  }
+
   /** Attributes for a cookie that should live until `expiresAt`. */
   writeOptions(secureRequest: boolean, now: number, expiresAt: number): CookieWriteOptions {
     const { cookie, cookieName, maxAge, idleTimeout } = this.options;
-    const lifetime = Math.min(maxAge, idleTimeout ?? maxAge);
+    const lifetime = this.backend.kind === 'store' ? maxAge : Math.min(maxAge, idleTimeout ?? maxAge);
     const early = Math.min(COOKIE_EARLY_MAX_S, Math.floor(lifetime / 20));
     const remaining = Math.floor((expiresAt - now) / 1000);
     const cookieMaxAge = remaining <= 0 ? 0 : Math.max(1, remaining - early);
@@ -169,16 +211,19 @@ export class SessionEngine {
     commit: Committer,
     cookieNames: string[],
   ): SessionImpl<Data> {
-    const hook = this.options.onInvalidSession;
-    if (hook !== undefined) {
-      try {
-        hook(reason);
-      } catch (error) {
-        // A failing log hook must not turn a bad cookie into a 500.
-        console.error('next-session-kit: onInvalidSession threw', error);
-      }
-    }
+    this.#report(reason);
     return this.fresh(commit, cookieNames, true);
+  }
+
+  #report(reason: InvalidSessionReason): void {
+    const hook = this.options.onInvalidSession;
+    if (hook === undefined) return;
+    try {
+      hook(reason);
+    } catch (error) {
+      // A failing log hook must not turn a bad cookie into a 500.
+      console.error('next-session-kit: onInvalidSession threw', error);
+    }
   }
 
   #hooks(commit: Committer) {

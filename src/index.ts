@@ -23,6 +23,7 @@ export type {
   SessionState,
   SessionStorage,
   StorageContext,
+  UserSessionInfo,
 } from './storage/types.ts';
 export type {
   CookieJar,

@@ -1,9 +1,10 @@
 import 'server-only';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { SessionEngine } from '../engine.ts';
-import { SessionConfigError } from '../errors.ts';
+import { SessionConfigError, SessionUnsupportedError } from '../errors.ts';
 import type { SessionKitOptions } from '../options.ts';
 import type { Session, SessionImpl } from '../session.ts';
+import type { UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
 import { isHttpsRequest, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
@@ -39,6 +40,18 @@ export interface SessionKit<Data extends SessionData> {
   destroySession(): Promise<void>;
   /** Route guard for `proxy.ts`. */
   guard: Guard;
+  /**
+   * The user's live sessions (store-backed storages), most recent first; the
+   * one of this request has `current: true`. Throws `SessionUnsupportedError`
+   * with the cookie storages.
+   */
+  listUserSessions(userId: string): Promise<UserSessionInfo[]>;
+  /**
+   * Ends the user's sessions ("sign out everywhere"); `except` keeps the
+   * listed handles, e.g. `{ except: [current.handle] }` for "sign out other
+   * devices". Resolves to how many ended. Store-backed storages only.
+   */
+  destroyUserSessions(userId: string, options?: { except?: readonly string[] }): Promise<number>;
 }
 
 /**
@@ -99,7 +112,50 @@ function bindKit<Data extends SessionData>(engine: SessionEngine): SessionKit<Da
     },
 
     guard: createGuard(engine),
+
+    async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
+      const id = requireUserId(userId);
+      const { listUserSessions, refOf } = storeFeatures(engine);
+      const [sessions, session] = await Promise.all([listUserSessions(id), current()]);
+      const handle = session.internals.handle;
+      const ref = handle === undefined ? undefined : await refOf(handle);
+      return sessions.map((info) => ({ ...info, current: info.handle === ref }));
+    },
+
+    async destroyUserSessions(
+      userId: string,
+      destroyOptions?: { except?: readonly string[] },
+    ): Promise<number> {
+      const id = requireUserId(userId);
+      const except = destroyOptions?.except ?? [];
+      if (!Array.isArray(except) || except.some((h) => typeof h !== 'string')) {
+        throw new SessionConfigError('`except` must be an array of session handles from listUserSessions().');
+      }
+      return storeFeatures(engine).destroyUserSessions(id, except);
+    },
   };
+}
+
+function storeFeatures(engine: SessionEngine) {
+  const { backend } = engine;
+  const { listUserSessions, destroyUserSessions, refOf } = backend;
+  if (listUserSessions === undefined || destroyUserSessions === undefined || refOf === undefined) {
+    throw new SessionUnsupportedError(
+      `Listing and ending a user's sessions needs a session store; the ${engine.options.storage.name} ` +
+        'storage keeps sessions only in the browser. Use redisStorage(), kvStorage() or memcachedStorage().',
+    );
+  }
+  return {
+    listUserSessions: listUserSessions.bind(backend),
+    destroyUserSessions: destroyUserSessions.bind(backend),
+    refOf: refOf.bind(backend),
+  };
+}
+
+function requireUserId(userId: unknown): string {
+  const id = validateUserId(userId);
+  if (id === undefined) throw new SessionConfigError('`userId` is required.');
+  return id;
 }
 
 // Stand-in used while `next build` runs without the runtime configuration:
@@ -113,6 +169,8 @@ function failingKit<Data extends SessionData>(error: SessionConfigError): Sessio
     newSession: fail,
     destroySession: fail,
     guard: () => fail,
+    listUserSessions: fail,
+    destroyUserSessions: fail,
   };
 }
 

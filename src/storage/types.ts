@@ -96,10 +96,47 @@ export interface SessionBackend {
   readonly maxChunks: number;
   /** Turn a cookie value into a session. Never throws for bad input. */
   load(cookieValue: string): Promise<LoadResult>;
-  /** Persist the session; resolves to the cookie value to send. */
-  save(input: SaveInput): Promise<string>;
+  /**
+   * Persist the session; resolves to the cookie value to send, or `null` when
+   * the stored session no longer exists (revoked meanwhile): it is not
+   * resurrected and the cookie is cleared.
+   */
+  save(input: SaveInput): Promise<string | null>;
   /** Forget a session (logout). A no-op for the cookie storages. */
   destroy(handle: string): Promise<void>;
+  /** Stores: seconds between idle-TTL refreshes (`undefined`: no idle timeout). */
+  readonly touchAfter?: number | undefined;
+  /** Stores: whether concurrent saves of different keys both survive. */
+  readonly mergesKeys?: boolean;
+  /** Stores: move `lastActiveAt` and the TTL without rewriting data; `false` if gone. */
+  touch?(handle: string, lastActiveAt: number, expiresAt: number): Promise<boolean>;
+  /** Stores: the public, non-secret reference of a session (what listings show). */
+  refOf?(handle: string): Promise<string>;
+  /** Stores: the user's live sessions, most recently active first. */
+  listUserSessions?(userId: string): Promise<UserSessionInfo[]>;
+  /** Stores: ends every session of the user except the given references; resolves to how many ended. */
+  destroyUserSessions?(userId: string, except: readonly string[]): Promise<number>;
+}
+
+/**
+ * One of a user's sessions, as `listUserSessions()` reports it.
+ *
+ * @example
+ * ```ts
+ * for (const s of await listUserSessions(userId)) console.log(s.handle, new Date(s.lastSeen), s.current);
+ * ```
+ */
+export interface UserSessionInfo {
+  /** Opaque reference (not a cookie value); pass it to `destroyUserSessions(userId, { except })`. */
+  handle: string;
+  /** The session's public id. */
+  id: string;
+  createdAt: number;
+  /** Last recorded activity (Unix ms), at the granularity of `touchAfter`. */
+  lastSeen: number;
+  expiresAt: number;
+  /** True for the session of the request that asked. */
+  current?: boolean;
 }
 
 /**

@@ -1,0 +1,61 @@
+import { SessionConfigError } from '../errors.ts';
+import { redisProtocolDriver } from '../storage/redis/driver.ts';
+import { type UpstashLikeClient, upstashExecutor } from '../storage/redis/upstash.ts';
+import { resolveStoreOptions, type StoreOptions, storeStorage } from '../storage/store/store-storage.ts';
+import type { SessionStorage } from '../storage/types.ts';
+
+/**
+ * Options of {@link kvStorage}.
+ *
+ * @example
+ * ```ts
+ * import { kv } from '@vercel/kv';
+ * const options: KvStorageOptions = { client: kv };
+ * ```
+ */
+export interface KvStorageOptions extends StoreOptions {
+  /** `kv` / `createClient()` from `@vercel/kv`, or `new Redis()` from `@upstash/redis`. */
+  client: UpstashLikeClient;
+}
+
+/**
+ * Sessions in Vercel KV or Upstash Redis over their REST API: works in
+ * `proxy.ts`, Route Handlers and on the edge runtime. Same layout and
+ * guarantees as `redisStorage()`. Values are stored so that Upstash's
+ * automatic JSON deserialization cannot change them.
+ *
+ * @example
+ * ```ts
+ * import { kv } from '@vercel/kv';
+ * import { createSessionKit } from 'next-session-kit';
+ * import { kvStorage } from 'next-session-kit/kv';
+ *
+ * export const { getSession, newSession } = createSessionKit({ storage: kvStorage({ client: kv }) });
+ * ```
+ */
+export function kvStorage(options: KvStorageOptions): SessionStorage {
+  if (typeof options !== 'object' || options === null) {
+    throw new SessionConfigError(
+      'kvStorage() needs { client }: `kv` from "@vercel/kv" or an @upstash/redis client.',
+    );
+  }
+  const { client } = options;
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof client.hgetall !== 'function' ||
+    typeof client.evalsha !== 'function'
+  ) {
+    throw new SessionConfigError(
+      '`client` must be a Vercel KV or Upstash Redis client: `kv` / `createClient()` from "@vercel/kv" ' +
+        'or `new Redis({ url, token })` from "@upstash/redis".',
+    );
+  }
+  return storeStorage(
+    redisProtocolDriver(upstashExecutor(client)),
+    resolveStoreOptions('kvStorage', options, ['client']),
+  );
+}
+
+export type { UpstashLikeClient } from '../storage/redis/upstash.ts';
+export type { StoreOptions } from '../storage/store/store-storage.ts';

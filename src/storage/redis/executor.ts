@@ -1,0 +1,43 @@
+import type { LuaScript } from './scripts.ts';
+
+/**
+ * One command of a batch: a script on one key, or a delete of one key.
+ *
+ * @example
+ * ```ts
+ * const call: RedisCall = { script: SAVE, key, args: ['create', String(expiresAt), '0'] };
+ * ```
+ */
+export type RedisCall = { script: LuaScript; key: string; args: readonly string[] } | { del: string };
+
+/**
+ * What the Redis-protocol driver needs from a client: hash reads and
+ * batches of single-key commands, each batch one round trip (a pipeline on a
+ * single Redis, parallel per-node requests on a Cluster, one HTTP request
+ * through Upstash's auto-pipelining).
+ *
+ * @example
+ * ```ts
+ * const [hash] = await exec.hgetall([key]);
+ * ```
+ */
+export interface RedisExecutor {
+  readonly name: string;
+  /** One hash per key; `null` (or an empty object) when the key is absent. */
+  hgetall(keys: readonly string[]): Promise<Array<Record<string, unknown> | null>>;
+  /** Runs the calls in one round trip; resolves to their replies in order; throws on any error. */
+  run(calls: readonly RedisCall[]): Promise<unknown[]>;
+}
+
+/**
+ * True when an error is Redis's "NOSCRIPT": the server does not know the
+ * script's SHA yet (first use, restart, failover), so EVAL must send it.
+ *
+ * @example
+ * ```ts
+ * if (isNoScript(error)) return client.eval(script.source, 1, key, ...args);
+ * ```
+ */
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && /NOSCRIPT/i.test(error.message);
+}

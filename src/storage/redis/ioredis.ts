@@ -1,0 +1,67 @@
+import type { Cluster, Redis } from 'ioredis';
+import { isNoScript, type RedisCall, type RedisExecutor } from './executor.ts';
+import { scriptSha } from './scripts.ts';
+
+/**
+ * Runs the driver's commands on an ioredis `Redis` (one pipeline per batch)
+ * or `Cluster` (per-key commands sent together; ioredis routes each to its
+ * node, so nothing ever spans slots).
+ *
+ * @example
+ * ```ts
+ * const exec = ioredisExecutor(new Redis(process.env.REDIS_URL!));
+ * ```
+ */
+export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
+  const cluster = client.isCluster === true;
+  const name = cluster ? 'redis-cluster' : 'redis';
+
+  const evalOne = async (call: Extract<RedisCall, { script: unknown }>): Promise<unknown> => {
+    try {
+      return await client.evalsha(await scriptSha(call.script), 1, call.key, ...call.args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return client.eval(call.script.source, 1, call.key, ...call.args);
+    }
+  };
+
+  const single = (call: RedisCall): Promise<unknown> =>
+    'del' in call ? client.del(call.del) : evalOne(call);
+
+  return {
+    name,
+
+    async hgetall(keys) {
+      if (cluster || keys.length === 1) return Promise.all(keys.map((key) => client.hgetall(key)));
+      const replies = await client.pipeline(keys.map((key) => ['hgetall', key])).exec();
+      return (replies ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value as Record<string, string>;
+      });
+    },
+
+    async run(calls) {
+      if (cluster || calls.length === 1) return Promise.all(calls.map(single));
+      const shas = await Promise.all(
+        calls.map((call) => ('del' in call ? undefined : scriptSha(call.script))),
+      );
+      const pipeline = client.pipeline();
+      calls.forEach((call, i) => {
+        if ('del' in call) pipeline.del(call.del);
+        else pipeline.evalsha(shas[i] as string, 1, call.key, ...call.args);
+      });
+      const replies = (await pipeline.exec()) ?? [];
+      // A script the server has not seen yet (first use, restart): run just
+      // those again with EVAL. They failed, so nothing ran twice.
+      return Promise.all(
+        replies.map(async ([error, value], i) => {
+          const call = calls[i] as RedisCall;
+          if (error === null) return value;
+          if (!('del' in call) && isNoScript(error))
+            return client.eval(call.script.source, 1, call.key, ...call.args);
+          throw error;
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// Lua scripts, each touching exactly one key so they run unchanged on Redis
+// Cluster (no cross-slot errors). Scripts make each save atomic: concurrent
+// requests that change different data keys of one session both keep their
+// change, and a session deleted meanwhile is never recreated by a late save.
+
+/**
+ * A Lua script and its SHA-1 (computed at first use, for EVALSHA).
+ *
+ * @example
+ * ```ts
+ * const script: LuaScript = { name: 'save', source: SAVE.source };
+ * ```
+ */
+export interface LuaScript {
+  readonly name: string;
+  readonly source: string;
+}
+
+/**
+ * KEYS[1] session hash. ARGV: mode ('create' | 'merge' | 'replace'),
+ * expiresAt (ms), n, then n field/value pairs to set, then fields to delete.
+ * Returns 1, or 0 when a merge/replace target no longer exists.
+ *
+ * @example
+ * ```ts
+ * await exec.script(SAVE, key, ['merge', String(expiresAt), '1', 'd.count', 'j2']);
+ * ```
+ */
+export const SAVE: LuaScript = {
+  name: 'save',
+  source: `local key = KEYS[1]
+local mode = ARGV[1]
+if mode ~= 'create' and redis.call('EXISTS', key) == 0 then return 0 end
+if mode ~= 'merge' then redis.call('DEL', key) end
+local n = tonumber(ARGV[3])
+if n > 0 then redis.call('HSET', key, unpack(ARGV, 4, 3 + 2 * n)) end
+if #ARGV > 3 + 2 * n then redis.call('HDEL', key, unpack(ARGV, 4 + 2 * n, #ARGV)) end
+redis.call('PEXPIREAT', key, ARGV[2])
+return 1`,
+};
+
+/**
+ * KEYS[1] session hash. ARGV: encoded lastActiveAt, expiresAt (ms).
+ * Moves the idle clock without rewriting data. Returns 0 if the key is gone.
+ *
+ * @example
+ * ```ts
+ * await exec.script(TOUCH, key, ['j1764000000000', String(expiresAt)]);
+ * ```
+ */
+export const TOUCH: LuaScript = {
+  name: 'touch',
+  source: `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], '_a', ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1`,
+};
+
+/**
+ * KEYS[1] per-user sorted set (member: session key hash, score: expiry ms).
+ * ARGV: member, expiresAt, now. Adds or refreshes the entry, drops expired
+ * ones, and keeps the index alive exactly as long as its longest session.
+ *
+ * @example
+ * ```ts
+ * await exec.script(INDEX_ADD, indexKey, [member, String(expiresAt), String(now)]);
+ * ```
+ */
+export const INDEX_ADD: LuaScript = {
+  name: 'index-add',
+  source: `redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if top[2] then redis.call('PEXPIREAT', KEYS[1], top[2]) end
+return 1`,
+};
+
+/**
+ * KEYS[1] per-user sorted set. ARGV: now. Drops expired entries and returns
+ * the rest as `j` + JSON `[member, score, …]` (the `j` keeps Upstash's client
+ * from re-parsing the reply).
+ *
+ * @example
+ * ```ts
+ * const reply = await exec.script(INDEX_LIST, indexKey, [String(now)]);
+ * ```
+ */
+export const INDEX_LIST: LuaScript = {
+  name: 'index-list',
+  source: `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+if #entries == 0 then return 'j[]' end
+return 'j' .. cjson.encode(entries)`,
+};
+
+/**
+ * KEYS[1] per-user sorted set. ARGV: members to remove.
+ *
+ * @example
+ * ```ts
+ * await exec.script(INDEX_REMOVE, indexKey, members);
+ * ```
+ */
+export const INDEX_REMOVE: LuaScript = {
+  name: 'index-remove',
+  source: `if #ARGV == 0 then return 0 end
+return redis.call('ZREM', KEYS[1], unpack(ARGV))`,
+};
+
+const shas = new Map<LuaScript, Promise<string>>();
+
+/**
+ * The script's SHA-1 in hex, for EVALSHA; computed once per script.
+ *
+ * @example
+ * ```ts
+ * await client.evalsha(await scriptSha(SAVE), 1, key, ...args);
+ * ```
+ */
+export function scriptSha(script: LuaScript): Promise<string> {
+  let sha = shas.get(script);
+  if (sha === undefined) {
+    sha = crypto.subtle
+      .digest('SHA-1', new TextEncoder().encode(script.source))
+      .then((buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join(''));
+    shas.set(script, sha);
+  }
+  return sha;
+}

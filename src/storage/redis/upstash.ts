@@ -1,0 +1,47 @@
+import { isNoScript, type RedisCall, type RedisExecutor } from './executor.ts';
+import { scriptSha } from './scripts.ts';
+
+/**
+ * The part of the `@vercel/kv` / `@upstash/redis` client the kit uses
+ * (both clients have this shape; `kv` from `@vercel/kv` works as is).
+ *
+ * @example
+ * ```ts
+ * import { kv } from '@vercel/kv';
+ * const client: UpstashLikeClient = kv;
+ * ```
+ */
+export interface UpstashLikeClient {
+  hgetall(key: string): Promise<Record<string, unknown> | null>;
+  evalsha(sha: string, keys: string[], args: string[]): Promise<unknown>;
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
+  del(...keys: string[]): Promise<number>;
+}
+
+/**
+ * Runs the driver's commands over Upstash's REST API. Commands issued
+ * together travel in one HTTP request (the clients auto-pipeline), which is
+ * one round trip.
+ *
+ * @example
+ * ```ts
+ * const exec = upstashExecutor(kv);
+ * ```
+ */
+export function upstashExecutor(client: UpstashLikeClient): RedisExecutor {
+  const one = async (call: RedisCall): Promise<unknown> => {
+    if ('del' in call) return client.del(call.del);
+    const args = [...call.args];
+    try {
+      return await client.evalsha(await scriptSha(call.script), [call.key], args);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return client.eval(call.script.source, [call.key], args);
+    }
+  };
+  return {
+    name: 'kv',
+    hgetall: (keys) => Promise.all(keys.map((key) => client.hgetall(key))),
+    run: (calls) => Promise.all(calls.map(one)),
+  };
+}

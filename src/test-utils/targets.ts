@@ -1,0 +1,130 @@
+import { createClient } from '@vercel/kv';
+import { Cluster, Redis } from 'ioredis';
+import memjs from 'memjs';
+import { afterAll, inject } from 'vitest';
+import { uniquePrefix } from '../../test/servers/isolation.ts';
+import { kvStorage } from '../entries/kv.ts';
+import { memcachedStorage } from '../entries/memcached.ts';
+import { redisStorage } from '../entries/redis.ts';
+import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import { simpleCookieStorage } from '../storage/simple-cookie.ts';
+import { sha256Base64url } from '../storage/store/token.ts';
+import type { SessionStorage } from '../storage/types.ts';
+
+/** Direct access to what a store holds, for assertions (never used by the kit itself). */
+export interface StoreInspector {
+  /** Milliseconds left on the key, or `undefined` where the backend cannot say (memcached). */
+  pttl(key: string): Promise<number | undefined>;
+  exists(key: string): Promise<boolean>;
+  /** Overwrites the stored record with something that is not a session. */
+  corrupt(key: string): Promise<void>;
+}
+
+/** One storage under test, built fresh (with its own key prefix) per kit. */
+export interface Target {
+  name: string;
+  kind: 'cookie' | 'store';
+  /** Concurrent saves of different keys both survive. */
+  mergesKeys: boolean;
+  make(options?: { timeout?: number; touchAfter?: number }): { storage: SessionStorage; keyPrefix: string };
+  inspect?: StoreInspector;
+  /** The store key of a token, given the prefix `make` used. */
+  keyOf?(keyPrefix: string, token: string): Promise<string>;
+}
+
+const SECRET = 'conformance-secret-that-is-long-enough-01';
+const keyOf = async (keyPrefix: string, token: string) => `${keyPrefix}s:${await sha256Base64url(token)}`;
+
+function redisInspector(client: Redis | Cluster): StoreInspector {
+  return {
+    pttl: async (key) => client.pttl(key),
+    exists: async (key) => (await client.exists(key)) === 1,
+    corrupt: async (key) => {
+      await client.hset(key, '_id', 'not-json');
+    },
+  };
+}
+
+/** Every storage the kit ships, wired to the real servers from the global setup. */
+export function allTargets(): Target[] {
+  const servers = inject('servers');
+  const redis = new Redis(servers.redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const cluster = new Cluster(
+    servers.cluster.nodes.map((n) => ({ host: n.host, port: n.port })),
+    { redisOptions: { maxRetriesPerRequest: 1 } },
+  );
+  const kvBacking = new Redis(servers.kv.redisUrl, { maxRetriesPerRequest: 1 });
+  const kv = createClient({ url: servers.kv.url, token: servers.kv.token });
+  const memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
+  afterAll(async () => {
+    redis.disconnect();
+    cluster.disconnect();
+    kvBacking.disconnect();
+    memcached.close();
+  });
+
+  return [
+    {
+      name: 'encrypted-cookie',
+      kind: 'cookie',
+      mergesKeys: false,
+      make: () => ({ storage: encryptedCookieStorage({ secret: SECRET }), keyPrefix: '' }),
+    },
+    {
+      name: 'simple-cookie',
+      kind: 'cookie',
+      mergesKeys: false,
+      make: () => ({ storage: simpleCookieStorage(), keyPrefix: '' }),
+    },
+    {
+      name: 'redis',
+      kind: 'store',
+      mergesKeys: true,
+      make: (o = {}) => {
+        const keyPrefix = uniquePrefix('redis');
+        return { storage: redisStorage({ client: redis, keyPrefix, ...o }), keyPrefix };
+      },
+      inspect: redisInspector(redis),
+      keyOf,
+    },
+    {
+      name: 'redis-cluster',
+      kind: 'store',
+      mergesKeys: true,
+      make: (o = {}) => {
+        const keyPrefix = uniquePrefix('cluster');
+        return { storage: redisStorage({ client: cluster, keyPrefix, ...o }), keyPrefix };
+      },
+      inspect: redisInspector(cluster),
+      keyOf,
+    },
+    {
+      name: 'kv',
+      kind: 'store',
+      mergesKeys: true,
+      make: (o = {}) => {
+        const keyPrefix = uniquePrefix('kv');
+        return { storage: kvStorage({ client: kv, keyPrefix, ...o }), keyPrefix };
+      },
+      inspect: redisInspector(kvBacking),
+      keyOf,
+    },
+    {
+      name: 'memcached',
+      kind: 'store',
+      mergesKeys: false,
+      make: (o = {}) => {
+        const keyPrefix = uniquePrefix('mc');
+        return { storage: memcachedStorage({ client: memcached, keyPrefix, ...o }), keyPrefix };
+      },
+      inspect: {
+        pttl: async () => undefined,
+        exists: async (key) => (await memcached.get(key)).value !== null,
+        corrupt: async (key) => {
+          await memcached.set(key, 'garbage', { expires: 60 });
+        },
+      },
+      keyOf,
+    },
+  ];
+}
