@@ -166,6 +166,18 @@ export class SessionEngine {
     this.#report('expired');
   }
 
+  /**
+   * Cookie storages with an idle timeout: whether the cookie is due to be
+   * re-issued to slide the idle expiry (at most every tenth of `idleTimeout`,
+   * at most hourly). Stores slide their TTL while loading instead.
+   */
+  refreshDue(session: SessionImpl): boolean {
+    const idle = this.options.idleTimeout;
+    if (this.backend.kind !== 'cookie' || idle === undefined || session.isNew) return false;
+    const interval = Math.min(3600, Math.floor(idle / 10)) * 1000;
+    return this.options.now() - session.internals.state.lastActiveAt >= interval;
+  }
+
   /** Attributes for a cookie that should live until `expiresAt`. */
   writeOptions(secureRequest: boolean, now: number, expiresAt: number): CookieWriteOptions {
     const { cookie, cookieName, maxAge, idleTimeout } = this.options;

@@ -9,9 +9,11 @@ export {
   SessionUnsupportedError,
 } from './errors.ts';
 export { safeNextPath } from './guard/next-param.ts';
+export { type VerifyOriginOptions, verifyOrigin } from './guard/origin.ts';
 export type { ProtectOption } from './guard/paths.ts';
 export type { Guard, GuardOptions } from './next/guard.ts';
 export { createSessionKit, type NewSessionOptions, type SessionKit } from './next/kit.ts';
+export type { ProxySession } from './next/proxy-session.ts';
 export type { SessionKitOptions } from './options.ts';
 export type { Session } from './session.ts';
 export { type EncryptedCookieStorageOptions, encryptedCookieStorage } from './storage/encrypted-cookie.ts';

@@ -1,16 +1,17 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
-import { SessionReadOnlyError } from '../errors.ts';
+import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, type ProtectOption } from '../guard/paths.ts';
-import type { Session } from '../session.ts';
-import type { CookieJar, SessionData } from '../types.ts';
+import type { Session, SessionImpl } from '../session.ts';
+import type { SessionData } from '../types.ts';
+import { createProxySession } from './proxy-session.ts';
 
 /**
  * Options of `guard()`.
  *
  * @example
  * ```ts
- * const options: GuardOptions = { protect: ['/dashboard', '/settings/:path*'], loginPath: '/login' };
+ * const options: GuardOptions = { protect: ['/dashboard', '/settings/:path*'], loginPath: '/login', csrf: true };
  * ```
  */
 export interface GuardOptions<Data extends SessionData = SessionData> {
@@ -20,6 +21,8 @@ export interface GuardOptions<Data extends SessionData = SessionData> {
   loginPath: string;
   /** Extra check on a signed-in session; `false` gives 403. */
   authorize?: (session: Session<Data>) => boolean | Promise<boolean>;
+  /** Refuse (403) state-changing requests from other sites, by `Origin` / `Sec-Fetch-Site`. */
+  csrf?: boolean | { allowedOrigins?: readonly string[] };
 }
 
 /**
@@ -36,6 +39,8 @@ export type Guard = <Data extends SessionData = SessionData>(
   options: GuardOptions<Data>,
 ) => (request: NextRequest) => Promise<NextResponse>;
 
+const GUARD_KEYS = new Set(['protect', 'loginPath', 'authorize', 'csrf']);
+
 /**
  * @internal Binds `guard()` to a kit's engine.
  *
@@ -45,39 +50,54 @@ export type Guard = <Data extends SessionData = SessionData>(
  * ```
  */
 export function createGuard(engine: SessionEngine): Guard {
+  const load = createProxySession(engine);
   return <Data extends SessionData>(options: GuardOptions<Data>) => {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('guard() needs { protect, loginPath }.');
     }
+    for (const key of Object.keys(options)) {
+      if (!GUARD_KEYS.has(key)) throw new TypeError(`Unknown guard() option "${key.slice(0, 40)}".`);
+    }
     const isProtected = compileProtect(options.protect);
-    const loginPath = options.loginPath;
+    const { loginPath, authorize, csrf } = options;
     if (typeof loginPath !== 'string' || !loginPath.startsWith('/') || loginPath.startsWith('//')) {
       throw new TypeError('`loginPath` must be a path on this site, such as "/login".');
     }
-    const authorize = options.authorize;
+    if (authorize !== undefined && typeof authorize !== 'function') {
+      throw new TypeError('`authorize` must be a function (session) => boolean.');
+    }
+    const originOptions = typeof csrf === 'object' && csrf !== null ? csrf : {};
 
     return async (request: NextRequest): Promise<NextResponse> => {
       const { pathname, search } = request.nextUrl;
-      if (!isProtected(pathname) || pathname === loginPath) return NextResponse.next();
-      const readOnly = async (): Promise<void> => {
-        throw new SessionReadOnlyError(
-          'The session cannot be saved inside guard(); change it in a Server Action or Route Handler.',
-        );
-      };
-      const session = await engine.load<Data>(request.cookies as unknown as CookieJar, readOnly);
       const api = pathname === '/api' || pathname.startsWith('/api/');
+      if (csrf && !verifyOrigin(request, originOptions)) {
+        return api
+          ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
+          : new NextResponse('Forbidden: cross-site request', { status: 403 });
+      }
+      const { session, next, apply } = await load<Data>(request);
+      // Rolling expiry and key rotation: re-issue the cookie when it is due
+      // (or sealed with an older key, or rejected), into both the response
+      // and this request's render. Nothing is written otherwise.
+      if (engine.refreshDue(session as unknown as SessionImpl)) session.touch();
+      if (session.isChanged) await session.save();
+
+      if (!isProtected(pathname) || pathname === loginPath) return next();
       if (session.isNew || session.userId === undefined) {
-        if (api) return NextResponse.json({ error: 'unauthenticated' }, { status: 401 });
+        if (api) return apply(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
         const url = new URL(loginPath, request.url);
         url.searchParams.set('next', `${pathname}${search}`);
-        return NextResponse.redirect(url, 307);
+        return apply(NextResponse.redirect(url, 307));
       }
       if (authorize !== undefined && !(await authorize(session))) {
-        return api
-          ? NextResponse.json({ error: 'forbidden' }, { status: 403 })
-          : new NextResponse('Forbidden', { status: 403 });
+        return apply(
+          api
+            ? NextResponse.json({ error: 'forbidden' }, { status: 403 })
+            : new NextResponse('Forbidden', { status: 403 }),
+        );
       }
-      return NextResponse.next();
+      return next();
     };
   };
 }

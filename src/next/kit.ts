@@ -1,4 +1,5 @@
 import 'server-only';
+import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionUnsupportedError } from '../errors.ts';
@@ -8,6 +9,7 @@ import type { UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
 import { isHttpsRequest, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
+import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { createRequestScope } from './request-scope.ts';
 
 /**
@@ -40,6 +42,8 @@ export interface SessionKit<Data extends SessionData> {
   destroySession(): Promise<void>;
   /** Route guard for `proxy.ts`. */
   guard: Guard;
+  /** Loads the session in your own `proxy.ts` function; `next()`/`apply()` deliver its cookie changes. */
+  proxySession<D extends SessionData = Data>(request: NextRequest): Promise<ProxySession<D>>;
   /**
    * The user's live sessions (store-backed storages), most recent first; the
    * one of this request has `current: true`. Throws `SessionUnsupportedError`
@@ -112,6 +116,7 @@ function bindKit<Data extends SessionData>(engine: SessionEngine): SessionKit<Da
     },
 
     guard: createGuard(engine),
+    proxySession: createProxySession(engine),
 
     async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
       const id = requireUserId(userId);
@@ -169,6 +174,7 @@ function failingKit<Data extends SessionData>(error: SessionConfigError): Sessio
     newSession: fail,
     destroySession: fail,
     guard: () => fail,
+    proxySession: fail,
     listUserSessions: fail,
     destroyUserSessions: fail,
   };

@@ -1,0 +1,165 @@
+import { NextRequest } from 'next/server.js';
+import { describe, expect, it } from 'vitest';
+import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import { TestBrowser } from '../test-utils/browser.ts';
+import { Clock, Harness } from '../test-utils/harness.ts';
+import { createSessionKit } from './kit.ts';
+
+const SECRET = 'guard-test-secret-that-is-long-enough-001';
+const OLD = 'guard-test-old-secret-long-enough-000002';
+type Data = { user?: string; role?: string };
+
+function setup(options: { idleTimeout?: number; secret?: string | string[] } = {}) {
+  const clock = new Clock(Date.now());
+  const secret = options.secret ?? SECRET;
+  const idle = options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout };
+  const kit = createSessionKit<Data>({ storage: encryptedCookieStorage({ secret }), now: clock.now, ...idle });
+  return { clock, kit, idle };
+}
+
+async function signedIn(clock: Clock, user: string, secret: string | string[] = SECRET, idle = {}, role?: string) {
+  const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret }), ...idle }, clock);
+  const browser = new TestBrowser();
+  await h.request(browser, async (_s, { newSession }) => {
+    const s = newSession(user);
+    s.set('user', user);
+    if (role) s.set('role', role);
+    await s.save();
+  });
+  return browser.cookies.get('session') ?? '';
+}
+
+function req(path: string, cookie?: string, init: { method?: string; headers?: Record<string, string> } = {}) {
+  const headers = new Headers(init.headers);
+  if (cookie !== undefined) headers.set('cookie', `session=${cookie}`);
+  return new NextRequest(new URL(path, 'http://app.test'), { method: init.method ?? 'GET', headers });
+}
+
+describe('guard()', () => {
+  it('redirects an unauthenticated page request to the login page with next', async () => {
+    const { kit } = setup();
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const res = await proxy(req('/dashboard/reports?range=7d'));
+    expect(res.status).toBe(307);
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(location.pathname).toBe('/login');
+    expect(location.searchParams.get('next')).toBe('/dashboard/reports?range=7d');
+  });
+
+  it('answers 401 JSON under /api and lets unprotected paths through untouched', async () => {
+    const { kit } = setup();
+    const proxy = kit.guard({ protect: ['/api/private/:path*', '/dashboard'], loginPath: '/login' });
+    const api = await proxy(req('/api/private/x'));
+    expect(api.status).toBe(401);
+    expect(await api.json()).toEqual({ error: 'unauthenticated' });
+    const open = await proxy(req('/about'));
+    expect(open.headers.get('x-middleware-next')).toBe('1');
+    expect(open.headers.get('set-cookie')).toBeNull();
+    const login = await proxy(req('/login'));
+    expect(login.headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('lets a signed-in session through, writing nothing when nothing is due', async () => {
+    const { kit, clock } = setup();
+    const cookie = await signedIn(clock, 'ada');
+    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(req('/dashboard', cookie));
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('an anonymous session (no userId) is not signed in', async () => {
+    const { kit, clock } = setup();
+    const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) }, clock);
+    const browser = new TestBrowser();
+    await h.request(browser, async (s) => {
+      s.set('user', 'not-really');
+      await s.save();
+    });
+    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(
+      req('/dashboard', browser.cookies.get('session')),
+    );
+    expect(res.status).toBe(307);
+  });
+
+  it('a failing authorize gives 403', async () => {
+    const { kit, clock } = setup();
+    const proxy = kit.guard({
+      protect: ['/admin', '/api/admin'],
+      loginPath: '/login',
+      authorize: (s) => s.get('role') === 'admin',
+    });
+    const user = await signedIn(clock, 'ada');
+    expect((await proxy(req('/admin', user))).status).toBe(403);
+    expect((await proxy(req('/api/admin', user))).status).toBe(403);
+    const admin = await signedIn(clock, 'root', SECRET, {}, 'admin');
+    expect((await proxy(req('/admin', admin))).headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('re-issues an idle-due cookie to the response and to the forwarded request', async () => {
+    const { kit, clock, idle } = setup({ idleTimeout: 1000 });
+    const cookie = await signedIn(clock, 'ada', SECRET, idle);
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    clock.advance(50); // < 100 s refresh interval
+    expect((await proxy(req('/dashboard', cookie))).headers.get('set-cookie')).toBeNull();
+    clock.advance(60);
+    const res = await proxy(req('/anywhere', cookie));
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^session=[^;]+; /);
+    const fresh = /^session=([^;]+)/.exec(setCookie)?.[1] ?? '';
+    expect(fresh).not.toBe(cookie);
+    expect(res.headers.get('x-middleware-request-cookie') ?? '').toContain(fresh);
+    clock.advance(950); // idle for 950 s since the refresh, 1060 s since login
+    const still = await proxy(req('/dashboard', fresh));
+    expect(still.headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('re-seals a cookie sealed with an older key', async () => {
+    const { kit, clock } = setup({ secret: [SECRET, OLD] });
+    const cookie = await signedIn(clock, 'ada', OLD);
+    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(req('/dashboard', cookie));
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    const fresh = /^session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const kid = (t: string) => JSON.parse(Buffer.from(t.split('.')[0] ?? '', 'base64url').toString()).kid;
+    expect(fresh).not.toBe('');
+    expect(kid(fresh)).not.toBe(kid(cookie));
+  });
+
+  it('clears a rejected cookie', async () => {
+    const { kit } = setup();
+    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(req('/dashboard', 'garbage'));
+    expect(res.status).toBe(307);
+    expect(res.headers.get('set-cookie')).toMatch(/^session=; .*Max-Age=0/);
+  });
+
+  it('csrf: refuses state-changing cross-site requests with 403', async () => {
+    const { kit, clock } = setup();
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login', csrf: true });
+    const cookie = await signedIn(clock, 'ada');
+    const evil = { origin: 'https://evil.example' };
+    expect((await proxy(req('/dashboard', cookie, { method: 'POST', headers: evil }))).status).toBe(403);
+    expect((await proxy(req('/api/x', cookie, { method: 'POST', headers: evil }))).status).toBe(403);
+    const same = { origin: 'http://app.test' };
+    const ok = await proxy(req('/dashboard', cookie, { method: 'POST', headers: same }));
+    expect(ok.headers.get('x-middleware-next')).toBe('1');
+    expect((await proxy(req('/dashboard', cookie, { headers: evil }))).headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('rejects bad options at creation', () => {
+    const { kit } = setup();
+    expect(() => kit.guard({ protect: ['dashboard'], loginPath: '/login' })).toThrow(TypeError);
+    expect(() => kit.guard({ protect: ['/d'], loginPath: 'https://evil.example' })).toThrow(TypeError);
+    expect(() => kit.guard({ protect: ['/d'], loginPath: '/login', protected: 1 } as never)).toThrow(/Unknown/);
+  });
+
+  it('proxySession() composes with a custom proxy', async () => {
+    const { kit, clock } = setup();
+    const cookie = await signedIn(clock, 'ada');
+    const { session, next } = await kit.proxySession(req('/x', cookie));
+    expect(session.userId).toBe('ada');
+    session.set('role', 'viewer');
+    await session.save();
+    const res = next();
+    expect(res.headers.get('set-cookie')).toMatch(/^session=/);
+    expect(res.headers.get('x-middleware-request-cookie')).toMatch(/session=/);
+  });
+});

@@ -1,0 +1,77 @@
+import { type NextRequest, NextResponse } from 'next/server.js';
+import type { SessionEngine } from '../engine.ts';
+import type { Session, SessionImpl } from '../session.ts';
+import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
+
+/**
+ * A session loaded in `proxy.ts` (or `middleware.ts`), with the means to send
+ * its cookie changes both to the browser and to the render of this same
+ * request.
+ *
+ * @example
+ * ```ts
+ * export async function proxy(request: NextRequest) {
+ *   const { session, next, apply } = await proxySession(request);
+ *   if (!session.userId) return apply(NextResponse.redirect(new URL('/login', request.url)));
+ *   return next();
+ * }
+ * ```
+ */
+export interface ProxySession<Data extends SessionData = SessionData> {
+  session: Session<Data>;
+  /**
+   * `NextResponse.next()` that forwards the updated cookies to this request's
+   * render (so server components already see them) and sets them on the response.
+   */
+  next(): NextResponse;
+  /** Copies the pending cookie changes onto any response (a redirect, JSON, a rewrite). */
+  apply<R extends NextResponse>(response: R): R;
+}
+
+interface Write {
+  name: string;
+  value: string;
+  options: CookieWriteOptions;
+}
+
+/**
+ * @internal Loads the session from a `NextRequest`. `save()` on it records
+ * cookie writes that `next()`/`apply()` then deliver.
+ *
+ * @example
+ * ```ts
+ * const load = createProxySession(engine);
+ * const { session, next } = await load(request);
+ * ```
+ */
+export function createProxySession(engine: SessionEngine) {
+  return async <Data extends SessionData>(request: NextRequest): Promise<ProxySession<Data>> => {
+    const writes: Write[] = [];
+    const jar: CookieJar = {
+      get: (name) => request.cookies.get(name),
+      getAll: () => request.cookies.getAll(),
+      set: (name, value, options) => {
+        writes.push({ name, value, options });
+        // Mirror into the request's Cookie header, which next() forwards.
+        if (options.maxAge === 0) request.cookies.delete(name);
+        else request.cookies.set(name, value);
+      },
+    };
+    const secure = request.nextUrl.protocol === 'https:' || forwardedHttps(request);
+    const commit = (session: SessionImpl) => engine.commit(session, jar, secure);
+    const session = await engine.load<Data>(jar, commit);
+    const apply = <R extends NextResponse>(response: R): R => {
+      for (const { name, value, options } of writes) response.cookies.set(name, value, options);
+      return response;
+    };
+    return {
+      session,
+      next: () => apply(NextResponse.next({ request: { headers: request.headers } })),
+      apply,
+    };
+  };
+}
+
+function forwardedHttps(request: NextRequest): boolean {
+  return request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+}
