@@ -187,9 +187,14 @@ function rangeText(item: Check): string {
     : `; per request ${count(low)}–${count(high)}`;
 }
 
+function withUnit(value: number, unit: Check['unit']): string {
+  if (unit === '×') return ratio(value);
+  return `${count(value)} ${value === 1 && unit === 'round trips' ? 'round trip' : unit}`;
+}
+
 function checkLine(item: Check): string {
-  const actual = item.unit === '×' ? ratio(item.actual) : `${count(item.actual)} ${item.unit}`;
-  const limit = item.unit === '×' ? `${item.limit}×` : `${item.limit} ${item.unit}`;
+  const actual = withUnit(item.actual, item.unit);
+  const limit = item.unit === '×' ? `${item.limit}×` : withUnit(item.limit, item.unit);
   return `${item.pass ? 'PASS' : 'FAIL'}  ${item.name}: ${actual} (target ${item.comparison} ${limit}${rangeText(item)})`;
 }
 

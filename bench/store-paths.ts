@@ -2,12 +2,13 @@ import { Redis } from 'ioredis';
 import { SessionEngine } from '../src/engine.ts';
 import { redisStorage } from '../src/entries/redis.ts';
 import type { SessionImpl } from '../src/session.ts';
+import { SAVE, scriptSha } from '../src/storage/redis/scripts.ts';
 import { createSessionId } from '../src/storage/session-id.ts';
 import type { SessionState } from '../src/storage/types.ts';
 import type { CookieJar } from '../src/types.ts';
 import type { SessionPayload } from './payloads.ts';
 
-export type StorePathId = 'raw' | 'nsk-storage' | 'nsk-engine';
+export type StorePathId = 'raw' | 'raw-kit-commands' | 'nsk-storage' | 'nsk-engine';
 
 /** One request in its two halves, so round trips can be counted per half. */
 export interface Flow {
@@ -40,6 +41,7 @@ const COOKIE_NAME = 'session';
 
 export const PATH_LABELS: Record<StorePathId, string> = {
   raw: 'raw ioredis: GET, then SET … EX',
+  'raw-kit-commands': 'raw ioredis, the kit’s commands: HGETALL, then EVALSHA of its save script',
   'nsk-storage': 'next-session-kit redisStorage: load, then save (1 key changed)',
   'nsk-engine': 'next-session-kit engine: load cookie → set 1 key → save()',
 };
@@ -93,6 +95,35 @@ async function rawFlow(client: Redis, key: string, data: SessionPayload): Promis
       await client.set(key, JSON.stringify(loaded), 'EX', MAX_AGE_S);
     },
     loadedCount: () => Number(loaded?.count),
+  };
+}
+
+/**
+ * The kit's two commands with the kit's arguments but none of its code:
+ * splits the gap to the baseline into what Redis and ioredis cost and what
+ * the kit's own code costs.
+ */
+async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload): Promise<Flow> {
+  const sha = await scriptSha(SAVE);
+  const expiresAt = String(Date.now() + MAX_AGE_S * 1000);
+  const meta = ['_id', `j"${createSessionId(Date.now())}"`, '_a', `j${Date.now()}`];
+  const fields = [
+    ...meta,
+    ...Object.entries(data).flatMap(([name, value]) => [`d.${name}`, `j${JSON.stringify(value)}`]),
+  ];
+  await client.eval(SAVE.source, 1, key, 'create', expiresAt, String(fields.length / 2), ...fields);
+  let loaded: Record<string, string> | undefined;
+  return {
+    async load() {
+      loaded = await client.hgetall(key);
+    },
+    async save() {
+      const next = `j${Number(loaded?.['d.count']?.slice(1)) + 1}`;
+      if ((await client.evalsha(sha, 1, key, 'merge', expiresAt, '3', ...meta, 'd.count', next)) !== 1) {
+        throw new Error('kit commands: save script found no session');
+      }
+    },
+    loadedCount: () => Number(loaded?.['d.count']?.slice(1)),
   };
 }
 
@@ -194,11 +225,12 @@ export async function createStorePath(
   const { client, wire } = await countedClient(server.host, server.port);
   const data = storeData(payload);
   const key = `bench:${id}:${payloadId}:`;
-  const flow =
-    id === 'raw'
-      ? await rawFlow(client, key, data)
-      : id === 'nsk-storage'
-        ? await storageFlow(client, key, data)
-        : await engineFlow(client, key, data);
+  const flows: Record<StorePathId, () => Promise<Flow>> = {
+    raw: () => rawFlow(client, key, data),
+    'raw-kit-commands': () => kitCommandsFlow(client, key, data),
+    'nsk-storage': () => storageFlow(client, key, data),
+    'nsk-engine': () => engineFlow(client, key, data),
+  };
+  const flow = await flows[id]();
   return { id, label: PATH_LABELS[id], client, wire, flow };
 }

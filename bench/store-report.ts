@@ -19,6 +19,10 @@ export interface StoreCounts {
   readonly sent: Readonly<Record<string, number>>;
   /** Commands Redis ran, by name (`INFO commandstats` deltas; includes calls made inside scripts). */
   readonly executed: Readonly<Record<string, number>>;
+  /** CPU time (user + system) of the bench process per request, µs. */
+  readonly nodeCpuMicros: number;
+  /** CPU time of redis-server per request (`INFO cpu` deltas), µs. */
+  readonly redisCpuMicros: number;
 }
 
 export interface StoreRow {
@@ -73,7 +77,7 @@ export function storeChecks(reports: readonly StorePayloadReport[]): Check[] {
   const checks: Check[] = [];
   for (const report of reports) {
     for (const row of report.rows) {
-      if (row.path === 'raw') continue;
+      if (row.path === 'raw' || row.path === 'raw-kit-commands') continue;
       const what = `${report.label} ${row.path === 'nsk-storage' ? 'redisStorage' : 'engine request'}`;
       const { median: actual, min, max } = row.vsRaw;
       checks.push({
@@ -107,11 +111,11 @@ function tableFor(report: StorePayloadReport): string {
   const lines = [
     `**${report.label}, stored as ${report.jsonBytes} B JSON**`,
     '',
-    '| Request path | requests/s | vs raw | round trips (load + save) | commands sent | commands Redis ran (incl. inside scripts) |',
-    '| --- | --: | --: | --: | --- | --- |',
+    '| Request path | requests/s | vs raw | round trips (load + save) | commands sent | commands Redis ran (incl. inside scripts) | CPU µs / request (Node + Redis) |',
+    '| --- | --: | --: | --: | --- | --- | --: |',
   ];
   for (const row of report.rows) {
-    const { loadTrips, saveTrips, sent, executed } = row.counts;
+    const { loadTrips, saveTrips, sent, executed, nodeCpuMicros, redisCpuMicros } = row.counts;
     const cells = [
       row.path === 'nsk-storage' ? `**${row.label}**` : row.label,
       ops(row.requestsPerSec),
@@ -119,6 +123,7 @@ function tableFor(report: StorePayloadReport): string {
       `${count(loadTrips.mean + saveTrips.mean)} (${count(loadTrips.mean)} + ${count(saveTrips.mean)})`,
       `${count(total(sent))}: ${commandList(sent)}`,
       `${count(total(executed))}: ${commandList(executed)}`,
+      `${nodeCpuMicros.toFixed(0)} + ${redisCpuMicros.toFixed(0)}`,
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -135,7 +140,8 @@ export function storeTables(report: StoreReport, node: string, cpu: string): str
     `Median of ${schedule.rounds} rounds of ~${schedule.msPerRound} ms per path in ${schedule.slicesPerRound} ` +
     'interleaved slices; ratios are medians of per-round ratios. Round trips = `write` calls on the socket ' +
     `(a pipeline is one), commands = ioredis \`sendCommand\` calls and \`INFO commandstats\` deltas, all counted over ` +
-    `${counted} further requests per path and divided by that number. Node ${node}, ${cpu}; ` +
+    `${counted} further requests per path and divided by that number, as is the CPU time of both processes ` +
+    `(\`process.cpuUsage\`, \`INFO cpu\`). Node ${node}, ${cpu}; ` +
     `bench process CPU time / wall time ${percent(report.cpuShare)} (the rest is waiting on Redis).`;
   return [...report.payloads.map(tableFor), `_${footnote}_`].join('\n\n');
 }

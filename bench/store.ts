@@ -12,7 +12,7 @@ import {
   type Trips,
 } from './store-report.ts';
 
-const PATH_IDS: readonly StorePathId[] = ['raw', 'nsk-storage', 'nsk-engine'];
+const PATH_IDS: readonly StorePathId[] = ['raw', 'raw-kit-commands', 'nsk-storage', 'nsk-engine'];
 
 interface Measured {
   readonly payload: Payload;
@@ -43,6 +43,13 @@ async function commandStats(admin: Redis): Promise<Map<string, number>> {
   return calls;
 }
 
+/** redis-server's CPU time so far (user + system), µs. */
+async function redisCpuMicros(admin: Redis): Promise<number> {
+  const text = await admin.info('cpu');
+  const seconds = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(text)?.[1]);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+}
+
 function perRequest(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, n: number) {
   const result: Record<string, number> = {};
   for (const [name, calls] of after) {
@@ -61,7 +68,9 @@ function tripsOf(samples: readonly number[]): Trips {
 async function countRequests(item: Measured, admin: Redis, n: number): Promise<StoreCounts> {
   const { flow, wire } = item.path;
   const serverBefore = await commandStats(admin);
+  const redisCpuBefore = await redisCpuMicros(admin);
   const sentBefore = new Map(wire.sent);
+  const nodeCpuBefore = process.cpuUsage();
   const loads: number[] = [];
   const saves: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -73,6 +82,8 @@ async function countRequests(item: Measured, admin: Redis, n: number): Promise<S
     saves.push(wire.writes - loaded);
     item.requests++;
   }
+  const nodeCpu = process.cpuUsage(nodeCpuBefore);
+  const redisCpu = (await redisCpuMicros(admin)) - redisCpuBefore;
   const serverAfter = await commandStats(admin);
   wire.assertSameSocket();
   return {
@@ -81,6 +92,8 @@ async function countRequests(item: Measured, admin: Redis, n: number): Promise<S
     saveTrips: tripsOf(saves),
     sent: perRequest(sentBefore, wire.sent, n),
     executed: perRequest(serverBefore, serverAfter, n),
+    nodeCpuMicros: (nodeCpu.user + nodeCpu.system) / n,
+    redisCpuMicros: redisCpu / n,
   };
 }
 
@@ -108,7 +121,7 @@ export async function benchStore(
   log(`redis-server ${server.version} on ${server.host}:${server.port}`);
   const onSignal = (signal: NodeJS.Signals): void => {
     log(`${signal}: stopping the bench redis-server`);
-    void server.stop().finally(() => process.exit(130));
+    void server.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

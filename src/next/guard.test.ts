@@ -13,11 +13,21 @@ function setup(options: { idleTimeout?: number; secret?: string | string[] } = {
   const clock = new Clock(Date.now());
   const secret = options.secret ?? SECRET;
   const idle = options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout };
-  const kit = createSessionKit<Data>({ storage: encryptedCookieStorage({ secret }), now: clock.now, ...idle });
+  const kit = createSessionKit<Data>({
+    storage: encryptedCookieStorage({ secret }),
+    now: clock.now,
+    ...idle,
+  });
   return { clock, kit, idle };
 }
 
-async function signedIn(clock: Clock, user: string, secret: string | string[] = SECRET, idle = {}, role?: string) {
+async function signedIn(
+  clock: Clock,
+  user: string,
+  secret: string | string[] = SECRET,
+  idle = {},
+  role?: string,
+) {
   const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret }), ...idle }, clock);
   const browser = new TestBrowser();
   await h.request(browser, async (_s, { newSession }) => {
@@ -29,7 +39,11 @@ async function signedIn(clock: Clock, user: string, secret: string | string[] = 
   return browser.cookies.get('session') ?? '';
 }
 
-function req(path: string, cookie?: string, init: { method?: string; headers?: Record<string, string> } = {}) {
+function req(
+  path: string,
+  cookie?: string,
+  init: { method?: string; headers?: Record<string, string> } = {},
+) {
   const headers = new Headers(init.headers);
   if (cookie !== undefined) headers.set('cookie', `session=${cookie}`);
   return new NextRequest(new URL(path, 'http://app.test'), { method: init.method ?? 'GET', headers });
@@ -126,7 +140,9 @@ describe('guard()', () => {
 
   it('clears a rejected cookie', async () => {
     const { kit } = setup();
-    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(req('/dashboard', 'garbage'));
+    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(
+      req('/dashboard', 'garbage'),
+    );
     expect(res.status).toBe(307);
     expect(res.headers.get('set-cookie')).toMatch(/^session=; .*Max-Age=0/);
   });
@@ -141,14 +157,18 @@ describe('guard()', () => {
     const same = { origin: 'http://app.test' };
     const ok = await proxy(req('/dashboard', cookie, { method: 'POST', headers: same }));
     expect(ok.headers.get('x-middleware-next')).toBe('1');
-    expect((await proxy(req('/dashboard', cookie, { headers: evil }))).headers.get('x-middleware-next')).toBe('1');
+    expect((await proxy(req('/dashboard', cookie, { headers: evil }))).headers.get('x-middleware-next')).toBe(
+      '1',
+    );
   });
 
   it('rejects bad options at creation', () => {
     const { kit } = setup();
     expect(() => kit.guard({ protect: ['dashboard'], loginPath: '/login' })).toThrow(TypeError);
     expect(() => kit.guard({ protect: ['/d'], loginPath: 'https://evil.example' })).toThrow(TypeError);
-    expect(() => kit.guard({ protect: ['/d'], loginPath: '/login', protected: 1 } as never)).toThrow(/Unknown/);
+    expect(() => kit.guard({ protect: ['/d'], loginPath: '/login', protected: 1 } as never)).toThrow(
+      /Unknown/,
+    );
   });
 
   it('proxySession() composes with a custom proxy', async () => {

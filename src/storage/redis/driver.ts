@@ -22,18 +22,15 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
     name: exec.name,
     mergesKeys: true,
 
-    async load(key) {
-      const [hash] = await exec.hgetall([key]);
-      return parseHash(hash);
-    },
+    load: (key) => exec.hgetall([key]).then(([hash]) => parseHash(hash)),
 
     async loadMany(keys) {
       if (keys.length === 0) return [];
       return (await exec.hgetall(keys)).map(parseHash);
     },
 
-    async save(write: StoreWrite) {
-      const fields = metaFields(write.record);
+    save(write: StoreWrite) {
+      const fields = metaFields(write.record, write.mode !== 'merge');
       const source = write.mode === 'merge' ? write.set : write.record.data;
       for (const name of Object.keys(source)) fields.push(DATA + name, encodeValue(source[name]));
       const unset = write.mode === 'merge' ? write.unset.map((name) => DATA + name) : [];
@@ -49,8 +46,7 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
         const { key, member, expiresAt, now } = write.index;
         calls.push({ script: INDEX_ADD, key, args: [member, String(expiresAt), String(now)] });
       }
-      const [saved] = await exec.run(calls);
-      return Number(saved) === 1;
+      return exec.run(calls).then(([saved]) => Number(saved) === 1);
     },
 
     async touch(key, lastActiveAt, expiresAt) {
@@ -82,8 +78,11 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
   };
 }
 
-function metaFields(record: StoredRecord): string[] {
-  const fields = ['_id', encodeValue(record.id), '_a', encodeValue(record.lastActiveAt)];
+// Identity fields never change after creation, so merges send only `_a`.
+function metaFields(record: StoredRecord, identity: boolean): string[] {
+  const fields = ['_a', encodeValue(record.lastActiveAt)];
+  if (!identity) return fields;
+  fields.push('_id', encodeValue(record.id));
   if (record.userId !== undefined) fields.push('_u', encodeValue(record.userId));
   return fields;
 }
@@ -102,13 +101,16 @@ function parseHash(hash: Record<string, unknown> | null | undefined): StoredReco
     const decoded = decodeValue(hash[name]);
     if (decoded === undefined) return 'corrupt';
     if (name.startsWith(DATA)) {
-      // defineProperty: a stored "__proto__" key must stay plain data.
-      Object.defineProperty(data, name.slice(DATA.length), {
-        value: decoded.value,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
+      const key = name.slice(DATA.length);
+      // A stored "__proto__" key must stay plain data, never a prototype.
+      if (key === '__proto__') {
+        Object.defineProperty(data, key, {
+          value: decoded.value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      } else data[key] = decoded.value;
     } else if (name === '_id') id = decoded.value;
     else if (name === '_a') lastActiveAt = decoded.value;
     else if (name === '_u') userId = decoded.value;

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { isNoScript, type RedisCall, type RedisExecutor } from './executor.ts';
-import { scriptSha } from './scripts.ts';
+import { knownSha, scriptSha } from './scripts.ts';
 
 /**
  * Runs the driver's commands on an ioredis `Redis` (one pipeline per batch)
@@ -16,13 +16,14 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
   const cluster = client.isCluster === true;
   const name = cluster ? 'redis-cluster' : 'redis';
 
-  const evalOne = async (call: Extract<RedisCall, { script: unknown }>): Promise<unknown> => {
-    try {
-      return await client.evalsha(await scriptSha(call.script), 1, call.key, ...call.args);
-    } catch (error) {
+  const evalOne = (call: Extract<RedisCall, { script: unknown }>): Promise<unknown> => {
+    const fallback = (error: unknown) => {
       if (!isNoScript(error)) throw error;
       return client.eval(call.script.source, 1, call.key, ...call.args);
-    }
+    };
+    const sha = knownSha(call.script);
+    if (sha !== undefined) return client.evalsha(sha, 1, call.key, ...call.args).catch(fallback);
+    return scriptSha(call.script).then((s) => client.evalsha(s, 1, call.key, ...call.args).catch(fallback));
   };
 
   const single = (call: RedisCall): Promise<unknown> =>
@@ -32,7 +33,8 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
     name,
 
     async hgetall(keys) {
-      if (cluster || keys.length === 1) return Promise.all(keys.map((key) => client.hgetall(key)));
+      if (keys.length === 1) return client.hgetall(keys[0] as string).then((hash) => [hash]);
+      if (cluster) return Promise.all(keys.map((key) => client.hgetall(key)));
       const replies = await client.pipeline(keys.map((key) => ['hgetall', key])).exec();
       return (replies ?? []).map(([error, value]) => {
         if (error) throw error;
@@ -41,7 +43,8 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
     },
 
     async run(calls) {
-      if (cluster || calls.length === 1) return Promise.all(calls.map(single));
+      if (calls.length === 1) return single(calls[0] as RedisCall).then((reply) => [reply]);
+      if (cluster) return Promise.all(calls.map(single));
       const shas = await Promise.all(
         calls.map((call) => ('del' in call ? undefined : scriptSha(call.script))),
       );

@@ -108,6 +108,19 @@ return redis.call('ZREM', KEYS[1], unpack(ARGV))`,
 };
 
 const shas = new Map<LuaScript, Promise<string>>();
+const known = new Map<LuaScript, string>();
+
+/**
+ * The script's SHA-1 if already computed, so the hot path needs no await.
+ *
+ * @example
+ * ```ts
+ * const sha = knownSha(SAVE) ?? (await scriptSha(SAVE));
+ * ```
+ */
+export function knownSha(script: LuaScript): string | undefined {
+  return known.get(script);
+}
 
 /**
  * The script's SHA-1 in hex, for EVALSHA; computed once per script.

@@ -1,5 +1,5 @@
 import { isNoScript, type RedisCall, type RedisExecutor } from './executor.ts';
-import { scriptSha } from './scripts.ts';
+import { knownSha, scriptSha } from './scripts.ts';
 
 /**
  * The part of the `@vercel/kv` / `@upstash/redis` client the kit uses
@@ -33,7 +33,8 @@ export function upstashExecutor(client: UpstashLikeClient): RedisExecutor {
     if ('del' in call) return client.del(call.del);
     const args = [...call.args];
     try {
-      return await client.evalsha(await scriptSha(call.script), [call.key], args);
+      const sha = knownSha(call.script) ?? (await scriptSha(call.script));
+      return await client.evalsha(sha, [call.key], args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
       return client.eval(call.script.source, [call.key], args);

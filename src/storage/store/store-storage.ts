@@ -90,7 +90,23 @@ export function storeStorage(
 ): SessionStorage {
   const { keyPrefix, timeout } = options;
   const call = <T>(operation: string, fn: () => Promise<T>) => guarded(driver.name, operation, timeout, fn);
-  const sessionKey = async (token: string) => `${keyPrefix}s:${await sha256Base64url(token)}`;
+  // A request hashes its token on load and again on save; remember the last
+  // few so the second costs nothing.
+  const recentKeys = new Map<string, string>();
+  const remember = (token: string, hash: string): string => {
+    const key = `${keyPrefix}s:${hash}`;
+    if (recentKeys.size >= 256) recentKeys.delete(recentKeys.keys().next().value as string);
+    recentKeys.set(token, key);
+    return key;
+  };
+  // Synchronous whenever possible (cached, or hashed with node:crypto): an
+  // await per call is measurable on the hot path.
+  const sessionKey = (token: string): string | Promise<string> => {
+    const cached = recentKeys.get(token);
+    if (cached !== undefined) return cached;
+    const hash = sha256Base64url(token);
+    return typeof hash === 'string' ? remember(token, hash) : hash.then((h) => remember(token, h));
+  };
   const indexKey = async (userId: string) => `${keyPrefix}u:${await sha256Base64url(userId)}`;
   const memberOf = (key: string) => key.slice(keyPrefix.length + 2);
   const keyOf = (member: string) => `${keyPrefix}s:${member}`;
@@ -102,10 +118,11 @@ export function storeStorage(
       const touchAfter =
         idle === undefined ? undefined : (options.touchAfter ?? Math.min(3600, Math.floor(idle / 10)));
 
-      const toState = (record: StoredRecord) => ({
-        ...record,
-        createdAt: createdAtFromSessionId(record.id) as number,
-      });
+      const toState = (record: StoredRecord) => {
+        const state = record as StoredRecord & { createdAt: number };
+        state.createdAt = createdAtFromSessionId(record.id) as number;
+        return state;
+      };
 
       return {
         kind: 'store',
@@ -117,7 +134,8 @@ export function storeStorage(
           // Junk never reaches the store, and a client cannot choose its id:
           // only tokens we issued and stored resolve.
           if (!isWellFormedToken(cookieValue)) return { status: 'rejected', reason: 'invalid' };
-          const key = await sessionKey(cookieValue);
+          const pendingKey = sessionKey(cookieValue);
+          const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
           const record = await call('load', () => driver.load(key));
           // Gone: expired, logged out, revoked, or never issued.
           if (record === null) return { status: 'rejected', reason: 'expired' };
@@ -127,7 +145,8 @@ export function storeStorage(
 
         async save(input: SaveInput): Promise<string | null> {
           const token = input.handle ?? createToken();
-          const key = await sessionKey(token);
+          const pendingKey = sessionKey(token);
+          const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
           const { state } = input;
           const set: Record<string, unknown> = {};
           const unset: string[] = [];
@@ -137,7 +156,7 @@ export function storeStorage(
           }
           const record: StoredRecord = { id: state.id, lastActiveAt: state.lastActiveAt, data: state.data };
           if (state.userId !== undefined) record.userId = state.userId;
-          const remove = await Promise.all(input.previous.map(sessionKey));
+          const remove = input.previous.length === 0 ? [] : await Promise.all(input.previous.map(sessionKey));
           const mode = input.handle === undefined ? 'create' : input.cleared ? 'replace' : 'merge';
           // A user is bound only when an identity is created, and the entry
           // carries the absolute expiry: idle refreshes never outlive it.

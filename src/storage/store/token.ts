@@ -38,14 +38,17 @@ export function isWellFormedToken(value: string): boolean {
 /**
  * SHA-256 of a string, base64url. Tokens are stored only as this hash, so a
  * dump of the store yields no usable cookie. Synchronous on Node.js (no
- * thread-pool hop per request), WebCrypto elsewhere.
+ * thread-pool hop per request, so the result is a plain string), WebCrypto
+ * elsewhere (a promise).
  *
  * @example
  * ```ts
- * const key = prefix + (await sha256Base64url(token));
+ * const key = prefix + (await sha256Base64url(token)); // a plain string on Node.js
  * ```
  */
-export async function sha256Base64url(text: string): Promise<string> {
+export function sha256Base64url(text: string): string | Promise<string> {
   if (node !== undefined) return node.crypto.createHash('sha256').update(text, 'utf8').digest('base64url');
-  return base64urlEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text))));
+  return crypto.subtle
+    .digest('SHA-256', encoder.encode(text))
+    .then((digest) => base64urlEncode(new Uint8Array(digest)));
 }
