@@ -1,12 +1,24 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
+import { storageName } from './lib/session';
 import './globals.css';
 
 export const metadata: Metadata = {
   title: 'next-session-kit demo',
-  description: 'Encrypted-cookie sessions for the Next.js App Router.',
+  description: 'Encrypted-cookie and store-backed sessions for the Next.js App Router.',
 };
+
+/** The storage picked by SESSION_STORAGE when the server started (not when it was built). */
+async function StorageBadge() {
+  await connection(); // render per request: `next build` must not bake in its own environment
+  return (
+    <p className="storage">
+      Storage: <code data-testid="storage-name">{storageName}</code>
+    </p>
+  );
+}
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
@@ -17,6 +29,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <header className="site-header">
           <p className="brand">next-session-kit demo</p>
+          <StorageBadge />
           <nav aria-label="Main">
             <ul>
               <li>
@@ -24,6 +37,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               </li>
               <li>
                 <Link href="/login">Sign in</Link>
+              </li>
+              <li>
+                <Link href="/sessions">Your sessions</Link>
               </li>
               <li>
                 <Link href="/readonly">Read-only</Link>

@@ -1,8 +1,14 @@
 import { increment, logout } from './actions';
 import { getSession } from './lib/session';
+import { withSessionStore } from './lib/session-store';
 
 // A server component: it may read the session, never save it.
-export default async function HomePage() {
+// If the session store is down it shows "Session store unavailable" (status 200: see withSessionStore).
+export default function HomePage() {
+  return withSessionStore(renderHome);
+}
+
+async function renderHome() {
   const session = await getSession();
   const user = session.get('user');
   const count = session.get('count') ?? 0;

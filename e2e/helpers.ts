@@ -83,3 +83,24 @@ export function tamper(value: string): string {
   parts[3] = ciphertext.slice(0, i) + flipped + ciphertext.slice(i + 1);
   return parts.join('.');
 }
+
+/** One row of the `/sessions` table. */
+export interface ListedSession {
+  id: string;
+  current: boolean;
+}
+
+/** Opens `/sessions` and reads its table. */
+export async function readSessions(page: Page, origin: string): Promise<ListedSession[]> {
+  if (page.url() !== `${origin}/sessions`) await page.goto(`${origin}/sessions`);
+  const rows = page.getByTestId('session-row');
+  await expect(page.getByTestId('sessions-table')).toBeVisible();
+  const listed: ListedSession[] = [];
+  for (const row of await rows.all()) {
+    listed.push({
+      id: ((await row.locator('code').textContent()) ?? '').trim(),
+      current: (await row.getAttribute('data-current')) === 'true',
+    });
+  }
+  return listed;
+}

@@ -20,9 +20,25 @@ export interface StartOptions {
   secret?: string;
   /** Reuse a port, e.g. to restart "the same" server. A free one otherwise. */
   port?: number;
-  /** Extra environment variables. */
+  /** Extra environment variables, e.g. a store's `env` (SESSION_STORAGE and its connection). */
   env?: Record<string, string>;
+  /**
+   * When the server counts as started, from the status of `GET /login`.
+   * Default: any 2xx. A test of a broken configuration can wait for its 500.
+   */
+  ready?: (status: number) => boolean;
 }
+
+/** Settings the demo reads; never inherited from the shell running the tests. */
+const DEMO_ENV = [
+  'SESSION_SECRET',
+  'SESSION_STORAGE',
+  'REDIS_URL',
+  'REDIS_CLUSTER_NODES',
+  'KV_REST_API_URL',
+  'KV_REST_API_TOKEN',
+  'MEMCACHED_SERVERS',
+];
 
 /** A `next start` of the built demo on 127.0.0.1. */
 export interface DemoServer {
@@ -36,7 +52,7 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -69,15 +85,13 @@ export async function startServer(options: StartOptions = {}): Promise<DemoServe
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
 
-  // `next start` runs in production; SESSION_SECRET is never inherited: each test picks its own.
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    ...options.env,
-  };
-  delete env.SESSION_SECRET;
+  // `next start` runs in production. The secret and the storage are never
+  // inherited: each test picks its own (no SESSION_STORAGE means the cookie storage).
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of DEMO_ENV) delete env[name];
+  Object.assign(env, { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, options.env);
   if (options.secret !== undefined) env.SESSION_SECRET = options.secret;
+  const ready = options.ready ?? ((status: number) => status >= 200 && status < 300);
 
   // Own process group, so stop() also ends anything `next start` forks.
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
@@ -124,7 +138,7 @@ export async function startServer(options: StartOptions = {}): Promise<DemoServe
     try {
       const res = await fetch(`${origin}/login`, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
-      if (res.ok) break;
+      if (ready(res.status)) break;
     } catch {
       // not listening yet
     }

@@ -1,8 +1,18 @@
 import 'server-only';
-import { createSessionKit, encryptedCookieStorage } from 'next-session-kit';
+import { createClient, type VercelKV } from '@vercel/kv';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import memjs from 'memjs';
+import { createSessionKit, encryptedCookieStorage, type SessionStorage } from 'next-session-kit';
+import { kvStorage } from 'next-session-kit/kv';
+import { memcachedStorage } from 'next-session-kit/memcached';
+import { redisStorage } from 'next-session-kit/redis';
 
 /** What the demo keeps in its session. */
 export type DemoData = { user?: string; count?: number };
+
+/** Where sessions live, from SESSION_STORAGE. */
+export type StorageKind = 'cookie' | 'redis' | 'kv' | 'memcached';
+const STORAGE_KINDS: readonly StorageKind[] = ['cookie', 'redis', 'kv', 'memcached'];
 
 /**
  * Fixed key for local development only. Anyone who reads this file can forge
@@ -11,6 +21,7 @@ export type DemoData = { user?: string; count?: number };
 const DEV_ONLY_INSECURE_SECRET = 'dev-only-insecure-next-session-kit-demo-secret-0000';
 
 const WARNED = Symbol.for('next-session-kit-demo.missing-secret-warned');
+const CLIENTS = Symbol.for('next-session-kit-demo.store-clients');
 
 /**
  * Reads SESSION_SECRET: one secret, or a comma-separated list `new,old` for
@@ -44,13 +55,140 @@ function sessionSecret(): string | string[] {
   return DEV_ONLY_INSECURE_SECRET;
 }
 
-export const { getSession, newSession, destroySession } = createSessionKit<DemoData>({
-  storage: encryptedCookieStorage({ secret: sessionSecret() }),
-  cookieName: 'session',
-  maxAge: 60 * 60 * 24 * 14, // 14 days absolute lifetime
-  idleTimeout: 60 * 60 * 24, // 1 day without activity
-  onInvalidSession: (reason) => {
-    // Only the reason: never log cookie values.
-    console.info(`[next-session-kit demo] rejected session cookie: ${reason}`);
-  },
-});
+function storageKind(): StorageKind {
+  const raw = (process.env.SESSION_STORAGE ?? '').trim().toLowerCase();
+  if (raw === '') return 'cookie';
+  if ((STORAGE_KINDS as readonly string[]).includes(raw)) return raw as StorageKind;
+  throw new Error(
+    `[next-session-kit demo] Unknown SESSION_STORAGE="${raw.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
+      `Use one of: ${STORAGE_KINDS.join(', ')} (default: cookie).`,
+  );
+}
+
+/**
+ * Store clients, one per process: cached on globalThis so that dev hot
+ * reloads (which re-evaluate this module) reuse the connection instead of
+ * opening a new one each time.
+ */
+type Clients = { redis?: Redis | Cluster; kv?: VercelKV; memcached?: memjs.Client };
+function clients(): Clients {
+  const g = globalThis as { [CLIENTS]?: Clients };
+  g[CLIENTS] ??= {};
+  return g[CLIENTS];
+}
+
+/** Logs a store client's connection errors, without repeating the same one on every retry. */
+function connectionLogger(name: string): (message: string) => void {
+  let last = '';
+  return (message) => {
+    if (message === last) return;
+    last = message;
+    console.error(`[next-session-kit demo] ${name}: ${message}`);
+  };
+}
+
+/** "host:port,host:port" → ioredis cluster startup nodes. */
+function clusterNodes(list: string): Array<{ host: string; port: number }> {
+  const nodes = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((entry) => {
+      const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(entry);
+      if (!match) {
+        throw new Error(
+          `[next-session-kit demo] REDIS_CLUSTER_NODES entry "${entry.slice(0, 60)}" is not host:port.`,
+        );
+      }
+      return { host: match[1] as string, port: Number(match[2]) };
+    });
+  if (nodes.length === 0) throw new Error('[next-session-kit demo] REDIS_CLUSTER_NODES is empty.');
+  return nodes;
+}
+
+function redisClient(): Redis | Cluster {
+  const cache = clients();
+  if (cache.redis) return cache.redis;
+  const options: RedisOptions = {
+    // Fail queued commands fast while Redis is down; the kit's own timeout
+    // (2 s by default) turns any slower failure into SessionStoreError.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    // Connect on first use: `next build` loads this module without talking to Redis.
+    lazyConnect: true,
+    // Reconnect quickly once Redis is back (ioredis defaults grow to 2 s between attempts).
+    retryStrategy: (times) => Math.min(times * 100, 500),
+  };
+  const nodes = process.env.REDIS_CLUSTER_NODES?.trim();
+  const client = nodes
+    ? new Cluster(clusterNodes(nodes), {
+        redisOptions: options,
+        enableOfflineQueue: true,
+        lazyConnect: true,
+        clusterRetryStrategy: (times) => Math.min(times * 100, 500),
+      })
+    : new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', options);
+  const log = connectionLogger(nodes ? 'redis-cluster' : 'redis');
+  client.on('error', (error: Error) => log(error.message));
+  cache.redis = client;
+  return client;
+}
+
+function kvClient(): VercelKV {
+  const cache = clients();
+  if (cache.kv) return cache.kv;
+  const url = process.env.KV_REST_API_URL;
+  const token = process.env.KV_REST_API_TOKEN;
+  if (!url || !token) {
+    throw new Error(
+      '[next-session-kit demo] SESSION_STORAGE=kv needs KV_REST_API_URL and KV_REST_API_TOKEN ' +
+        '(from your Vercel KV / Upstash Redis database).',
+    );
+  }
+  cache.kv = createClient({ url, token });
+  return cache.kv;
+}
+
+function memcachedClient(): memjs.Client {
+  const cache = clients();
+  if (cache.memcached) return cache.memcached;
+  // memjs connects lazily, on the first command.
+  cache.memcached = memjs.Client.create(process.env.MEMCACHED_SERVERS || '127.0.0.1:11211', {
+    timeout: 0.5,
+    retries: 1,
+    logger: { log: connectionLogger('memcached') },
+  });
+  return cache.memcached;
+}
+
+function createStorage(kind: StorageKind): SessionStorage {
+  switch (kind) {
+    case 'cookie':
+      // Only the cookie storage seals with SESSION_SECRET; stores keep data server-side.
+      return encryptedCookieStorage({ secret: sessionSecret() });
+    case 'redis':
+      return redisStorage({ client: redisClient() });
+    case 'kv':
+      return kvStorage({ client: kvClient() });
+    case 'memcached':
+      return memcachedStorage({ client: memcachedClient() });
+  }
+}
+
+const kind = storageKind();
+
+/** The active storage, for display: `cookie`, `redis`, `redis-cluster`, `kv` or `memcached`. */
+export const storageName: string =
+  kind === 'redis' && process.env.REDIS_CLUSTER_NODES?.trim() ? 'redis-cluster' : kind;
+
+export const { getSession, newSession, destroySession, listUserSessions, destroyUserSessions } =
+  createSessionKit<DemoData>({
+    storage: createStorage(kind),
+    cookieName: 'session',
+    maxAge: 60 * 60 * 24 * 14, // 14 days absolute lifetime
+    idleTimeout: 60 * 60 * 24, // 1 day without activity
+    onInvalidSession: (reason) => {
+      // Only the reason: never log cookie values.
+      console.info(`[next-session-kit demo] rejected session cookie: ${reason}`);
+    },
+  });

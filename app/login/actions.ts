@@ -2,6 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { newSession } from '../lib/session';
+import { isSessionStoreError, STORE_UNAVAILABLE_MESSAGE } from '../lib/session-store';
 
 export type LoginState = { error: string | null; username: string };
 
@@ -16,8 +17,13 @@ export async function login(_prev: LoginState, formData: FormData): Promise<Logi
     return { error: `The username must be at most ${MAX_USERNAME} characters.`, username: name };
   }
 
-  const session = await newSession({ userId: name });
-  session.set('user', name);
-  await session.save();
+  try {
+    const session = await newSession({ userId: name });
+    session.set('user', name);
+    await session.save();
+  } catch (error) {
+    if (!isSessionStoreError(error)) throw error;
+    return { error: STORE_UNAVAILABLE_MESSAGE, username: name };
+  }
   redirect('/');
 }

@@ -1,11 +1,16 @@
 import type { Metadata } from 'next';
 import { SessionError } from 'next-session-kit';
 import { getSession } from '../lib/session';
+import { withSessionStore } from '../lib/session-store';
 
 export const metadata: Metadata = { title: 'Read-only sessions · next-session-kit demo' };
 
 // Demonstrates the typed error: a server component cannot set cookies, so save() throws.
-export default async function ReadOnlyPage() {
+export default function ReadOnlyPage() {
+  return withSessionStore(renderReadOnly);
+}
+
+async function renderReadOnly() {
   const session = await getSession();
   let outcome: { code: string; message: string } | null = null;
   try {

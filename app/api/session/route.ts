@@ -1,4 +1,5 @@
 import { getSession } from '../../lib/session';
+import { withSessionStoreResponse } from '../../lib/session-store';
 
 const headers = { 'Cache-Control': 'private, no-store' };
 
@@ -14,15 +15,17 @@ async function snapshot() {
   };
 }
 
-/** The current session as JSON. */
-export async function GET(): Promise<Response> {
-  return Response.json(await snapshot(), { headers });
+/** The current session as JSON; 503 when the session store is down. */
+export function GET(): Promise<Response> {
+  return withSessionStoreResponse(async () => Response.json(await snapshot(), { headers }));
 }
 
 /** Increments the counter: Route Handlers may save the session. */
-export async function POST(): Promise<Response> {
-  const session = await getSession();
-  session.set('count', (session.get('count') ?? 0) + 1);
-  await session.save();
-  return Response.json(await snapshot(), { headers });
+export function POST(): Promise<Response> {
+  return withSessionStoreResponse(async () => {
+    const session = await getSession();
+    session.set('count', (session.get('count') ?? 0) + 1);
+    await session.save();
+    return Response.json(await snapshot(), { headers });
+  });
 }

@@ -1,0 +1,185 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './server';
+
+/** The storages the demo can run on in these tests (kv needs a hosted REST API). */
+export type Storage = 'cookie' | 'redis' | 'memcached';
+
+/** Storages the login / persistence / logout flows run against. */
+export const STORAGES: readonly Storage[] = ['cookie', 'redis', 'memcached'];
+
+const START_TIMEOUT_MS = 10_000;
+const KILL_AFTER_MS = 3_000;
+
+/**
+ * A session store for one spec file: a real `redis-server` or `memcached` on
+ * a free loopback port (nothing persisted), or nothing at all for the cookie
+ * storage. `env` is what the demo needs to use it.
+ */
+export interface StoreServer {
+  readonly storage: Storage;
+  /** 0 for the cookie storage. */
+  readonly port: number;
+  /** SESSION_STORAGE and the connection settings for `startServer({ env })`. */
+  readonly env: Record<string, string>;
+  /** Stops the store process (SIGTERM, SIGKILL after 3 s). Safe to call twice. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (after stop()); resolves once it answers. */
+  restart(): Promise<void>;
+}
+
+// Store processes left running if the worker dies between start and stop.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Sends `request` over TCP and resolves true if the reply starts with `expected`. */
+function probe(port: number, request: string, expected: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write(request));
+    socket.setEncoding('utf8').on('data', (chunk: string) => {
+      reply += chunk;
+      if (reply.length >= expected.length) done(reply.startsWith(expected));
+    });
+  });
+}
+
+interface ProcessSpec {
+  storage: Exclude<Storage, 'cookie'>;
+  command: string;
+  args: (port: number, dir: string) => string[];
+  probe: (port: number) => Promise<boolean>;
+  env: (port: number) => Record<string, string>;
+}
+
+async function startProcessStore(spec: ProcessSpec): Promise<StoreServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `nsk-e2e-${spec.storage}-`));
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const launch = async (): Promise<void> => {
+    output = '';
+    mkdirSync(dir, { recursive: true });
+    const proc = spawn(spec.command, spec.args(port, dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
+    proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    const spawned = new Promise<Error | undefined>((resolve) => {
+      proc.once('spawn', () => resolve(undefined));
+      proc.once('error', resolve);
+    });
+    const error = await spawned;
+    if (error) throw new Error(`could not start ${spec.command}: ${error.message}`);
+
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        throw new Error(`${spec.command} exited early (code ${proc.exitCode}):\n${output}`);
+      }
+      if (await spec.probe(port)) return;
+      if (Date.now() > deadline) {
+        await stopProcess();
+        throw new Error(
+          `${spec.command} did not answer on port ${port} within ${START_TIMEOUT_MS} ms:\n${output}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  const stopProcess = async (): Promise<void> => {
+    const proc = child;
+    if (proc === undefined) return;
+    const done = exited(proc);
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), KILL_AFTER_MS);
+    await done;
+    clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  await launch();
+  return {
+    storage: spec.storage,
+    port,
+    env: { SESSION_STORAGE: spec.storage, ...spec.env(port) },
+    stop: stopProcess,
+    async restart() {
+      await stopProcess();
+      await launch();
+    },
+  };
+}
+
+function startRedis(): Promise<StoreServer> {
+  return startProcessStore({
+    storage: 'redis',
+    command: 'redis-server',
+    args: (port, dir) => [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    probe: (port) => probe(port, 'PING\r\n', '+PONG'),
+    env: (port) => ({ REDIS_URL: `redis://127.0.0.1:${port}` }),
+  });
+}
+
+function startMemcached(): Promise<StoreServer> {
+  return startProcessStore({
+    storage: 'memcached',
+    command: 'memcached',
+    args: (port) => ['-p', String(port), '-U', '0', '-l', '127.0.0.1', '-u', 'root', '-m', '64'],
+    probe: (port) => probe(port, 'version\r\n', 'VERSION'),
+    env: (port) => ({ MEMCACHED_SERVERS: `127.0.0.1:${port}` }),
+  });
+}
+
+/** Starts what `storage` needs: a store process, or nothing for the cookie storage. */
+export async function startStore(storage: Storage): Promise<StoreServer> {
+  switch (storage) {
+    case 'redis':
+      return startRedis();
+    case 'memcached':
+      return startMemcached();
+    case 'cookie':
+      return {
+        storage,
+        port: 0,
+        env: { SESSION_STORAGE: 'cookie' },
+        stop: async () => {},
+        restart: async () => {},
+      };
+  }
+}
