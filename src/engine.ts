@@ -132,6 +132,7 @@ export class SessionEngine {
       handle: internals.handle,
       previous: toDestroy,
       changedKeys: internals.changedKeys,
+      changedFlash: internals.changedFlash,
       cleared: internals.cleared,
       expiresAt,
     });
@@ -239,12 +240,41 @@ export class SessionEngine {
   }
 
   #hooks(commit: Committer) {
-    return { commit, expiry: this.expiry, newIdentity: this.newState };
+    const { backend } = this;
+    const take = backend.takeFlash;
+    const takeFlash =
+      take === undefined
+        ? undefined
+        : (session: SessionImpl) => {
+            const { handle, state } = session.internals;
+            return handle === undefined
+              ? Promise.resolve({})
+              : take.call(backend, handle, this.expiry(state));
+          };
+    return { commit, expiry: this.expiry, newIdentity: this.newState, takeFlash };
+  }
+
+  /**
+   * Cookie storages, in the proxy: the session sealed *with* the messages
+   * shown to this render, for the forwarded request cookie only.
+   */
+  async sealForRender(session: SessionImpl): Promise<string | null> {
+    const { state, handle } = session.internals;
+    return this.backend.save({
+      state,
+      handle,
+      previous: [],
+      changedKeys: [],
+      cleared: true,
+      expiresAt: this.expiry(state),
+      includeShown: true,
+    });
   }
 }
 
 function isEmpty(state: SessionState): boolean {
   if (state.userId !== undefined) return false;
+  if (state.flash !== undefined && Object.keys(state.flash).length > 0) return false;
   for (const key in state.data) if (Object.hasOwn(state.data, key)) return false;
   return true;
 }

@@ -12,7 +12,7 @@ import type { SessionData } from './types.ts';
  * await session.save();
  * ```
  */
-export interface Session<Data extends SessionData = SessionData> {
+export interface Session<Data extends SessionData = SessionData, Flash extends SessionData = SessionData> {
   /** Public identifier of this session. Changes on `newSession()` and `invalidate()`. Not a secret. */
   readonly id: string;
   /** True when this session was not loaded from a valid cookie in this request. */
@@ -39,12 +39,24 @@ export interface Session<Data extends SessionData = SessionData> {
   touch(): void;
   /** Ends this identity: data is dropped and `save()` clears the cookie and the stored record. */
   invalidate(): void;
+  /**
+   * Leaves a message for the next page the user sees (call `save()` after).
+   * It shows exactly once: the guard in `proxy.ts` hands it to that request's
+   * render and removes it from the cookie (with a store, the first
+   * `getFlash()` takes it out of the store).
+   */
+  flash<K extends keyof Flash & string>(key: K, value: Flash[K]): void;
+  /** A flash message left by an earlier request for this render, if any. */
+  getFlash<K extends keyof Flash & string>(key: K): Promise<Flash[K] | undefined>;
   /** Persists the changes; writes nothing when nothing changed. */
   save(): Promise<void>;
 }
 
 /** @internal What `save()` calls; supplied by the kit. */
 export type Committer = (session: SessionImpl) => Promise<void>;
+
+/** @internal Takes a store-backed session's pending flash out of the store. */
+export type TakeFlash = (session: SessionImpl) => Promise<SessionData>;
 
 /**
  * The one implementation of {@link Session}. Internal: users only see the
@@ -55,7 +67,9 @@ export type Committer = (session: SessionImpl) => Promise<void>;
  * const s = new SessionImpl(state, { isNew: true, handle: undefined, stale: false, cookieNames: [] }, commit, expiry);
  * ```
  */
-export class SessionImpl<Data extends SessionData = SessionData> implements Session<Data> {
+export class SessionImpl<Data extends SessionData = SessionData, Flash extends SessionData = SessionData>
+  implements Session<Data, Flash>
+{
   #state: SessionState;
   #isNew: boolean;
   #handle: string | undefined;
@@ -65,16 +79,24 @@ export class SessionImpl<Data extends SessionData = SessionData> implements Sess
   #touched = false;
   #cleared = false;
   #changedKeys = new Set<string>();
+  #changedFlash = new Set<string>();
+  #taking: Promise<void> | undefined;
   #cookieNames: string[];
   #dataView: Readonly<Partial<Data>> | undefined;
   readonly #commit: Committer;
   readonly #expiry: (state: SessionState) => number;
   readonly #newIdentity: () => SessionState;
+  readonly #takeFlash: TakeFlash | undefined;
 
   constructor(
     state: SessionState,
     origin: { isNew: boolean; handle: string | undefined; stale: boolean; cookieNames: string[] },
-    hooks: { commit: Committer; expiry: (state: SessionState) => number; newIdentity: () => SessionState },
+    hooks: {
+      commit: Committer;
+      expiry: (state: SessionState) => number;
+      newIdentity: () => SessionState;
+      takeFlash?: TakeFlash | undefined;
+    },
   ) {
     this.#state = state;
     this.#isNew = origin.isNew;
@@ -84,6 +106,7 @@ export class SessionImpl<Data extends SessionData = SessionData> implements Sess
     this.#commit = hooks.commit;
     this.#expiry = hooks.expiry;
     this.#newIdentity = hooks.newIdentity;
+    this.#takeFlash = hooks.takeFlash;
   }
 
   get id(): string {
@@ -174,6 +197,44 @@ export class SessionImpl<Data extends SessionData = SessionData> implements Sess
     this.#dirty = true;
   }
 
+  flash<K extends keyof Flash & string>(key: K, value: Flash[K]): void {
+    assertKey(key);
+    const flash = this.#state.flash ?? {};
+    Object.defineProperty(flash, key, { value, writable: true, enumerable: true, configurable: true });
+    this.#state.flash = flash;
+    this.#changedFlash.add(key);
+    this.#dirty = true;
+  }
+
+  async getFlash<K extends keyof Flash & string>(key: K): Promise<Flash[K] | undefined> {
+    assertKey(key);
+    const pending = this.#state.flash;
+    // Only what came from the store: a message set in this request is not shown yet.
+    const stored = this.#handle !== undefined && this.#changedFlash.size === 0;
+    if (this.#takeFlash !== undefined && stored && pending !== undefined && Object.keys(pending).length > 0) {
+      // Store: take every pending message out of the store once per request,
+      // atomically, so exactly one render shows it.
+      this.#taking ??= this.#takeFlash(this).then((taken) => {
+        this.#state.shown = { ...this.#state.shown, ...taken };
+        delete this.#state.flash;
+      });
+      await this.#taking;
+    }
+    const shown = this.#state.shown;
+    return shown !== undefined && Object.hasOwn(shown, key) ? (shown[key] as Flash[K]) : undefined;
+  }
+
+  /** @internal Cookie storages, in the proxy: moves pending flash to `shown`; true if there was any. */
+  consumeFlash(): boolean {
+    const pending = this.#state.flash;
+    if (pending === undefined || Object.keys(pending).length === 0) return false;
+    this.#state.shown = { ...this.#state.shown, ...pending };
+    delete this.#state.flash;
+    this.#dirty = true;
+    this.#cleared = true;
+    return true;
+  }
+
   async save(): Promise<void> {
     await this.#commit(this as unknown as SessionImpl);
   }
@@ -186,6 +247,7 @@ export class SessionImpl<Data extends SessionData = SessionData> implements Sess
       previousHandles: this.#previousHandles,
       cleared: this.#cleared,
       changedKeys: [...this.#changedKeys],
+      changedFlash: [...this.#changedFlash],
       dirty: this.#dirty,
       touched: this.#touched,
       stale: this.#stale,
@@ -203,6 +265,7 @@ export class SessionImpl<Data extends SessionData = SessionData> implements Sess
     this.#stale = false;
     this.#cleared = false;
     this.#changedKeys.clear();
+    this.#changedFlash.clear();
   }
 
   /** @internal Used by `newSession()`: the replaced session's records die with this one's first save. */
@@ -228,6 +291,7 @@ export interface SessionInternals {
   previousHandles: string[];
   cleared: boolean;
   changedKeys: string[];
+  changedFlash: string[];
   dirty: boolean;
   touched: boolean;
   stale: boolean;

@@ -171,6 +171,52 @@ describe('guard()', () => {
     );
   });
 
+  it('hands a flash message to this render only, and removes it from the browser cookie', async () => {
+    const { kit, clock } = setup();
+    const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) }, clock);
+    const browser = new TestBrowser();
+    await h.request(browser, async (_s, { newSession }) => {
+      const s = newSession('ada');
+      s.set('user', 'ada');
+      s.flash('notice', 'Welcome back');
+      await s.save();
+    });
+    // A redirect (or any response that does not render) leaves it pending.
+    const redirected = await kit.guard({
+      protect: ['/dashboard'],
+      loginPath: '/login',
+      authorize: () => false,
+    })(req('/dashboard', browser.cookies.get('session')));
+    expect(redirected.status).toBe(403);
+    expect(redirected.headers.get('set-cookie')).toBeNull();
+    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(
+      req('/dashboard', browser.cookies.get('session')),
+    );
+    const toBrowser = /^session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const forwarded =
+      /(?:^|; )session=([^;]+)/.exec(res.headers.get('x-middleware-request-cookie') ?? '')?.[1] ?? '';
+    expect(toBrowser).not.toBe('');
+    expect(forwarded).not.toBe('');
+    expect(forwarded).not.toBe(toBrowser);
+    const render = new TestBrowser();
+    render.cookies.set('session', decodeURIComponent(forwarded));
+    await h.request(render, async (s) => {
+      expect(await s.getFlash('notice')).toBe('Welcome back');
+      expect(s.get('user')).toBe('ada');
+    });
+    const next = new TestBrowser();
+    next.cookies.set('session', toBrowser);
+    await h.request(next, async (s) => {
+      expect(await s.getFlash('notice')).toBeUndefined();
+      expect(s.get('user')).toBe('ada');
+    });
+    // The next proxied request writes nothing more.
+    const again = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(
+      req('/dashboard', toBrowser),
+    );
+    expect(again.headers.get('set-cookie')).toBeNull();
+  });
+
   it('proxySession() composes with a custom proxy', async () => {
     const { kit, clock } = setup();
     const cookie = await signedIn(clock, 'ada');
@@ -178,7 +224,7 @@ describe('guard()', () => {
     expect(session.userId).toBe('ada');
     session.set('role', 'viewer');
     await session.save();
-    const res = next();
+    const res = await next();
     expect(res.headers.get('set-cookie')).toMatch(/^session=/);
     expect(res.headers.get('x-middleware-request-cookie')).toMatch(/session=/);
   });

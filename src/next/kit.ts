@@ -33,11 +33,11 @@ export interface NewSessionOptions {
  * export const { getSession, newSession, destroySession, guard } = createSessionKit<Data>({ storage });
  * ```
  */
-export interface SessionKit<Data extends SessionData> {
+export interface SessionKit<Data extends SessionData, Flash extends SessionData = SessionData> {
   /** The current request's session, loaded once per request. Read-only in server components. */
-  getSession(): Promise<Session<Data>>;
+  getSession(): Promise<Session<Data, Flash>>;
   /** A fresh identity with empty data; the previous session is destroyed when this one is saved. */
-  newSession(options?: NewSessionOptions): Promise<Session<Data>>;
+  newSession(options?: NewSessionOptions): Promise<Session<Data, Flash>>;
   /** Ends the current session now: clears its cookie (and its stored record). */
   destroySession(): Promise<void>;
   /** Route guard for `proxy.ts`. */
@@ -72,16 +72,19 @@ export interface SessionKit<Data extends SessionData> {
  * });
  * ```
  */
-export function createSessionKit<Data extends SessionData = SessionData>(
-  options: SessionKitOptions,
-): SessionKit<Data> {
+export function createSessionKit<
+  Data extends SessionData = SessionData,
+  Flash extends SessionData = SessionData,
+>(options: SessionKitOptions): SessionKit<Data, Flash> {
   return deferConfigErrorDuringBuild(
-    () => bindKit<Data>(new SessionEngine(options)),
-    (error) => failingKit<Data>(error),
+    () => bindKit<Data, Flash>(new SessionEngine(options)),
+    (error) => failingKit<Data, Flash>(error),
   );
 }
 
-function bindKit<Data extends SessionData>(engine: SessionEngine): SessionKit<Data> {
+function bindKit<Data extends SessionData, Flash extends SessionData>(
+  engine: SessionEngine,
+): SessionKit<Data, Flash> {
   const scope = createRequestScope();
 
   const commit = async (session: SessionImpl): Promise<void> => {
@@ -99,14 +102,14 @@ function bindKit<Data extends SessionData>(engine: SessionEngine): SessionKit<Da
   };
 
   return {
-    getSession: () => current() as unknown as Promise<Session<Data>>,
+    getSession: () => current() as unknown as Promise<Session<Data, Flash>>,
 
-    async newSession(newOptions?: NewSessionOptions): Promise<Session<Data>> {
+    async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
       const userId = validateUserId(newOptions?.userId);
       const previous = await current();
       const next = engine.replace<Data>(previous, commit, userId);
       (await scope()).current = Promise.resolve(next as unknown as SessionImpl);
-      return next;
+      return next as unknown as Session<Data, Flash>;
     },
 
     async destroySession(): Promise<void> {
@@ -165,7 +168,9 @@ function requireUserId(userId: unknown): string {
 
 // Stand-in used while `next build` runs without the runtime configuration:
 // every call fails with the original, actionable error.
-function failingKit<Data extends SessionData>(error: SessionConfigError): SessionKit<Data> {
+function failingKit<Data extends SessionData, Flash extends SessionData>(
+  error: SessionConfigError,
+): SessionKit<Data, Flash> {
   const fail = async (): Promise<never> => {
     throw error;
   };

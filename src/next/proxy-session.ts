@@ -21,10 +21,12 @@ export interface ProxySession<Data extends SessionData = SessionData> {
   session: Session<Data>;
   /**
    * `NextResponse.next()` that forwards the updated cookies to this request's
-   * render (so server components already see them) and sets them on the response.
+   * render (so server components already see them) and sets them on the
+   * response. With a cookie storage it also hands pending flash messages to
+   * this render (and removes them from the browser's cookie).
    */
-  next(): NextResponse;
-  /** Copies the pending cookie changes onto any response (a redirect, JSON, a rewrite). */
+  next(): Promise<NextResponse>;
+  /** Copies the pending cookie changes onto any response (a redirect, JSON); flash messages stay pending. */
   apply<R extends NextResponse>(response: R): R;
 }
 
@@ -60,13 +62,29 @@ export function createProxySession(engine: SessionEngine) {
     const secure = request.nextUrl.protocol === 'https:' || forwardedHttps(request);
     const commit = (session: SessionImpl) => engine.commit(session, jar, secure);
     const session = await engine.load<Data>(jar, commit);
+    // Flash messages with a cookie storage, only when the request goes on to
+    // render: the browser gets the cookie without them, the render gets them.
+    const forwardFlash = async (): Promise<void> => {
+      const impl = session as unknown as SessionImpl;
+      if (engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
+      await session.save();
+      const forwarded = await engine.sealForRender(impl);
+      if (forwarded === null) return;
+      for (const { name } of request.cookies.getAll()) {
+        if (name.startsWith(`${engine.options.cookieName}.`)) request.cookies.delete(name);
+      }
+      request.cookies.set(engine.options.cookieName, forwarded);
+    };
     const apply = <R extends NextResponse>(response: R): R => {
       for (const { name, value, options } of writes) response.cookies.set(name, value, options);
       return response;
     };
     return {
       session,
-      next: () => apply(NextResponse.next({ request: { headers: request.headers } })),
+      next: async () => {
+        await forwardFlash();
+        return apply(NextResponse.next({ request: { headers: request.headers } }));
+      },
       apply,
     };
   };

@@ -96,7 +96,7 @@ function createEncryptedCookieStorage(options: EncryptedCookieStorageOptions): S
           if (state === undefined) return { status: 'rejected', reason: 'invalid' };
           return { status: 'found', state, handle: state.id, stale: opened.stale };
         },
-        save: (input) => codec.seal(encodeEnvelope(input.state, trackActivity)),
+        save: (input) => codec.seal(encodeEnvelope(input.state, trackActivity, input.includeShown === true)),
         destroy: async () => {},
       };
     },

@@ -5,10 +5,14 @@ import type { SessionState } from './types.ts';
 // Cookie payload: a JSON array `[data, id]` or `[data, id, meta]`. An array
 // instead of an object keeps a small session's cookie ~15 bytes shorter; the
 // creation time lives inside `id`. `meta` holds only what is set:
-//   a: seconds from creation to last activity (idle timeout), u: user id.
+//   a: seconds from creation to last activity (idle timeout), u: user id,
+//   f: pending flash messages, v: flash messages shown to this render (only
+//   ever in the cookie the proxy forwards to the render, never the browser's).
 interface Meta {
   a?: number;
   u?: string;
+  f?: Record<string, unknown>;
+  v?: Record<string, unknown>;
 }
 
 /**
@@ -19,7 +23,7 @@ interface Meta {
  * encodeEnvelope({ id, data: { user: 'ada' }, createdAt, lastActiveAt }, false); // '[{"user":"ada"},"AZq3x0f2Kd9w"]'
  * ```
  */
-export function encodeEnvelope(state: SessionState, trackActivity: boolean): string {
+export function encodeEnvelope(state: SessionState, trackActivity: boolean, includeShown = false): string {
   const meta: Meta = {};
   let hasMeta = false;
   if (trackActivity && state.lastActiveAt > state.createdAt) {
@@ -29,6 +33,14 @@ export function encodeEnvelope(state: SessionState, trackActivity: boolean): str
   }
   if (state.userId !== undefined) {
     meta.u = state.userId;
+    hasMeta = true;
+  }
+  if (state.flash !== undefined && Object.keys(state.flash).length > 0) {
+    meta.f = state.flash;
+    hasMeta = true;
+  }
+  if (includeShown && state.shown !== undefined && Object.keys(state.shown).length > 0) {
+    meta.v = state.shown;
     hasMeta = true;
   }
   const idJson = JSON.stringify(state.id);
@@ -61,7 +73,7 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   let userId: string | undefined;
   if (meta !== undefined) {
     if (!isPlainObject(meta)) return undefined;
-    const { a, u } = meta;
+    const { a, u, f, v } = meta;
     if (a !== undefined) {
       if (typeof a !== 'number' || !Number.isSafeInteger(a) || a < 0) return undefined;
       lastActiveAt = createdAt + a * 1000;
@@ -70,9 +82,14 @@ export function decodeEnvelope(json: string): SessionState | undefined {
       if (typeof u !== 'string') return undefined;
       userId = u;
     }
+    if ((f !== undefined && !isPlainObject(f)) || (v !== undefined && !isPlainObject(v))) return undefined;
   }
   const state: SessionState = { id, data: data as SessionData, createdAt, lastActiveAt };
   if (userId !== undefined) state.userId = userId;
+  if (isPlainObject(meta)) {
+    if (isPlainObject(meta.f)) state.flash = meta.f;
+    if (isPlainObject(meta.v)) state.shown = meta.v;
+  }
   return state;
 }
 

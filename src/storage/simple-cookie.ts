@@ -50,7 +50,8 @@ export function simpleCookieStorage(options: { maxChunks?: number } = {}): Sessi
           return { status: 'found', state, handle: state.id, stale: false };
         },
         // base64url keeps the JSON within the cookie-value alphabet.
-        save: async (input) => base64urlEncodeText(encodeEnvelope(input.state, trackActivity)),
+        save: async (input) =>
+          base64urlEncodeText(encodeEnvelope(input.state, trackActivity, input.includeShown === true)),
         destroy: async () => {},
       };
     },

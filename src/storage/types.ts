@@ -16,6 +16,13 @@ export interface SessionState {
   lastActiveAt: number;
   /** Set by `newSession({ userId })`. */
   userId?: string;
+  /** Flash messages waiting for the next render. */
+  flash?: SessionData;
+  /**
+   * Flash messages this request may show (taken from `flash` by the guard).
+   * Only ever forwarded to the render, never sent to the browser.
+   */
+  shown?: SessionData;
 }
 
 /**
@@ -57,6 +64,10 @@ export interface SaveInput {
   changedKeys: readonly string[];
   /** True when the data was cleared wholesale (so the write replaces, not merges). */
   cleared: boolean;
+  /** Flash keys set since load (stores merge them like data keys). */
+  changedFlash?: readonly string[];
+  /** Cookie storages: also seal `state.shown`, for the cookie the proxy forwards to the render only. */
+  includeShown?: boolean;
   /** Absolute expiry (ms) the record must not outlive. */
   expiresAt: number;
 }
@@ -112,6 +123,8 @@ export interface SessionBackend {
   touch?(handle: string, lastActiveAt: number, expiresAt: number): Promise<boolean>;
   /** Stores: the public, non-secret reference of a session (what listings show). */
   refOf?(handle: string): Promise<string>;
+  /** Stores: removes and returns the pending flash messages, atomically where the backend allows. */
+  takeFlash?(handle: string, expiresAt: number): Promise<SessionData>;
   /** Stores: the user's live sessions, most recently active first. */
   listUserSessions?(userId: string): Promise<UserSessionInfo[]>;
   /** Stores: ends every session of the user except the given references; resolves to how many ended. */

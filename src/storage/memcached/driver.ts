@@ -58,6 +58,16 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
       return ok === true;
     },
 
+    async takeFlash(key, expiresAt) {
+      // No CAS in memjs: a racing save may briefly re-add what was taken.
+      const record = await load(key);
+      if (record === null || record === 'corrupt' || record.flash === undefined) return {};
+      const { flash } = record;
+      delete record.flash;
+      await client.replace(key, serialise(record), { expires: memcachedExpiry(expiresAt, now()) });
+      return flash;
+    },
+
     async touch(key, lastActiveAt, expiresAt) {
       // No partial updates in memcached: rewrite the record (throttled by touchAfter).
       const record = await load(key);
@@ -118,14 +128,24 @@ async function appendIfPresent(client: Client, key: string, value: string): Prom
 }
 
 function serialise(record: StoredRecord): string {
-  return encodeValue({ i: record.id, a: record.lastActiveAt, u: record.userId, d: record.data });
+  return encodeValue({
+    i: record.id,
+    a: record.lastActiveAt,
+    u: record.userId,
+    d: record.data,
+    f: record.flash,
+  });
 }
 
 function parseRecord(text: string): StoredRecord | 'corrupt' {
   const decoded = decodeValue(text);
   const value = decoded?.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'corrupt';
-  const { i, a, u, d } = value as Record<string, unknown>;
+  const { i, a, u, d, f } = value as Record<string, unknown>;
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return 'corrupt';
-  return checkRecord({ id: i, lastActiveAt: a, userId: u, data: d as Record<string, unknown> }) ?? 'corrupt';
+  if (f !== undefined && (typeof f !== 'object' || f === null || Array.isArray(f))) return 'corrupt';
+  const flash = f as Record<string, unknown> | undefined;
+  return (
+    checkRecord({ id: i, lastActiveAt: a, userId: u, data: d as Record<string, unknown>, flash }) ?? 'corrupt'
+  );
 }

@@ -1,11 +1,13 @@
 import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { checkRecord, decodeValue, encodeValue } from '../store/record-codec.ts';
 import type { RedisCall, RedisExecutor } from './executor.ts';
-import { INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TOUCH } from './scripts.ts';
+import { INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH, TOUCH } from './scripts.ts';
 
-// Hash layout: `_id`, `_a` (lastActiveAt), `_u` (userId) and one `d.<key>`
-// field per data key, so a save can merge single keys atomically.
+// Hash layout: `_id`, `_a` (lastActiveAt), `_u` (userId), one `d.<key>`
+// field per data key, so a save can merge single keys atomically, and one
+// `f.<key>` field per pending flash message.
 const DATA = 'd.';
+const FLASH = 'f.';
 
 /**
  * A {@link StoreDriver} for anything that speaks Redis commands: ioredis
@@ -33,6 +35,8 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
       const fields = metaFields(write.record, write.mode !== 'merge');
       const source = write.mode === 'merge' ? write.set : write.record.data;
       for (const name of Object.keys(source)) fields.push(DATA + name, encodeValue(source[name]));
+      const flash = write.mode === 'merge' ? write.flashSet : (write.record.flash ?? {});
+      for (const name of Object.keys(flash)) fields.push(FLASH + name, encodeValue(flash[name]));
       const unset = write.mode === 'merge' ? write.unset.map((name) => DATA + name) : [];
       const calls: RedisCall[] = [
         {
@@ -47,6 +51,20 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
         calls.push({ script: INDEX_ADD, key, args: [member, String(expiresAt), String(now)] });
       }
       return exec.run(calls).then(([saved]) => Number(saved) === 1);
+    },
+
+    async takeFlash(key) {
+      // The TTL is untouched: HDEL keeps it.
+      const [reply] = await exec.run([{ script: TAKE_FLASH, key, args: [] }]);
+      const decoded = decodeValue(reply);
+      const flash: Record<string, unknown> = {};
+      if (decoded === undefined || !Array.isArray(decoded.value)) return flash;
+      const flat = decoded.value as unknown[];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const value = decodeValue(flat[i + 1]);
+        if (value !== undefined) assign(flash, String(flat[i]).slice(FLASH.length), value.value);
+      }
+      return flash;
     },
 
     async touch(key, lastActiveAt, expiresAt) {
@@ -94,26 +112,25 @@ function parseHash(hash: Record<string, unknown> | null | undefined): StoredReco
   const names = Object.keys(hash);
   if (names.length === 0) return null;
   const data: Record<string, unknown> = {};
+  const flash: Record<string, unknown> = {};
   let id: unknown;
   let lastActiveAt: unknown;
   let userId: unknown;
   for (const name of names) {
     const decoded = decodeValue(hash[name]);
     if (decoded === undefined) return 'corrupt';
-    if (name.startsWith(DATA)) {
-      const key = name.slice(DATA.length);
-      // A stored "__proto__" key must stay plain data, never a prototype.
-      if (key === '__proto__') {
-        Object.defineProperty(data, key, {
-          value: decoded.value,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-      } else data[key] = decoded.value;
-    } else if (name === '_id') id = decoded.value;
+    if (name.startsWith(DATA)) assign(data, name.slice(DATA.length), decoded.value);
+    else if (name.startsWith(FLASH)) assign(flash, name.slice(FLASH.length), decoded.value);
+    else if (name === '_id') id = decoded.value;
     else if (name === '_a') lastActiveAt = decoded.value;
     else if (name === '_u') userId = decoded.value;
   }
-  return checkRecord({ id, lastActiveAt, userId, data }) ?? 'corrupt';
+  return checkRecord({ id, lastActiveAt, userId, data, flash }) ?? 'corrupt';
+}
+
+// A stored "__proto__" key must stay plain data, never a prototype.
+function assign(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  } else target[key] = value;
 }

@@ -57,6 +57,33 @@ return 1`,
 };
 
 /**
+ * KEYS[1] session hash. Removes every `f.<key>` field (pending flash
+ * messages) and returns them as `j` + JSON `[field, value, …]`: exactly one
+ * reader gets each message, however many requests race for it.
+ *
+ * @example
+ * ```ts
+ * const reply = await exec.script(TAKE_FLASH, key, []);
+ * ```
+ */
+export const TAKE_FLASH: LuaScript = {
+  name: 'take-flash',
+  source: `local all = redis.call('HGETALL', KEYS[1])
+local out = {}
+local fields = {}
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 'f.' then
+    out[#out + 1] = all[i]
+    out[#out + 1] = all[i + 1]
+    fields[#fields + 1] = all[i]
+  end
+end
+if #fields == 0 then return 'j[]' end
+redis.call('HDEL', KEYS[1], unpack(fields))
+return 'j' .. cjson.encode(out)`,
+};
+
+/**
  * KEYS[1] per-user sorted set (member: session key hash, score: expiry ms).
  * ARGV: member, expiresAt, now. Adds or refreshes the entry, drops expired
  * ones, and keeps the index alive exactly as long as its longest session.

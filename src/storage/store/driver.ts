@@ -13,6 +13,8 @@ export interface StoredRecord {
   lastActiveAt: number;
   userId?: string;
   data: SessionData;
+  /** Pending flash messages. */
+  flash?: SessionData;
 }
 
 /**
@@ -39,6 +41,8 @@ export interface StoreWrite {
   set: SessionData;
   /** Data keys deleted since load (merge). */
   unset: readonly string[];
+  /** Flash messages added since load (merge). */
+  flashSet: SessionData;
   /** Absolute expiry in Unix ms: the key's TTL ends exactly then. */
   expiresAt: number;
   /** Keys of previous identities to delete in the same round trip (login rotation). */
@@ -97,6 +101,8 @@ export interface StoreDriver {
   loadMany(keys: readonly string[]): Promise<Array<StoredRecord | null | 'corrupt'>>;
   /** `false` when a merge/replace target no longer exists. */
   save(write: StoreWrite): Promise<boolean>;
+  /** Removes and returns the pending flash messages (empty when none or gone). */
+  takeFlash(key: string, expiresAt: number): Promise<SessionData>;
   /** Moves `lastActiveAt` and the TTL without rewriting data; `false` if the key is gone. */
   touch(key: string, lastActiveAt: number, expiresAt: number): Promise<boolean>;
   remove(keys: readonly string[]): Promise<void>;

@@ -49,13 +49,15 @@ export function checkRecord(candidate: {
   lastActiveAt: unknown;
   userId: unknown;
   data: Record<string, unknown>;
+  flash?: Record<string, unknown> | undefined;
 }): StoredRecord | undefined {
-  const { id, lastActiveAt, userId, data } = candidate;
+  const { id, lastActiveAt, userId, data, flash } = candidate;
   if (typeof id !== 'string' || createdAtFromSessionId(id) === undefined) return undefined;
   if (typeof lastActiveAt !== 'number' || !Number.isSafeInteger(lastActiveAt) || lastActiveAt < 0)
     return undefined;
   if (userId !== undefined && typeof userId !== 'string') return undefined;
   const record: StoredRecord = { id, lastActiveAt, data };
   if (userId !== undefined) record.userId = userId;
+  if (flash !== undefined && Object.keys(flash).length > 0) record.flash = flash;
   return record;
 }

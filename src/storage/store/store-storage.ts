@@ -156,6 +156,13 @@ export function storeStorage(
           }
           const record: StoredRecord = { id: state.id, lastActiveAt: state.lastActiveAt, data: state.data };
           if (state.userId !== undefined) record.userId = state.userId;
+          const flashSet: Record<string, unknown> = {};
+          if (state.flash !== undefined) {
+            record.flash = state.flash;
+            for (const name of input.changedFlash ?? []) {
+              if (Object.hasOwn(state.flash, name)) flashSet[name] = state.flash[name];
+            }
+          }
           const remove = input.previous.length === 0 ? [] : await Promise.all(input.previous.map(sessionKey));
           const mode = input.handle === undefined ? 'create' : input.cleared ? 'replace' : 'merge';
           // A user is bound only when an identity is created, and the entry
@@ -170,7 +177,17 @@ export function storeStorage(
                   now: context.now(),
                 };
           const ok = await call('save', () =>
-            driver.save({ key, mode, record, set, unset, expiresAt: input.expiresAt, remove, index }),
+            driver.save({
+              key,
+              mode,
+              record,
+              set,
+              unset,
+              flashSet,
+              expiresAt: input.expiresAt,
+              remove,
+              index,
+            }),
           );
           return ok ? token : null;
         },
@@ -184,6 +201,12 @@ export function storeStorage(
         async touch(handle: string, lastActiveAt: number, expiresAt: number): Promise<boolean> {
           const key = await sessionKey(handle);
           return call('touch', () => driver.touch(key, lastActiveAt, expiresAt));
+        },
+
+        async takeFlash(handle: string, expiresAt: number): Promise<Record<string, unknown>> {
+          const pendingKey = sessionKey(handle);
+          const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+          return call('flash', () => driver.takeFlash(key, expiresAt));
         },
 
         async refOf(handle: string): Promise<string> {
