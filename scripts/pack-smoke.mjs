@@ -82,6 +82,8 @@ try {
             react: dev.react,
             'react-dom': dev['react-dom'],
             'next-session-kit': `file:${tarball}`,
+            // Only for the edge-runtime check below; the quickstart never imports it.
+            '@vercel/kv': dev['@vercel/kv'],
           },
           devDependencies: {
             typescript: dev.typescript,
@@ -207,6 +209,71 @@ try {
       await browser.close();
     }
   });
+
+  await check(
+    'middleware.ts on the edge runtime builds and guards with the cookie and KV storages',
+    async () => {
+      if (server) {
+        server.kill('SIGTERM');
+        await new Promise((r) => setTimeout(r, 500));
+        server = undefined;
+      }
+      writeFileSync(
+        join(app, 'middleware.ts'),
+        `import { createClient } from '@vercel/kv';
+import type { NextRequest } from 'next/server';
+import { createSessionKit } from 'next-session-kit';
+import { kvStorage } from 'next-session-kit/kv';
+import { guard } from './lib/session';
+
+const cookieGuard = guard({ protect: ['/dashboard'], loginPath: '/login' });
+const kvGuard = createSessionKit({
+  storage: kvStorage({ client: createClient({ url: 'http://127.0.0.1:9', token: 'unused' }) }),
+}).guard({ protect: ['/kv-only'], loginPath: '/login' });
+
+export async function middleware(request: NextRequest) {
+  const kv = request.nextUrl.pathname.startsWith('/kv-only');
+  const response = await (kv ? kvGuard : cookieGuard)(request);
+  response.headers.set('x-runtime', typeof (globalThis as { EdgeRuntime?: string }).EdgeRuntime);
+  return response;
+}
+
+export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'] };
+`,
+      );
+      try {
+        run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
+        const manifest = JSON.parse(readFileSync(join(app, '.next/server/middleware-manifest.json'), 'utf8'));
+        assert(
+          Object.keys(manifest.middleware ?? {}).length === 1,
+          'middleware is not built for the edge runtime',
+        );
+        const port = await freePort();
+        server = spawn(
+          process.execPath,
+          ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
+          {
+            cwd: app,
+            env,
+            stdio: 'ignore',
+          },
+        );
+        const base = `http://127.0.0.1:${port}`;
+        await waitFor(`${base}/login`, () => '');
+        for (const path of ['/dashboard', '/kv-only']) {
+          const res = await fetch(`${base}${path}`, { redirect: 'manual' });
+          assert(res.status === 307, `${path}: expected 307, got ${res.status}`);
+          assert(res.headers.get('location')?.startsWith('/login?next='), `${path}: bad location`);
+          assert(
+            res.headers.get('x-runtime') === 'string',
+            `${path}: middleware did not run on the edge runtime`,
+          );
+        }
+      } finally {
+        rmSync(join(app, 'middleware.ts'), { force: true });
+      }
+    },
+  );
 
   await check('importing the kit into a client component fails the build loudly', () => {
     mkdirSync(join(app, 'app', 'client'), { recursive: true });
