@@ -178,8 +178,10 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
   }
 
   changed(): void {
+    // Which nested value changed is unknown: write every key, but as a merge,
+    // so keys other requests added meanwhile survive.
+    for (const key of Object.keys(this.#state.data)) this.#changedKeys.add(key);
     this.#dirty = true;
-    this.#cleared = true; // unknown nested changes: rewrite the whole record
   }
 
   touch(): void {

@@ -9,7 +9,14 @@ import { Clock, Harness } from '../test-utils/harness.ts';
 import { allTargets, type Target } from '../test-utils/targets.ts';
 import { createToken } from './store/token.ts';
 
-type Data = { user?: string; count?: number; a?: number; b?: number; __proto__?: unknown };
+type Data = {
+  user?: string;
+  count?: number;
+  a?: number;
+  b?: number;
+  nested?: { n: number };
+  __proto__?: unknown;
+};
 
 function kit(target: Target, options: { maxAge?: number; idleTimeout?: number; touchAfter?: number } = {}) {
   const { maxAge, idleTimeout, touchAfter } = options;
@@ -326,6 +333,32 @@ for (const target of allTargets()) {
           });
         },
       );
+
+      if (target.mergesKeys) {
+        it('changed() after a nested edit merges too: a key added meanwhile survives', async () => {
+          const { h } = kit(target);
+          const browser = new TestBrowser();
+          await h.request(browser, async (s) => {
+            s.set('nested', { n: 1 });
+            await s.save();
+          });
+          const gate = deferred();
+          const nestedEdit = h.request(browser, async (s) => {
+            const nested = s.get('nested');
+            if (nested) nested.n = 2;
+            s.changed();
+            await gate.promise;
+            await s.save();
+          });
+          await h.request(browser, async (s) => {
+            s.set('b', 9);
+            await s.save();
+          });
+          gate.resolve();
+          await nestedEdit;
+          await h.request(browser, (s) => expect(s.data).toEqual({ nested: { n: 2 }, b: 9 }));
+        });
+      }
 
       it('a save never resurrects a session that was logged out meanwhile', async () => {
         const { h } = kit(target);
