@@ -39,6 +39,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 <Link href="/login">Sign in</Link>
               </li>
               <li>
+                <Link href="/dashboard">Dashboard</Link>
+              </li>
+              <li>
                 <Link href="/sessions">Your sessions</Link>
               </li>
               <li>

@@ -1,4 +1,5 @@
 import { increment, logout } from './actions';
+import { FlashNotice } from './lib/flash-notice';
 import { getSession } from './lib/session';
 import { withSessionStore } from './lib/session-store';
 
@@ -12,9 +13,11 @@ async function renderHome() {
   const session = await getSession();
   const user = session.get('user');
   const count = session.get('count') ?? 0;
+  const notice = await session.getFlash('notice');
 
   return (
     <section aria-labelledby="home-heading">
+      <FlashNotice message={notice} />
       <h1 id="home-heading">Your session</h1>
       <p className="status" data-testid="session-user">
         {user ? `Signed in as ${user}` : 'Not signed in'}

@@ -35,10 +35,22 @@ export async function increment(page: Page): Promise<number> {
 /** Signs in through the form on `/login` and waits for `/`. */
 export async function login(page: Page, origin: string, name: string): Promise<void> {
   await page.goto(`${origin}/login`);
-  await page.getByLabel('Username').fill(name);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitLogin(page, name);
   await page.waitForURL(`${origin}/`);
   await expect(page.getByTestId('session-user')).toHaveText(`Signed in as ${name}`);
+  await settle(page);
+}
+
+/**
+ * Waits until the browser has sent nothing for 500 ms. After a Server Action
+ * that sets a cookie, Next re-prefetches the visible links; with the cookie
+ * storage the proxy answers each prefetch with a re-issued cookie (the login
+ * flash taken out), and one that lands after a later Server Action's cookie
+ * would overwrite it. Tests that act right after signing in wait for those
+ * first. (Reported as a library issue; remove once prefetches write nothing.)
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
 }
 
 /** Every cookie of the session: `session` or its chunks `session.0`, `session.1`, …. */
@@ -103,4 +115,10 @@ export async function readSessions(page: Page, origin: string): Promise<ListedSe
     });
   }
   return listed;
+}
+
+/** Fills and submits the sign-in form of the page already open on `/login` (maybe with `?next=`). */
+export async function submitLogin(page: Page, name: string): Promise<void> {
+  await page.getByLabel('Username').fill(name);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

@@ -38,6 +38,8 @@ const DEMO_ENV = [
   'KV_REST_API_URL',
   'KV_REST_API_TOKEN',
   'MEMCACHED_SERVERS',
+  'SESSION_IDLE_TIMEOUT',
+  'SESSION_MAX_AGE',
 ];
 
 /** A `next start` of the built demo on 127.0.0.1. */

@@ -190,7 +190,7 @@ for (const storage of STORAGES) {
     if (!isStore) {
       test('/sessions explains that listing sessions needs a store', async ({ page }) => {
         await page.goto(server.url('/sessions'));
-        await page.waitForURL(server.url('/login')); // signed-in users only
+        await page.waitForURL(server.url('/login?next=%2Fsessions')); // signed-in users only
         await login(page, server.origin, 'ada');
         await page.getByRole('link', { name: 'Your sessions' }).click();
         await page.waitForURL(server.url('/sessions'));

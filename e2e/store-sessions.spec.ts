@@ -56,7 +56,7 @@ for (const storage of STORES) {
         const pageB = await other.newPage();
         const pageC = await stranger.newPage();
         await page.goto(server.url('/sessions'));
-        await page.waitForURL(server.url('/login')); // signed-in users only
+        await page.waitForURL(server.url('/login?next=%2Fsessions')); // signed-in users only
         await login(pageB, server.origin, user);
         const b = await readHome(pageB);
         await login(page, server.origin, user);

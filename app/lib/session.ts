@@ -10,6 +10,9 @@ import { redisStorage } from 'next-session-kit/redis';
 /** What the demo keeps in its session. */
 export type DemoData = { user?: string; count?: number };
 
+/** Flash messages: shown once, on the next page. */
+export type DemoFlash = { notice?: string };
+
 /** Where sessions live, from SESSION_STORAGE. */
 export type StorageKind = 'cookie' | 'redis' | 'kv' | 'memcached';
 const STORAGE_KINDS: readonly StorageKind[] = ['cookie', 'redis', 'kv', 'memcached'];
@@ -175,20 +178,47 @@ function createStorage(kind: StorageKind): SessionStorage {
   }
 }
 
+/**
+ * A lifetime in whole seconds from the environment (e.g. SESSION_IDLE_TIMEOUT=600),
+ * or `fallback` when unset. Anything else fails loudly rather than silently
+ * falling back to a longer lifetime.
+ */
+function secondsFromEnv(name: string, fallback: number): number {
+  const raw = (process.env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  if (!/^\d{1,10}$/.test(raw) || Number(raw) < 1) {
+    throw new Error(
+      `[next-session-kit demo] ${name}="${raw.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}" is not a whole ` +
+        'number of seconds (at least 1).',
+    );
+  }
+  return Number(raw);
+}
+
 const kind = storageKind();
+const maxAge = secondsFromEnv('SESSION_MAX_AGE', 60 * 60 * 24 * 14); // absolute lifetime, default 14 days
+// Without activity for this long a session ends (default 1 day, never more than maxAge).
+const idleTimeout = secondsFromEnv('SESSION_IDLE_TIMEOUT', Math.min(60 * 60 * 24, maxAge));
 
 /** The active storage, for display: `cookie`, `redis`, `redis-cluster`, `kv` or `memcached`. */
 export const storageName: string =
   kind === 'redis' && process.env.REDIS_CLUSTER_NODES?.trim() ? 'redis-cluster' : kind;
 
-export const { getSession, newSession, destroySession, listUserSessions, destroyUserSessions } =
-  createSessionKit<DemoData>({
-    storage: createStorage(kind),
-    cookieName: 'session',
-    maxAge: 60 * 60 * 24 * 14, // 14 days absolute lifetime
-    idleTimeout: 60 * 60 * 24, // 1 day without activity
-    onInvalidSession: (reason) => {
-      // Only the reason: never log cookie values.
-      console.info(`[next-session-kit demo] rejected session cookie: ${reason}`);
-    },
-  });
+export const {
+  getSession,
+  newSession,
+  destroySession,
+  listUserSessions,
+  destroyUserSessions,
+  guard,
+  proxySession,
+} = createSessionKit<DemoData, DemoFlash>({
+  storage: createStorage(kind),
+  cookieName: 'session',
+  maxAge,
+  idleTimeout,
+  onInvalidSession: (reason) => {
+    // Only the reason: never log cookie values.
+    console.info(`[next-session-kit demo] rejected session cookie: ${reason}`);
+  },
+});

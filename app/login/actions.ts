@@ -1,6 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { safeNextPath } from 'next-session-kit';
 import { newSession } from '../lib/session';
 import { isSessionStoreError, STORE_UNAVAILABLE_MESSAGE } from '../lib/session-store';
 
@@ -8,7 +9,11 @@ export type LoginState = { error: string | null; username: string };
 
 const MAX_USERNAME = 64;
 
-/** Signs in: a fresh session (new id) replaces whatever session existed. */
+/**
+ * Signs in: a fresh session (new id) replaces whatever session existed, then
+ * goes back to the page that sent the visitor here (`next`), if that is a
+ * path on this site, else home: `//evil.example` is no place to send anyone.
+ */
 export async function login(_prev: LoginState, formData: FormData): Promise<LoginState> {
   const raw = formData.get('username');
   const name = typeof raw === 'string' ? raw.trim() : '';
@@ -20,10 +25,12 @@ export async function login(_prev: LoginState, formData: FormData): Promise<Logi
   try {
     const session = await newSession({ userId: name });
     session.set('user', name);
+    // Shown once, by whichever page renders next.
+    session.flash('notice', `Welcome, ${name}!`);
     await session.save();
   } catch (error) {
     if (!isSessionStoreError(error)) throw error;
     return { error: STORE_UNAVAILABLE_MESSAGE, username: name };
   }
-  redirect('/');
+  redirect(safeNextPath(formData.get('next'), '/'));
 }

@@ -5,10 +5,12 @@ import { type LoginState, login } from './actions';
 
 const initial: LoginState = { error: null, username: '' };
 
-export function LoginForm() {
+/** `next`: where to go after signing in (checked by the action, not here). */
+export function LoginForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState(login, initial);
   return (
     <form action={action} className="stack" noValidate>
+      <input type="hidden" name="next" value={next} />
       <label htmlFor="username">Username</label>
       <input
         id="username"

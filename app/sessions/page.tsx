@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import type { UserSessionInfo } from 'next-session-kit';
+import { FlashNotice } from '../lib/flash-notice';
 import { getSession, listUserSessions, storageName } from '../lib/session';
 import { isSessionUnsupportedError, withSessionStore } from '../lib/session-store';
 import { signOutEverywhere, signOutOtherDevices } from './actions';
@@ -19,7 +20,10 @@ async function renderSessions() {
   const session = await getSession();
   const user = session.get('user');
   const userId = session.userId ?? user;
-  if (!user || !userId) redirect('/login');
+  // The guard in proxy.ts already sends signed-out visitors to /login; this
+  // page checks again on its own (see app/dashboard/page.tsx for why).
+  if (!user || !userId) redirect('/login?next=%2Fsessions');
+  const notice = await session.getFlash('notice');
 
   let sessions: UserSessionInfo[] | null = null;
   try {
@@ -31,6 +35,7 @@ async function renderSessions() {
 
   return (
     <section aria-labelledby="sessions-heading">
+      <FlashNotice message={notice} />
       <h1 id="sessions-heading">Your sessions</h1>
       <p className="status">Signed in as {user}</p>
       {sessions === null ? (

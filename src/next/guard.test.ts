@@ -138,6 +138,22 @@ describe('guard()', () => {
     expect(kid(fresh)).not.toBe(kid(cookie));
   });
 
+  it('re-issues nothing for prefetch requests, whose responses race with real ones', async () => {
+    const { kit, clock } = setup({ secret: [SECRET, OLD] });
+    const cookie = await signedIn(clock, 'ada', OLD);
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const variants: Array<Record<string, string>> = [
+      { 'next-router-prefetch': '1' },
+      { 'sec-purpose': 'prefetch' },
+      { purpose: 'prefetch' },
+    ];
+    for (const headers of variants) {
+      const res = await proxy(req('/dashboard', cookie, { headers }));
+      expect(res.headers.get('x-middleware-next')).toBe('1');
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+  });
+
   it('clears a rejected cookie', async () => {
     const { kit } = setup();
     const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(

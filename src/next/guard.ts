@@ -4,7 +4,7 @@ import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, type ProtectOption } from '../guard/paths.ts';
 import type { Session, SessionImpl } from '../session.ts';
 import type { SessionData } from '../types.ts';
-import { createProxySession } from './proxy-session.ts';
+import { createProxySession, isPrefetch } from './proxy-session.ts';
 
 /**
  * Options of `guard()`.
@@ -80,8 +80,10 @@ export function createGuard(engine: SessionEngine): Guard {
       // Rolling expiry and key rotation: re-issue the cookie when it is due
       // (or sealed with an older key, or rejected), into both the response
       // and this request's render. Nothing is written otherwise.
-      if (engine.refreshDue(session as unknown as SessionImpl)) session.touch();
-      if (session.isChanged) await session.save();
+      if (!isPrefetch(request)) {
+        if (engine.refreshDue(session as unknown as SessionImpl)) session.touch();
+        if (session.isChanged) await session.save();
+      }
 
       if (!isProtected(pathname) || pathname === loginPath) return next();
       if (session.isNew || session.userId === undefined) {

@@ -64,9 +64,11 @@ export function createProxySession(engine: SessionEngine) {
     const session = await engine.load<Data>(jar, commit);
     // Flash messages with a cookie storage, only when the request goes on to
     // render: the browser gets the cookie without them, the render gets them.
+    // Set when the browser's cookie must differ from what this render sees.
+    let browserOnly = false;
     const forwardFlash = async (): Promise<void> => {
       const impl = session as unknown as SessionImpl;
-      if (engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
+      if (isPrefetch(request) || engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
       await session.save();
       const forwarded = await engine.sealForRender(impl);
       if (forwarded === null) return;
@@ -74,9 +76,16 @@ export function createProxySession(engine: SessionEngine) {
         if (name.startsWith(`${engine.options.cookieName}.`)) request.cookies.delete(name);
       }
       request.cookies.set(engine.options.cookieName, forwarded);
+      browserOnly = true;
     };
     const apply = <R extends NextResponse>(response: R): R => {
-      for (const { name, value, options } of writes) response.cookies.set(name, value, options);
+      for (const { name, value, options } of writes) {
+        // Next lays cookies set through response.cookies over this render's
+        // request cookies, which would hide the forwarded flash; a raw
+        // Set-Cookie header only reaches the browser.
+        if (browserOnly) response.headers.append('set-cookie', serializeCookie(name, value, options));
+        else response.cookies.set(name, value, options);
+      }
       return response;
     };
     return {
@@ -88,6 +97,33 @@ export function createProxySession(engine: SessionEngine) {
       apply,
     };
   };
+}
+
+/**
+ * Whether a request is a prefetch (Next's router, or the browser's own):
+ * the guard re-issues no cookie for those, since their responses race with
+ * the user's real requests and may land after a newer cookie.
+ *
+ * @example
+ * ```ts
+ * if (!isPrefetch(request)) await session.save();
+ * ```
+ */
+export function isPrefetch(request: Request): boolean {
+  const { headers } = request;
+  return (
+    headers.get('next-router-prefetch') !== null ||
+    /prefetch/i.test(headers.get('sec-purpose') ?? '') ||
+    /prefetch/i.test(headers.get('purpose') ?? '')
+  );
+}
+
+function serializeCookie(name: string, value: string, options: CookieWriteOptions): string {
+  let line = `${name}=${value}; Path=${options.path}; Expires=${options.expires.toUTCString()}; Max-Age=${options.maxAge}`;
+  if (options.domain !== undefined) line += `; Domain=${options.domain}`;
+  if (options.secure) line += '; Secure';
+  if (options.httpOnly) line += '; HttpOnly';
+  return `${line}; SameSite=${options.sameSite}`;
 }
 
 function forwardedHttps(request: NextRequest): boolean {

@@ -1,0 +1,56 @@
+import { expect, test } from '@playwright/test';
+import { submitLogin } from './helpers';
+import { type DemoServer, newSecret, startServer } from './server';
+import { type Storage, type StoreServer, startStore } from './stores';
+
+// Flash messages: the login action leaves `notice` = "Welcome, <user>!", and
+// the next page shows it exactly once. Cookie storage: through the guard in
+// proxy.ts; Redis: the first getFlash() takes it out of the store.
+const FLASH_STORAGES: readonly Storage[] = ['cookie', 'redis'];
+
+for (const storage of FLASH_STORAGES) {
+  test.describe(`${storage} storage`, () => {
+    let store: StoreServer | undefined;
+    let server: DemoServer;
+
+    test.beforeAll(async () => {
+      store = await startStore(storage);
+      server = await startServer({ secret: newSecret(), env: store.env });
+    });
+
+    test.afterAll(async () => {
+      await server?.stop();
+      await store?.stop();
+    });
+
+    test('the welcome notice shows once, on the page after signing in', async ({ page }) => {
+      // Known open bug (issue 4), cookie storage only: the page after redirect() in a Server
+      // Action is rendered by Next's own follow-up request, whose Set-Cookie Next drops, so the
+      // browser keeps the pending notice and the reload shows it a second time. It fails at
+      // "gone after a reload" every time; remove this line once it is fixed.
+      test.fail(storage === 'cookie', 'cookie-storage flash after a Server Action redirect shows twice');
+      // Home, the default destination.
+      await page.goto(server.url('/login'));
+      await submitLogin(page, 'ada');
+      await page.waitForURL(server.url('/'));
+      await expect(page.getByTestId('session-user')).toHaveText('Signed in as ada');
+      await expect(page.getByTestId('flash-notice')).toHaveText('Welcome, ada!');
+      await page.reload();
+      await expect(page.getByTestId('session-user')).toHaveText('Signed in as ada');
+      await expect(page.getByTestId('flash-notice'), 'gone after a reload').toHaveCount(0);
+
+      // A guarded page, reached through ?next=.
+      await page.goto(server.url('/login?next=%2Fdashboard'));
+      await submitLogin(page, 'grace');
+      await page.waitForURL(server.url('/dashboard'));
+      await expect(page.getByTestId('dashboard-user')).toHaveText('Signed in as grace');
+      await expect(page.getByTestId('flash-notice')).toHaveText('Welcome, grace!');
+      await page.reload();
+      await expect(page.getByTestId('dashboard-user')).toHaveText('Signed in as grace');
+      await expect(page.getByTestId('flash-notice'), 'gone after a reload').toHaveCount(0);
+      await page.goto(server.url('/'));
+      await expect(page.getByTestId('session-user')).toHaveText('Signed in as grace');
+      await expect(page.getByTestId('flash-notice'), 'and on other pages').toHaveCount(0);
+    });
+  });
+}

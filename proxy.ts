@@ -1,0 +1,46 @@
+import { type NextRequest, NextResponse } from 'next/server';
+import { guard } from './app/lib/session';
+import { isSessionStoreError, withSessionStoreResponse } from './app/lib/session-store';
+
+/**
+ * The route guard (Node.js runtime in Next 16), on every request but static assets:
+ *
+ * - signed-out visitors of a protected path go to `/login?next=<path and query>`
+ *   (pages) or get `401 { error: 'unauthenticated' }` (under `/api/`);
+ * - cross-site POST/PUT/PATCH/DELETE requests get 403 (`csrf`), also on the
+ *   unprotected `/api/session`;
+ * - cookie sessions are re-issued when their idle expiry is due to slide or
+ *   they were sealed with an older key, and flash messages reach the render.
+ *
+ * Not a security boundary on its own: protected pages re-check the session
+ * themselves (see app/dashboard/page.tsx).
+ */
+const guarded = guard({
+  protect: ['/dashboard', '/sessions', '/api/private'],
+  loginPath: '/login',
+  csrf: true,
+});
+
+/**
+ * The guard loads the session, so with a session store it fails while the
+ * store is down. The API then answers the same 503 as its Route Handlers; pages
+ * render and say "Session store unavailable" themselves (withSessionStore):
+ * they need the session too, so a protected page shows nothing private.
+ */
+export async function proxy(request: NextRequest): Promise<Response> {
+  const { pathname } = request.nextUrl;
+  if (pathname === '/api' || pathname.startsWith('/api/')) {
+    return withSessionStoreResponse(() => guarded(request));
+  }
+  try {
+    return await guarded(request);
+  } catch (error) {
+    if (!isSessionStoreError(error)) throw error;
+    return NextResponse.next();
+  }
+}
+
+export const config = {
+  // Everything but static assets, which carry no session.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+};
