@@ -150,21 +150,7 @@ try {
   });
 
   await check('log in, count, reload and log out in Chromium against `next start`', async () => {
-    const port = await freePort();
-    server = spawn(
-      process.execPath,
-      ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
-      {
-        cwd: app,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    server.stdout.on('data', (d) => (output += d));
-    server.stderr.on('data', (d) => (output += d));
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor(`${base}/login`, () => output);
+    const base = await startApp();
     const browser = await chromium.launch(chromiumLaunchOptions);
     try {
       const context = await browser.newContext();
@@ -237,18 +223,7 @@ export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)
           Object.keys(manifest.middleware ?? {}).length === 1,
           'middleware is not built for the edge runtime',
         );
-        const port = await freePort();
-        server = spawn(
-          process.execPath,
-          ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
-          {
-            cwd: app,
-            env,
-            stdio: 'ignore',
-          },
-        );
-        const base = `http://127.0.0.1:${port}`;
-        await waitFor(`${base}/login`, () => '');
+        const base = await startApp();
         for (const path of ['/dashboard', '/kv-only']) {
           const res = await fetch(`${base}${path}`, { redirect: 'manual' });
           assert(res.status === 307, `${path}: expected 307, got ${res.status}`);
@@ -301,6 +276,26 @@ const failed = results.length - passed;
 console.log(`pack smoke: ${passed} passed, ${failed} failed`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ passed, failed, results }, null, 2));
 process.exit(failed === 0 ? 0 : 1);
+
+// `next start` for the fresh app on a free port; resolves to its base URL once /login answers.
+async function startApp() {
+  const port = await freePort();
+  server = spawn(
+    process.execPath,
+    ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: app,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  server.stdout.on('data', (d) => (output += d));
+  server.stderr.on('data', (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/login`, () => output);
+  return base;
+}
 
 function freePort() {
   return new Promise((res, rej) => {
