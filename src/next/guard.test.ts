@@ -205,6 +205,12 @@ describe('guard()', () => {
     })(req('/dashboard', browser.cookies.get('session')));
     expect(redirected.status).toBe(403);
     expect(redirected.headers.get('set-cookie')).toBeNull();
+    // A Server Action (POST) sets its own cookie in the same response: left pending.
+    const action = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(
+      req('/dashboard', browser.cookies.get('session'), { method: 'POST' }),
+    );
+    expect(action.headers.get('x-middleware-next')).toBe('1');
+    expect(action.headers.get('set-cookie')).toBeNull();
     const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(
       req('/dashboard', browser.cookies.get('session')),
     );

@@ -68,7 +68,10 @@ export function createProxySession(engine: SessionEngine) {
     let browserOnly = false;
     const forwardFlash = async (): Promise<void> => {
       const impl = session as unknown as SessionImpl;
-      if (isPrefetch(request) || engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
+      // Only page loads: a Server Action (POST) sets its own cookie in the
+      // same response, and a raw Set-Cookie from here could land after it.
+      const render = request.method === 'GET' || request.method === 'HEAD';
+      if (!render || isPrefetch(request) || engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
       await session.save();
       const forwarded = await engine.sealForRender(impl);
       if (forwarded === null) return;
