@@ -226,10 +226,16 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
     return shown !== undefined && Object.hasOwn(shown, key) ? (shown[key] as Flash[K]) : undefined;
   }
 
+  /** @internal Whether a flash message waits to be shown (cookie storages, in the proxy). */
+  hasPendingFlash(): boolean {
+    const pending = this.#state.flash;
+    return pending !== undefined && Object.keys(pending).length > 0;
+  }
+
   /** @internal Cookie storages, in the proxy: moves pending flash to `shown`; true if there was any. */
   consumeFlash(): boolean {
     const pending = this.#state.flash;
-    if (pending === undefined || Object.keys(pending).length === 0) return false;
+    if (pending === undefined || !this.hasPendingFlash()) return false;
     this.#state.shown = { ...this.#state.shown, ...pending };
     delete this.#state.flash;
     this.#dirty = true;

@@ -239,6 +239,36 @@ describe('guard()', () => {
     expect(again.headers.get('set-cookie')).toBeNull();
   });
 
+  it("defers a cookie flash from Next's action-redirect render to the browser's own request", async () => {
+    const { kit, clock } = setup();
+    const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) }, clock);
+    const browser = new TestBrowser();
+    await h.request(browser, async (_s, { newSession }) => {
+      const s = newSession('ada');
+      s.set('user', 'ada');
+      s.flash('notice', 'Welcome back');
+      await s.save();
+    });
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const cookie = browser.cookies.get('session');
+    // Next renders the redirect target itself and drops that response's
+    // Set-Cookie: no Flight payload, so the browser navigates on its own.
+    const internal = await proxy(
+      req('/dashboard', cookie, { headers: { 'x-action-redirect': '/dashboard;push', rsc: '1' } }),
+    );
+    expect(internal.status).toBe(204);
+    expect(internal.headers.get('x-middleware-next')).toBeNull();
+    const page = await proxy(req('/dashboard', cookie));
+    expect(page.headers.get('x-middleware-next')).toBe('1');
+    expect(page.headers.get('set-cookie')).toMatch(/^session=/);
+    // Without a pending flash the render goes ahead as usual.
+    const plain = await signedIn(clock, 'grace');
+    const rendered = await proxy(
+      req('/dashboard', plain, { headers: { 'x-action-redirect': '/dashboard;push' } }),
+    );
+    expect(rendered.headers.get('x-middleware-next')).toBe('1');
+  });
+
   it('proxySession() composes with a custom proxy', async () => {
     const { kit, clock } = setup();
     const cookie = await signedIn(clock, 'ada');

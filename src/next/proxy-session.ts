@@ -23,7 +23,10 @@ export interface ProxySession<Data extends SessionData = SessionData> {
    * `NextResponse.next()` that forwards the updated cookies to this request's
    * render (so server components already see them) and sets them on the
    * response. With a cookie storage it also hands pending flash messages to
-   * this render (and removes them from the browser's cookie).
+   * this render (and removes them from the browser's cookie). When that
+   * render is Next's own rendering of a Server Action's `redirect()` target,
+   * it answers 204 instead, so the browser loads the page itself (a full
+   * navigation) and the message shows exactly once.
    */
   next(): Promise<NextResponse>;
   /** Copies the pending cookie changes onto any response (a redirect, JSON); flash messages stay pending. */
@@ -94,6 +97,9 @@ export function createProxySession(engine: SessionEngine) {
     return {
       session,
       next: async () => {
+        if (isActionRedirectRender(request) && engine.backend.kind === 'cookie') {
+          if ((session as unknown as SessionImpl).hasPendingFlash()) return apply(deferToBrowser());
+        }
         await forwardFlash();
         return apply(NextResponse.next({ request: { headers: request.headers } }));
       },
@@ -119,6 +125,25 @@ export function isPrefetch(request: Request): boolean {
     /prefetch/i.test(headers.get('sec-purpose') ?? '') ||
     /prefetch/i.test(headers.get('purpose') ?? '')
   );
+}
+
+/**
+ * Whether Next is rendering the target of a Server Action's `redirect()`:
+ * it fetches the page itself, with the action's `x-action-redirect` response
+ * header among the request headers, and drops that response's Set-Cookie.
+ */
+function isActionRedirectRender(request: NextRequest): boolean {
+  return request.headers.has('x-action-redirect') && (request.method === 'GET' || request.method === 'HEAD');
+}
+
+/**
+ * A flash message in a cookie can only be shown once if the response that
+ * shows it also clears it in the browser, which Next's action-redirect render
+ * cannot do. A response that is not a Flight payload makes Next fall back to
+ * a plain navigation by the browser, whose request does both.
+ */
+function deferToBrowser(): NextResponse {
+  return new NextResponse(null, { status: 204, headers: { 'cache-control': 'private, no-store' } });
 }
 
 function serializeCookie(name: string, value: string, options: CookieWriteOptions): string {
