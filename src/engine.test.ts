@@ -508,6 +508,30 @@ describe('key rotation', () => {
     await onlyNew.request(browser, (s) => expect(s.get('user')).toBe('ada'));
     expect(onlyNew.invalid).toEqual([]);
   });
+
+  it('re-sealing with the new key keeps createdAt and never extends maxAge', async () => {
+    const clock = new Clock(Date.UTC(2026, 0, 1));
+    const browser = new TestBrowser();
+    const old = kit({ secret: OTHER, maxAge: 100, clock });
+    const born = await old.request(browser, async (s) => {
+      s.set('user', 'ada');
+      await s.save();
+      return { createdAt: s.createdAt, expiresAt: s.expiresAt };
+    });
+    clock.advance(60);
+    const rotated = kit({ secret: [SECRET, OTHER], maxAge: 100, clock });
+    await rotated.request(browser, async (s) => {
+      expect(s.isChanged).toBe(true);
+      await s.save();
+    });
+    await rotated.request(browser, (s) => {
+      expect(s.get('user')).toBe('ada');
+      expect(s.createdAt).toBe(born.createdAt);
+      expect(s.expiresAt).toBe(born.expiresAt);
+    });
+    clock.advance(41 + 5); // past maxAge and the clock-skew allowance
+    await rotated.request(browser, (s) => expect(s.isNew).toBe(true));
+  });
 });
 
 describe('chunking', () => {

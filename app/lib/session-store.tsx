@@ -22,9 +22,13 @@ export function isSessionUnsupportedError(error: unknown): boolean {
 
 export const STORE_UNAVAILABLE_MESSAGE = 'Session store unavailable, try again.';
 
+// Only the cause's name and code: a client's own message can quote the
+// command it sent (@upstash/redis does), and with it session data.
 function logStoreError(error: unknown): void {
   const cause = (error as { cause?: unknown }).cause;
-  const detail = cause instanceof Error ? ` (${cause.message})` : '';
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const detail =
+    cause instanceof Error ? ` (${cause.name}${typeof code === 'string' ? ` ${code}` : ''})` : '';
   console.error(`[next-session-kit demo] ${(error as Error).message}${detail}`);
 }
 

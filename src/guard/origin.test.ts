@@ -43,9 +43,29 @@ describe('verifyOrigin (CSRF)', () => {
       'http://internal:3000/api/x',
     );
     expect(verifyOrigin(behindProxy)).toBe(true);
-    expect(verifyOrigin(request('DELETE', { origin: 'http://localhost:3000', host: 'localhost:3000' }))).toBe(
-      true,
+    const local = request(
+      'DELETE',
+      { origin: 'http://localhost:3000', host: 'localhost:3000' },
+      'http://localhost:3000/api/x',
     );
+    expect(verifyOrigin(local)).toBe(true);
+  });
+
+  it('refuses a plain-http origin on an https request, even from the same host', () => {
+    expect(verifyOrigin(request('POST', { origin: 'http://app.example.com' }))).toBe(false);
+    const tlsProxy = request(
+      'POST',
+      { origin: 'http://public.example', 'x-forwarded-host': 'public.example', 'x-forwarded-proto': 'https' },
+      'http://internal:3000/api/x',
+    );
+    expect(verifyOrigin(tlsProxy)).toBe(false);
+    // A proxy that terminates TLS without saying so: the URL says http, so the scheme is not judged.
+    const silentProxy = request(
+      'POST',
+      { origin: 'https://public.example', 'x-forwarded-host': 'public.example' },
+      'http://internal:3000/api/x',
+    );
+    expect(verifyOrigin(silentProxy)).toBe(true);
   });
 
   it('accepts configured extra hosts', () => {
