@@ -32,6 +32,13 @@ describe('safeNextPath (no open redirects)', () => {
     [42],
     ['/%E0%A4%A'],
     [`/${'a'.repeat(3000)}`],
+    // Dot segments that collapse into a protocol-relative path.
+    ['/a/..//evil.example'],
+    ['/.//evil.example'],
+    ['/..//evil.example'],
+    ['/%2e%2e//evil.example'],
+    ['/%2E/%2e%2E//evil.example'],
+    ['/a/../%2F/evil.example'],
   ])('refuses %j', (input) => {
     expect(safeNextPath(input, '/home')).toBe('/home');
   });

@@ -11,30 +11,37 @@
  * ```
  */
 export function safeNextPath(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || next.length === 0 || next.length > 2048) return fallback;
-  if (!next.startsWith('/') || next.startsWith('//')) return fallback;
+  const path = sameOriginPath(next);
+  // Dot segments can collapse into a protocol-relative "//host"
+  // ("/a/..//evil.example"), so the result must pass the same checks again.
+  return path !== undefined && sameOriginPath(path) === path ? path : fallback;
+}
+
+function sameOriginPath(next: unknown): string | undefined {
+  if (typeof next !== 'string' || next.length === 0 || next.length > 2048) return undefined;
+  if (!next.startsWith('/') || next.startsWith('//')) return undefined;
   // Browsers treat "\" like "/" and ignore tabs/newlines inside URLs, so
   // "/\evil.example" and "/\t/evil.example" are protocol-relative in disguise.
-  if (hasUnsafeCharacter(next)) return fallback;
+  if (hasUnsafeCharacter(next)) return undefined;
   let decoded = next;
   for (let i = 0; i < 3; i++) {
     let step: string;
     try {
       step = decodeURIComponent(decoded);
     } catch {
-      return fallback;
+      return undefined;
     }
     if (step === decoded) break;
     decoded = step;
-    if (decoded.startsWith('//') || hasUnsafeCharacter(decoded)) return fallback;
+    if (decoded.startsWith('//') || hasUnsafeCharacter(decoded)) return undefined;
   }
   try {
     const base = 'http://same-origin.invalid';
     const url = new URL(next, base);
-    if (url.origin !== base) return fallback;
+    if (url.origin !== base) return undefined;
     return `${url.pathname}${url.search}${url.hash}`;
   } catch {
-    return fallback;
+    return undefined;
   }
 }
 

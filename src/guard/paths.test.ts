@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SessionConfigError } from '../errors.ts';
 import { compileProtect, normalizePath } from './paths.ts';
 
 describe('protect patterns', () => {
@@ -22,6 +23,17 @@ describe('protect patterns', () => {
     ['/%64ashboard', true],
     ['/x/../dashboard', true],
     ['/./dashboard', true],
+    // An encoded slash is part of a segment name, not a way out of the directory.
+    ['/dashboard/..%2F', true],
+    ['/dashboard/..%2f..%2flogin', true],
+    ['/dashboard/%2e%2e%2F', true],
+    ['/settings/..%2F..%2F', true],
+    ['/settings/a%2F%2Fb', true],
+    ['/files/%2F', true],
+    ['/u/1/..%2F..%2F', true],
+    ['/dashboard//..', true],
+    ['/dashboard/%2e%2e', false],
+    ['/%64ashboard/%E0%A4%A', true],
   ])('%s → %s', (path, expected) => {
     expect(isProtected(path)).toBe(expected);
   });
@@ -38,12 +50,14 @@ describe('protect patterns', () => {
 
   it('rejects malformed patterns at creation', () => {
     for (const bad of ['dashboard', '/a b', '/a?x', '/a\\b', '/a/*', '/:']) {
-      expect(() => compileProtect([bad])).toThrow(TypeError);
+      expect(() => compileProtect([bad])).toThrow(SessionConfigError);
     }
   });
 
   it('normalizes paths', () => {
     expect(normalizePath('/%64ashboard//x/../y')).toBe('/dashboard/y');
     expect(normalizePath('/%E0%A4%A')).toBe('/%E0%A4%A');
+    expect(normalizePath('/a/..%2F/b')).toBe('/a/..%2F/b');
+    expect(normalizePath('/a/%2E%2e/b')).toBe('/b');
   });
 });

@@ -1,3 +1,5 @@
+import { SessionConfigError } from '../errors.ts';
+
 /**
  * Which paths a guard protects: a list of patterns, or a predicate.
  *
@@ -15,7 +17,7 @@
 export type ProtectOption = readonly string[] | ((pathname: string) => boolean);
 
 /**
- * Compiles a {@link ProtectOption} into a predicate; throws a `TypeError` for
+ * Compiles a {@link ProtectOption} into a predicate; throws a `SessionConfigError` for
  * a malformed pattern (called once, at creation).
  *
  * @example
@@ -27,7 +29,7 @@ export type ProtectOption = readonly string[] | ((pathname: string) => boolean);
 export function compileProtect(protect: ProtectOption): (pathname: string) => boolean {
   if (typeof protect === 'function') return protect;
   if (!Array.isArray(protect))
-    throw new TypeError('`protect` must be an array of path patterns or a function.');
+    throw new SessionConfigError('`protect` must be an array of path patterns or a function.');
   const patterns = protect.map(compilePattern);
   return (pathname) => {
     const normalized = normalizePath(pathname);
@@ -37,7 +39,9 @@ export function compileProtect(protect: ProtectOption): (pathname: string) => bo
 
 function compilePattern(pattern: unknown): RegExp {
   if (typeof pattern !== 'string' || !pattern.startsWith('/') || /[\s?#\\]/.test(pattern)) {
-    throw new TypeError('Each `protect` pattern must be a path starting with "/", e.g. "/dashboard/:path*".');
+    throw new SessionConfigError(
+      'Each `protect` pattern must be a path starting with "/", e.g. "/dashboard/:path*".',
+    );
   }
   const segments = pattern.split('/').filter((s) => s !== '');
   let source = '^';
@@ -46,7 +50,7 @@ function compilePattern(pattern: unknown): RegExp {
     const param = /^:[A-Za-z_][A-Za-z0-9_]*([*+]?)$/.exec(segment);
     if (param === null) {
       if (segment.includes(':') || segment.includes('*')) {
-        throw new TypeError(
+        throw new SessionConfigError(
           `Unsupported pattern segment in "${pattern}": use ":name", ":name*" or ":name+".`,
         );
       }
@@ -69,9 +73,13 @@ function compilePattern(pattern: unknown): RegExp {
   return new RegExp(source);
 }
 
+// The dot segments of the URL standard, including percent-encoded dots.
+const DOT = /^(?:\.|%2e)$/i;
+const DOT_DOT = /^(?:\.|%2e){2}$/i;
+
 /**
- * Percent-decodes unreserved characters and collapses `//` and dot segments
- * so `/%64ashboard` or `/x/../dashboard` cannot slip past a pattern.
+ * Resolves dot segments, percent-decodes and collapses `//` so `/%64ashboard`
+ * or `/x/../dashboard` cannot slip past a pattern.
  *
  * @example
  * ```ts
@@ -79,19 +87,26 @@ function compilePattern(pattern: unknown): RegExp {
  * ```
  */
 export function normalizePath(pathname: string): string {
-  let decoded = pathname;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    // Malformed escapes: match on the raw text (Next would 400 anyway).
+  // Segments are split and dot segments resolved before decoding, as the URL
+  // parser and Next's router do: "/dashboard/..%2F" is a page below
+  // /dashboard, and "%2F" never separates segments.
+  const resolved: string[] = [];
+  for (const segment of pathname.split(/[/\\]/)) {
+    if (DOT_DOT.test(segment)) resolved.pop();
+    else if (!DOT.test(segment)) resolved.push(segment);
   }
   const out: string[] = [];
-  for (const segment of decoded.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment === '..') out.pop();
-    else out.push(segment);
-  }
+  for (const segment of resolved) if (segment !== '') out.push(decodeSegment(segment));
   return `/${out.join('/')}`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment).replaceAll('/', '%2F');
+  } catch {
+    // Malformed escapes: match on the raw text (Next would 400 anyway).
+    return segment;
+  }
 }
 
 function escapeRegExp(text: string): string {

@@ -1,5 +1,6 @@
 import { NextRequest } from 'next/server.js';
 import { describe, expect, it } from 'vitest';
+import { SessionConfigError } from '../errors.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { TestBrowser } from '../test-utils/browser.ts';
 import { Clock, Harness } from '../test-utils/harness.ts';
@@ -180,10 +181,15 @@ describe('guard()', () => {
 
   it('rejects bad options at creation', () => {
     const { kit } = setup();
-    expect(() => kit.guard({ protect: ['dashboard'], loginPath: '/login' })).toThrow(TypeError);
-    expect(() => kit.guard({ protect: ['/d'], loginPath: 'https://evil.example' })).toThrow(TypeError);
+    expect(() => kit.guard({ protect: ['dashboard'], loginPath: '/login' })).toThrow(SessionConfigError);
+    expect(() => kit.guard({ protect: ['/d'], loginPath: 'https://evil.example' })).toThrow(
+      SessionConfigError,
+    );
     expect(() => kit.guard({ protect: ['/d'], loginPath: '/login', protected: 1 } as never)).toThrow(
-      /Unknown/,
+      SessionConfigError,
+    );
+    expect(() => kit.guard({ protect: ['/d'], loginPath: '/login', 'x\r\ny': 1 } as never)).toThrow(
+      /Unknown guard\(\) option "x\?\?y"\. Valid options: protect, loginPath/,
     );
   });
 

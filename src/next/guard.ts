@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
+import { SessionConfigError } from '../errors.ts';
 import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, type ProtectOption } from '../guard/paths.ts';
 import type { Session, SessionImpl } from '../session.ts';
@@ -53,18 +54,22 @@ export function createGuard(engine: SessionEngine): Guard {
   const load = createProxySession(engine);
   return <Data extends SessionData>(options: GuardOptions<Data>) => {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError('guard() needs { protect, loginPath }.');
+      throw new SessionConfigError('guard() needs { protect, loginPath }.');
     }
     for (const key of Object.keys(options)) {
-      if (!GUARD_KEYS.has(key)) throw new TypeError(`Unknown guard() option "${key.slice(0, 40)}".`);
+      if (!GUARD_KEYS.has(key)) {
+        throw new SessionConfigError(
+          `Unknown guard() option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: protect, loginPath, authorize, csrf.`,
+        );
+      }
     }
     const isProtected = compileProtect(options.protect);
     const { loginPath, authorize, csrf } = options;
     if (typeof loginPath !== 'string' || !loginPath.startsWith('/') || loginPath.startsWith('//')) {
-      throw new TypeError('`loginPath` must be a path on this site, such as "/login".');
+      throw new SessionConfigError('`loginPath` must be a path on this site, such as "/login".');
     }
     if (authorize !== undefined && typeof authorize !== 'function') {
-      throw new TypeError('`authorize` must be a function (session) => boolean.');
+      throw new SessionConfigError('`authorize` must be a function (session) => boolean.');
     }
     const originOptions = typeof csrf === 'object' && csrf !== null ? csrf : {};
 
