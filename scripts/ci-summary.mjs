@@ -29,10 +29,12 @@ if (playwright?.stats) {
   failed += playwright.stats.unexpected ?? 0;
 }
 
-const pack = read('pack.json');
-if (pack) {
-  passed += pack.passed ?? 0;
-  failed += pack.failed ?? 0;
+for (const name of ['load.json', 'pack.json']) {
+  const result = read(name);
+  if (result) {
+    passed += result.passed ?? 0;
+    failed += result.failed ?? 0;
+  }
 }
 
 const recorded = passed + failed;

@@ -8,7 +8,12 @@ import { memcachedStorage } from 'next-session-kit/memcached';
 import { redisStorage } from 'next-session-kit/redis';
 
 /** What the demo keeps in its session. */
-export type DemoData = { user?: string; count?: number };
+export type DemoData = {
+  user?: string;
+  count?: number;
+  /** Second counter of /api/load: two parallel requests of one client change different keys. */
+  count2?: number;
+};
 
 /** Flash messages: shown once, on the next page. */
 export type DemoFlash = { notice?: string };
