@@ -1,3 +1,4 @@
+import { type KitSource, kitNote } from './kit.ts';
 import { median, pairedRatio, type RatioStats, type Schedule, spread } from './measure.ts';
 import type { Payload } from './payloads.ts';
 import type { Codec, CodecId } from './tasks.ts';
@@ -50,6 +51,8 @@ export interface Report {
   readonly generatedAt: string;
   readonly environment: { node: string; platform: string; cpu: string; cores: number; cpuShare: number };
   readonly quick: boolean;
+  /** Compiled like the package, or the sources through tsx. */
+  readonly kit: KitSource;
   readonly schedule: Schedule;
   readonly durationSeconds: number;
   readonly payloads: readonly PayloadReport[];
@@ -172,7 +175,8 @@ export function markdownTables(report: Report): string {
   const { schedule, environment } = report;
   const footnote =
     `Median of ${schedule.rounds} rounds, each giving every operation ~${schedule.msPerRound} ms in ` +
-    `${schedule.slicesPerRound} interleaved slices, all in one process; ratios are medians of per-round ratios ` +
+    `${schedule.slicesPerRound} interleaved slices, all in one process, ${kitNote(report.kit)}; ` +
+    'ratios are medians of per-round ratios ' +
     '(higher is faster). Cookie chars = `.length` of the sealed value. ' +
     `Node ${environment.node}, ${environment.cpu} (${environment.cores} cores), ${report.generatedAt.slice(0, 10)}; ` +
     `process CPU time / wall time ${percent(environment.cpuShare)}. Largest round-to-round spread: ${noisiest(report)}.`;

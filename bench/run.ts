@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { kit } from './kit.ts';
 import { measureInterleaved, type Schedule, type Task } from './measure.ts';
 import { payloads } from './payloads.ts';
 import {
@@ -74,6 +75,7 @@ const report: Report = {
     cpuShare,
   },
   quick,
+  kit: kit.source,
   schedule,
   durationSeconds: Number(process.hrtime.bigint() - started) / 1e9,
   payloads: payloadReports,

@@ -1,11 +1,8 @@
 import { Redis } from 'ioredis';
-import { SessionEngine } from '../src/engine.ts';
-import { redisStorage } from '../src/entries/redis.ts';
 import type { SessionImpl } from '../src/session.ts';
-import { SAVE, scriptSha } from '../src/storage/redis/scripts.ts';
-import { createSessionId } from '../src/storage/session-id.ts';
 import type { SessionState } from '../src/storage/types.ts';
 import type { CookieJar } from '../src/types.ts';
+import { kit } from './kit.ts';
 import type { SessionPayload } from './payloads.ts';
 
 export type StorePathId = 'raw' | 'raw-kit-commands' | 'nsk-storage' | 'nsk-engine';
@@ -104,7 +101,8 @@ async function rawFlow(client: Redis, key: string, data: SessionPayload): Promis
  * the kit's own code costs.
  */
 async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload): Promise<Flow> {
-  const sha = await scriptSha(SAVE);
+  const { SAVE, createSessionId } = kit;
+  const sha = await kit.scriptSha(SAVE);
   const expiresAt = String(Date.now() + MAX_AGE_S * 1000);
   const meta = ['_id', `j"${createSessionId(Date.now())}"`, '_a', `j${Date.now()}`];
   const fields = [
@@ -129,7 +127,7 @@ async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload)
 
 /** The storage backend alone, called as the engine calls it. */
 async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayload): Promise<Flow> {
-  const backend = redisStorage({ client, keyPrefix }).create({
+  const backend = kit.redisStorage({ client, keyPrefix }).create({
     cookieName: COOKIE_NAME,
     maxAge: MAX_AGE_S,
     idleTimeout: undefined,
@@ -137,7 +135,12 @@ async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayloa
   });
   const createdAt = Date.now();
   const expiresAt = createdAt + MAX_AGE_S * 1000;
-  const first: SessionState = { id: createSessionId(createdAt), data, createdAt, lastActiveAt: createdAt };
+  const first: SessionState = {
+    id: kit.createSessionId(createdAt),
+    data,
+    createdAt,
+    lastActiveAt: createdAt,
+  };
   const created = await backend.save({
     state: first,
     handle: undefined,
@@ -159,8 +162,16 @@ async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayloa
       if (loaded === undefined) throw new Error('redisStorage: save before load');
       loaded.data.count = Number(loaded.data.count) + 1;
       loaded.lastActiveAt = Date.now();
-      const input = { handle: token, previous: [], changedKeys: ['count'], cleared: false, expiresAt };
-      if ((await backend.save({ ...input, state: loaded })) !== token) {
+      // One object literal per save, as the engine passes it.
+      const input = {
+        state: loaded,
+        handle: token,
+        previous: [],
+        changedKeys: ['count'],
+        cleared: false,
+        expiresAt,
+      };
+      if ((await backend.save(input)) !== token) {
         throw new Error('redisStorage: merge save did not keep the token');
       }
     },
@@ -185,8 +196,8 @@ function jarFor(cookies: Map<string, string>): CookieJar {
 
 /** Everything the kit does per request: cookie read, load, set, save, cookie write decision. */
 async function engineFlow(client: Redis, keyPrefix: string, data: SessionPayload): Promise<Flow> {
-  const engine = new SessionEngine({
-    storage: redisStorage({ client, keyPrefix }),
+  const engine = new kit.SessionEngine({
+    storage: kit.redisStorage({ client, keyPrefix }),
     cookieName: COOKIE_NAME,
     maxAge: MAX_AGE_S,
   });

@@ -1,3 +1,4 @@
+import { type KitSource, kitNote } from './kit.ts';
 import type { RatioStats, Schedule } from './measure.ts';
 import type { Payload } from './payloads.ts';
 import { type Check, count, markdownChecks, ops, percent, ratio } from './report.ts';
@@ -49,6 +50,8 @@ export interface StorePayloadReport {
 
 export interface StoreReport {
   readonly redisVersion: string;
+  /** Compiled like the package, or the sources through tsx. */
+  readonly kit: KitSource;
   readonly schedule: Schedule;
   /** Bench process CPU time / wall time during the store rounds (it mostly waits on Redis). */
   readonly cpuShare: number;
@@ -135,7 +138,8 @@ export function storeTables(report: StoreReport, node: string, cpu: string): str
   const { schedule } = report;
   const counted = report.payloads[0]?.rows[0]?.counts.requests ?? 0;
   const footnote =
-    'One request = load then save, awaited one after the other, each path on its own ioredis connection ' +
+    `One request = load then save, awaited one after the other, ${kitNote(report.kit)}, ` +
+    'each path on its own ioredis connection ' +
     `(same options) to a local redis-server ${report.redisVersion} (loopback, no persistence) started by the bench. ` +
     `Median of ${schedule.rounds} rounds of ~${schedule.msPerRound} ms per path in ${schedule.slicesPerRound} ` +
     'interleaved slices; ratios are medians of per-round ratios. Round trips = `write` calls on the socket ' +

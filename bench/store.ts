@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { kit } from './kit.ts';
 import { measureInterleaved, median, pairedRatio, type Schedule, spread, type Task } from './measure.ts';
 import { type Payload, payloads } from './payloads.ts';
 import { startBenchRedis } from './redis-server.ts';
@@ -187,6 +188,7 @@ export async function benchStore(
     });
     return {
       redisVersion: server.version,
+      kit: kit.source,
       schedule,
       cpuShare,
       payloads: reports,

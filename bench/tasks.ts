@@ -3,9 +3,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { decode as authDecode, encode as authEncode } from '@auth/core/jwt';
 import { unsealData as ironOpen, sealData as ironSeal } from 'iron-session';
 import { EncryptJWT, jwtDecrypt } from 'jose';
-import { encryptedCookieStorage } from '../src/storage/encrypted-cookie.ts';
-import { createSessionId } from '../src/storage/session-id.ts';
 import type { SaveInput, SessionBackend } from '../src/storage/types.ts';
+import { kit } from './kit.ts';
 import type { SessionPayload } from './payloads.ts';
 
 /** One library's seal/open pair, reduced to "data in, token out" and back. */
@@ -52,14 +51,14 @@ function rawNodeCrypto(): Codec {
 
 /** The kit's real cookie path: storage backend save/load, envelope included. */
 function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
-  const backend: SessionBackend = encryptedCookieStorage({ secret, crypto }).create({
+  const backend: SessionBackend = kit.encryptedCookieStorage({ secret, crypto }).create({
     cookieName: COOKIE_NAME,
     maxAge: MAX_AGE_S,
     idleTimeout: undefined,
     now: Date.now,
   });
   const createdAt = Date.now();
-  const id = createSessionId(createdAt);
+  const id = kit.createSessionId(createdAt);
   const expiresAt = createdAt + MAX_AGE_S * 1000;
   return {
     id: crypto === 'node' ? 'nsk-node' : 'nsk-web',

@@ -26,7 +26,10 @@ export interface Target {
   kind: 'cookie' | 'store';
   /** Concurrent saves of different keys both survive. */
   mergesKeys: boolean;
-  make(options?: { timeout?: number; touchAfter?: number }): { storage: SessionStorage; keyPrefix: string };
+  make(options?: { timeout?: number; touchAfter?: number; maxSessionsPerUser?: number }): {
+    storage: SessionStorage;
+    keyPrefix: string;
+  };
   inspect?: StoreInspector;
   /** The store key of a token, given the prefix `make` used. */
   keyOf?(keyPrefix: string, token: string): Promise<string>;

@@ -1,6 +1,7 @@
 import type { Client } from 'memjs';
 import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { checkRecord, decodeValue, encodeValue } from '../store/record-codec.ts';
+import { enforceSessionLimit } from '../store/session-limit.ts';
 
 // Memcached reads an expiry above 30 days as an absolute Unix time.
 const RELATIVE_LIMIT_S = 60 * 60 * 24 * 30;
@@ -39,7 +40,7 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
     return parseRecord(value.toString('utf8'));
   };
 
-  return {
+  const driver: StoreDriver = {
     name: 'memcached',
     mergesKeys: false,
     load,
@@ -53,8 +54,16 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
           ? client.set(write.key, value, { expires })
           : client.replace(write.key, value, { expires });
       const work: Array<Promise<unknown>> = [stored, ...write.remove.map((key) => client.delete(key))];
-      if (write.index !== undefined) work.push(appendIndex(client, write.index, now()));
+      const { index } = write;
+      if (index !== undefined) work.push(appendIndex(client, index, now()));
       const [ok] = await Promise.all(work);
+      if (ok === true && index?.limit !== undefined) {
+        // Appends report no length: reading the list back is one more round
+        // trip, paid only by logins with a limit set. Lines of ended sessions
+        // stay (no CAS to rewrite the list); the limit counts live records only.
+        const entries = await driver.listIndex(index.key, now());
+        if (entries.length > index.limit) await enforceSessionLimit(driver, index, entries);
+      }
       return ok === true;
     },
 
@@ -97,6 +106,7 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
     // could drop a concurrent login.
     async removeFromIndex() {},
   };
+  return driver;
 }
 
 async function appendIndex(
@@ -108,10 +118,14 @@ async function appendIndex(
   const expires = memcachedExpiry(index.expiresAt, now);
   // add-then-append: each is atomic in memcached; between them the list may
   // have expired, in which case the second add creates it again.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (await client.add(index.key, line, { expires })) break;
-    if (await appendIfPresent(client, index.key, line)) break;
+  let indexed = false;
+  for (let attempt = 0; attempt < 3 && !indexed; attempt++) {
+    indexed =
+      (await client.add(index.key, line, { expires })) || (await appendIfPresent(client, index.key, line));
   }
+  // A session missing from its user's index could not be signed out by
+  // destroyUserSessions(): fail the save (SessionStoreError) rather than hide it.
+  if (!indexed) throw new Error('the user index kept changing between add and append');
   // Entries are absolute expiries and grow with time, so the newest one
   // bounds the whole list.
   await client.touch(index.key, expires);

@@ -1,5 +1,6 @@
 import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
-import { checkRecord, decodeValue, encodeValue } from '../store/record-codec.ts';
+import { checkRecord, decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
+import { enforceSessionLimit } from '../store/session-limit.ts';
 import type { RedisCall, RedisExecutor } from './executor.ts';
 import { INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH, TOUCH } from './scripts.ts';
 
@@ -20,42 +21,44 @@ const FLASH = 'f.';
  * ```
  */
 export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
-  return {
+  const driver: StoreDriver = {
     name: exec.name,
     mergesKeys: true,
 
-    load: (key) => exec.hgetall([key]).then(([hash]) => parseHash(hash)),
+    load: (key) => exec.hgetall(key).then(parseHash),
 
-    async loadMany(keys) {
-      if (keys.length === 0) return [];
-      return (await exec.hgetall(keys)).map(parseHash);
-    },
+    loadMany: (keys) =>
+      keys.length === 0
+        ? Promise.resolve([])
+        : exec.hgetallMany(keys).then((hashes) => hashes.map(parseHash)),
 
     save(write: StoreWrite) {
-      const fields = metaFields(write.record, write.mode !== 'merge');
-      const source = write.mode === 'merge' ? write.set : write.record.data;
-      for (const name of Object.keys(source)) fields.push(DATA + name, encodeValue(source[name]));
-      const flash = write.mode === 'merge' ? write.flashSet : (write.record.flash ?? {});
-      for (const name of Object.keys(flash)) fields.push(FLASH + name, encodeValue(flash[name]));
-      const unset = write.mode === 'merge' ? write.unset.map((name) => DATA + name) : [];
-      const calls: RedisCall[] = [
-        {
-          script: SAVE,
-          key: write.key,
-          args: [write.mode, String(write.expiresAt), String(fields.length / 2), ...fields, ...unset],
-        },
-        ...write.remove.map((key) => ({ del: key })),
-      ];
-      if (write.index !== undefined) {
-        const { key, member, expiresAt, now } = write.index;
-        calls.push({ script: INDEX_ADD, key, args: [member, String(expiresAt), String(now)] });
-      }
-      return exec.run(calls).then(([saved]) => Number(saved) === 1);
+      const args = saveArgs(write);
+      const { remove, index } = write;
+      // A save that only writes its own session (nearly all of them) is one
+      // script: no batch to build.
+      if (remove.length === 0 && index === undefined) return exec.script(SAVE, write.key, args, isOne);
+      const calls: RedisCall[] = [{ script: SAVE, key: write.key, args }];
+      for (const key of remove) calls.push({ del: key });
+      if (index === undefined) return exec.run(calls).then((replies) => isOne(replies[0]));
+      const { key, member, expiresAt, now, limit, drop } = index;
+      calls.push({
+        script: INDEX_ADD,
+        key,
+        args: [member, String(expiresAt), String(now), String(limit ?? 0), ...drop],
+      });
+      return exec.run(calls).then(async (replies) => {
+        const saved = isOne(replies[0]);
+        // The index script lists the entries only when it holds more than the limit.
+        const crowded = parseIndexReply(replies[replies.length - 1]);
+        if (saved && crowded.length > 0) await enforceSessionLimit(driver, index, crowded);
+        return saved;
+      });
     },
 
     async takeFlash(key) {
       // The TTL is untouched: HDEL keeps it.
-      const [reply] = await exec.run([{ script: TAKE_FLASH, key, args: [] }]);
+      const reply = await exec.script(TAKE_FLASH, key, []);
       const decoded = decodeValue(reply);
       const flash: Record<string, unknown> = {};
       if (decoded === undefined || !Array.isArray(decoded.value)) return flash;
@@ -67,42 +70,72 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
       return flash;
     },
 
-    async touch(key, lastActiveAt, expiresAt) {
-      const [touched] = await exec.run([
-        { script: TOUCH, key, args: [encodeValue(lastActiveAt), String(expiresAt)] },
-      ]);
-      return Number(touched) === 1;
-    },
+    touch: (key, lastActiveAt, expiresAt) =>
+      exec.script(TOUCH, key, [encodeValue(lastActiveAt), String(expiresAt)], isOne),
 
     async remove(keys) {
       if (keys.length > 0) await exec.run(keys.map((key) => ({ del: key })));
     },
 
     async listIndex(indexKey, now): Promise<IndexEntry[]> {
-      const [reply] = await exec.run([{ script: INDEX_LIST, key: indexKey, args: [String(now)] }]);
-      const decoded = decodeValue(reply);
-      if (decoded === undefined || !Array.isArray(decoded.value)) return [];
-      const flat = decoded.value as unknown[];
-      const entries: IndexEntry[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        entries.push({ member: String(flat[i]), expiresAt: Number(flat[i + 1]) });
-      }
-      return entries;
+      return parseIndexReply(await exec.script(INDEX_LIST, indexKey, [String(now)]));
     },
 
     async removeFromIndex(indexKey, members) {
-      if (members.length > 0) await exec.run([{ script: INDEX_REMOVE, key: indexKey, args: members }]);
+      if (members.length > 0) await exec.script(INDEX_REMOVE, indexKey, members);
     },
   };
+  return driver;
 }
 
-// Identity fields never change after creation, so merges send only `_a`.
-function metaFields(record: StoredRecord, identity: boolean): string[] {
-  const fields = ['_a', encodeValue(record.lastActiveAt)];
-  if (!identity) return fields;
-  fields.push('_id', encodeValue(record.id));
-  if (record.userId !== undefined) fields.push('_u', encodeValue(record.userId));
-  return fields;
+// `j` + JSON `[member, score, …]`, as the index scripts return them.
+function parseIndexReply(reply: unknown): IndexEntry[] {
+  const decoded = decodeValue(reply);
+  if (decoded === undefined || !Array.isArray(decoded.value)) return [];
+  const flat = decoded.value as unknown[];
+  const entries: IndexEntry[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    entries.push({ member: String(flat[i]), expiresAt: Number(flat[i + 1]) });
+  }
+  return entries;
+}
+
+const isOne = (reply: unknown): boolean => Number(reply) === 1;
+
+/**
+ * The SAVE script's ARGV: mode, expiresAt, n, n field/value pairs, then the
+ * fields to delete. Identity fields never change after creation, so merges
+ * send only `_a` and the changed keys.
+ */
+function saveArgs(write: StoreWrite): string[] {
+  const { record } = write;
+  const args = [write.mode, String(write.expiresAt), '', '_a', encodeValue(record.lastActiveAt)];
+  let unset: string[] | undefined;
+  if (write.mode === 'merge') {
+    const { data, flash } = record;
+    for (const name of write.changed) {
+      if (Object.hasOwn(data, name)) args.push(DATA + name, encodeValue(data[name]));
+      else if (unset === undefined) unset = [DATA + name];
+      else unset.push(DATA + name);
+    }
+    if (flash !== undefined) {
+      for (const name of write.changedFlash) {
+        if (Object.hasOwn(flash, name)) args.push(FLASH + name, encodeValue(flash[name]));
+      }
+    }
+  } else {
+    args.push('_id', encodeValue(record.id));
+    if (record.userId !== undefined) args.push('_u', encodeValue(record.userId));
+    pushFields(args, DATA, record.data);
+    if (record.flash !== undefined) pushFields(args, FLASH, record.flash);
+  }
+  args[2] = String((args.length - 3) / 2);
+  if (unset !== undefined) for (const field of unset) args.push(field);
+  return args;
+}
+
+function pushFields(args: string[], prefix: string, values: Record<string, unknown>): void {
+  for (const name of Object.keys(values)) args.push(prefix + name, encodeValue(values[name]));
 }
 
 // Stored data is untrusted too: anything malformed is 'corrupt', which the
@@ -112,18 +145,23 @@ function parseHash(hash: Record<string, unknown> | null | undefined): StoredReco
   const names = Object.keys(hash);
   if (names.length === 0) return null;
   const data: Record<string, unknown> = {};
-  const flash: Record<string, unknown> = {};
+  let flash: Record<string, unknown> | undefined;
   let id: unknown;
   let lastActiveAt: unknown;
   let userId: unknown;
   for (const name of names) {
-    const decoded = decodeValue(hash[name]);
-    if (decoded === undefined) return 'corrupt';
-    if (name.startsWith(DATA)) assign(data, name.slice(DATA.length), decoded.value);
-    else if (name.startsWith(FLASH)) assign(flash, name.slice(FLASH.length), decoded.value);
-    else if (name === '_id') id = decoded.value;
-    else if (name === '_a') lastActiveAt = decoded.value;
-    else if (name === '_u') userId = decoded.value;
+    const value = decodeValueOr(hash[name]);
+    if (value === UNDECODABLE) return 'corrupt';
+    if (name.startsWith(DATA)) {
+      const key = name.slice(DATA.length);
+      if (key === '__proto__') assign(data, key, value);
+      else data[key] = value;
+    } else if (name.startsWith(FLASH)) {
+      flash ??= {};
+      assign(flash, name.slice(FLASH.length), value);
+    } else if (name === '_id') id = value;
+    else if (name === '_a') lastActiveAt = value;
+    else if (name === '_u') userId = value;
   }
   return checkRecord({ id, lastActiveAt, userId, data, flash }) ?? 'corrupt';
 }

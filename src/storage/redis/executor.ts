@@ -18,13 +18,26 @@ export type RedisCall = { script: LuaScript; key: string; args: readonly string[
  *
  * @example
  * ```ts
- * const [hash] = await exec.hgetall([key]);
+ * const hash = await exec.hgetall(key);
  * ```
  */
 export interface RedisExecutor {
   readonly name: string;
-  /** One hash per key; `null` (or an empty object) when the key is absent. */
-  hgetall(keys: readonly string[]): Promise<Array<Record<string, unknown> | null>>;
+  /** The hash at `key`; `null` (or an empty object) when the key is absent. */
+  hgetall(key: string): Promise<Record<string, unknown> | null>;
+  /** One hash per key, in one round trip. */
+  hgetallMany(keys: readonly string[]): Promise<Array<Record<string, unknown> | null>>;
+  /**
+   * One script on one key, one round trip. The hot path of every save: no
+   * batch to build, no array of replies to unpack, and `map` (applied to the
+   * reply) rides on the same promise step as the NOSCRIPT fallback.
+   */
+  script<R = unknown>(
+    script: LuaScript,
+    key: string,
+    args: readonly string[],
+    map?: (reply: unknown) => R,
+  ): Promise<R>;
   /** Runs the calls in one round trip; resolves to their replies in order; throws on any error. */
   run(calls: readonly RedisCall[]): Promise<unknown[]>;
 }

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { isNoScript, type RedisCall, type RedisExecutor } from './executor.ts';
-import { knownSha, scriptSha } from './scripts.ts';
+import { knownSha, type LuaScript, scriptSha } from './scripts.ts';
 
 /**
  * Runs the driver's commands on an ioredis `Redis` (one pipeline per batch)
@@ -16,25 +16,41 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
   const cluster = client.isCluster === true;
   const name = cluster ? 'redis-cluster' : 'redis';
 
-  const evalOne = (call: Extract<RedisCall, { script: unknown }>): Promise<unknown> => {
-    const fallback = (error: unknown) => {
+  const evalsha = <R>(
+    sha: string,
+    lua: LuaScript,
+    key: string,
+    args: readonly string[],
+    map: ((reply: unknown) => R) | undefined,
+  ): Promise<R> =>
+    client.evalsha(sha, 1, key, ...args).then(map, (error: unknown) => {
       if (!isNoScript(error)) throw error;
-      return client.eval(call.script.source, 1, call.key, ...call.args);
-    };
-    const sha = knownSha(call.script);
-    if (sha !== undefined) return client.evalsha(sha, 1, call.key, ...call.args).catch(fallback);
-    return scriptSha(call.script).then((s) => client.evalsha(s, 1, call.key, ...call.args).catch(fallback));
+      const retried = client.eval(lua.source, 1, key, ...args);
+      return map === undefined ? retried : retried.then(map);
+    }) as Promise<R>;
+
+  const script = <R = unknown>(
+    lua: LuaScript,
+    key: string,
+    args: readonly string[],
+    map?: (reply: unknown) => R,
+  ): Promise<R> => {
+    const sha = knownSha(lua);
+    if (sha !== undefined) return evalsha(sha, lua, key, args, map);
+    return scriptSha(lua).then((s) => evalsha(s, lua, key, args, map));
   };
 
   const single = (call: RedisCall): Promise<unknown> =>
-    'del' in call ? client.del(call.del) : evalOne(call);
+    'del' in call ? client.del(call.del) : script(call.script, call.key, call.args, undefined);
 
   return {
     name,
 
-    async hgetall(keys) {
-      if (keys.length === 1) return client.hgetall(keys[0] as string).then((hash) => [hash]);
-      if (cluster) return Promise.all(keys.map((key) => client.hgetall(key)));
+    hgetall: (key) => client.hgetall(key),
+
+    async hgetallMany(keys) {
+      if (keys.length === 0) return [];
+      if (cluster || keys.length === 1) return Promise.all(keys.map((key) => client.hgetall(key)));
       const replies = await client.pipeline(keys.map((key) => ['hgetall', key])).exec();
       return (replies ?? []).map(([error, value]) => {
         if (error) throw error;
@@ -42,8 +58,10 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
       });
     },
 
+    script,
+
     async run(calls) {
-      if (calls.length === 1) return single(calls[0] as RedisCall).then((reply) => [reply]);
+      if (calls.length === 1) return [await single(calls[0] as RedisCall)];
       if (cluster) return Promise.all(calls.map(single));
       const shas = await Promise.all(
         calls.map((call) => ('del' in call ? undefined : scriptSha(call.script))),

@@ -85,21 +85,28 @@ return 'j' .. cjson.encode(out)`,
 
 /**
  * KEYS[1] per-user sorted set (member: session key hash, score: expiry ms).
- * ARGV: member, expiresAt, now. Adds or refreshes the entry, drops expired
- * ones, and keeps the index alive exactly as long as its longest session.
+ * ARGV: member, expiresAt, now, limit (0: none), then members to drop (the
+ * sessions this login deletes). Adds or refreshes the entry, drops those and
+ * expired ones, and keeps the index alive exactly as long as its longest
+ * session. Returns `j[]`, or, when the index now holds more than `limit`
+ * entries, all of them as `j` + JSON `[member, score, …]`: the session keys
+ * live in other slots, so the driver ends the oldest with separate commands.
  *
  * @example
  * ```ts
- * await exec.script(INDEX_ADD, indexKey, [member, String(expiresAt), String(now)]);
+ * await exec.script(INDEX_ADD, indexKey, [member, String(expiresAt), String(now), '5']);
  * ```
  */
 export const INDEX_ADD: LuaScript = {
   name: 'index-add',
-  source: `redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  source: `if #ARGV > 4 then redis.call('ZREM', KEYS[1], unpack(ARGV, 5, #ARGV)) end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if top[2] then redis.call('PEXPIREAT', KEYS[1], top[2]) end
-return 1`,
+local limit = tonumber(ARGV[4]) or 0
+if limit == 0 or redis.call('ZCARD', KEYS[1]) <= limit then return 'j[]' end
+return 'j' .. cjson.encode(redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES'))`,
 };
 
 /**
@@ -160,9 +167,11 @@ export function knownSha(script: LuaScript): string | undefined {
 export function scriptSha(script: LuaScript): Promise<string> {
   let sha = shas.get(script);
   if (sha === undefined) {
-    sha = crypto.subtle
-      .digest('SHA-1', new TextEncoder().encode(script.source))
-      .then((buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join(''));
+    sha = crypto.subtle.digest('SHA-1', new TextEncoder().encode(script.source)).then((buffer) => {
+      const hex = Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+      known.set(script, hex);
+      return hex;
+    });
     shas.set(script, sha);
   }
   return sha;

@@ -1,5 +1,5 @@
 import { isNoScript, type RedisCall, type RedisExecutor } from './executor.ts';
-import { knownSha, scriptSha } from './scripts.ts';
+import { knownSha, type LuaScript, scriptSha } from './scripts.ts';
 
 /**
  * The part of the `@vercel/kv` / `@upstash/redis` client the kit uses
@@ -42,7 +42,17 @@ export function upstashExecutor(client: UpstashLikeClient): RedisExecutor {
   };
   return {
     name: 'kv',
-    hgetall: (keys) => Promise.all(keys.map((key) => client.hgetall(key))),
+    hgetall: (key) => client.hgetall(key),
+    hgetallMany: (keys) => Promise.all(keys.map((key) => client.hgetall(key))),
+    script: <R>(
+      script: LuaScript,
+      key: string,
+      args: readonly string[],
+      map?: (reply: unknown) => R,
+    ): Promise<R> => {
+      const reply = one({ script, key, args });
+      return (map === undefined ? reply : reply.then(map)) as Promise<R>;
+    },
     run: (calls) => Promise.all(calls.map(one)),
   };
 }

@@ -1,18 +1,23 @@
 import type { SessionData } from '../../types.ts';
 
 /**
- * A session as a store keeps it. `createdAt` is carried inside `id`.
+ * A session as a store keeps it. `createdAt` is carried inside `id`: it is
+ * never stored separately, only decoded from the id when a record is read.
+ * The shape matches the engine's session state, so a loaded record is used
+ * as the state directly.
  *
  * @example
  * ```ts
- * const record: StoredRecord = { id, lastActiveAt: Date.now(), data: { user: 'ada' } };
+ * const record: StoredRecord = { id, data: { user: 'ada' }, createdAt, lastActiveAt: Date.now() };
  * ```
  */
 export interface StoredRecord {
   id: string;
+  data: SessionData;
+  /** Decoded from `id`. */
+  createdAt: number;
   lastActiveAt: number;
   userId?: string;
-  data: SessionData;
   /** Pending flash messages. */
   flash?: SessionData;
 }
@@ -23,26 +28,27 @@ export interface StoredRecord {
  *
  * @example
  * ```ts
- * const write: StoreWrite = { key, mode: 'merge', record, set: { count: 2 }, unset: [], expiresAt, remove: [], index: undefined };
+ * const write: StoreWrite = { key, mode: 'merge', record, changed: ['count'], changedFlash: [], expiresAt, remove: [], index: undefined };
  * ```
  */
 export interface StoreWrite {
   key: string;
   /**
-   * `create`: a brand-new key. `merge`: apply `set`/`unset` to the stored
-   * record, if it still exists. `replace`: overwrite the stored record with
-   * `record`, if it still exists. A record deleted meanwhile (logout in
+   * `create`: a brand-new key. `merge`: apply the `changed` keys to the
+   * stored record, if it still exists. `replace`: overwrite the stored record
+   * with `record`, if it still exists. A record deleted meanwhile (logout in
    * another tab) is never resurrected.
    */
   mode: 'create' | 'merge' | 'replace';
   /** The full state after this save. */
   record: StoredRecord;
-  /** Data keys set since load, with their new values (merge). */
-  set: SessionData;
-  /** Data keys deleted since load (merge). */
-  unset: readonly string[];
-  /** Flash messages added since load (merge). */
-  flashSet: SessionData;
+  /**
+   * Data keys set or deleted since load (merge): a key still in
+   * `record.data` was set, one missing from it was deleted.
+   */
+  changed: readonly string[];
+  /** Flash keys added since load (merge); their values are in `record.flash`. */
+  changedFlash: readonly string[];
   /** Absolute expiry in Unix ms: the key's TTL ends exactly then. */
   expiresAt: number;
   /** Keys of previous identities to delete in the same round trip (login rotation). */
@@ -52,18 +58,33 @@ export interface StoreWrite {
 }
 
 /**
- * A per-user index update: `member` (a session key hash) expires at `expiresAt`.
+ * A per-user index update, written with a new identity: `member` (a session
+ * key hash) expires at `expiresAt`. With `limit`, the driver then ends the
+ * user's oldest live sessions beyond it (never `member` itself).
  *
  * @example
  * ```ts
- * const index: IndexWrite = { key: 'sess:u:abc', member: 'hash', expiresAt, now: Date.now() };
+ * const index: IndexWrite = {
+ *   key: 'sess:u:abc', member: 'hash', createdAt, expiresAt, now: Date.now(),
+ *   userId: 'ada', limit: 5, drop: [], sessionPrefix: 'sess:s:',
+ * };
  * ```
  */
 export interface IndexWrite {
   key: string;
   member: string;
+  /** When the new session was created (Unix ms). */
+  createdAt: number;
   expiresAt: number;
   now: number;
+  /** The user the index belongs to (only their records count toward `limit`). */
+  userId: string;
+  /** `maxSessionsPerUser`, if set. */
+  limit: number | undefined;
+  /** Members of sessions this save deletes (login rotation): they leave the index too. */
+  drop: readonly string[];
+  /** Session key = `sessionPrefix` + member. */
+  sessionPrefix: string;
 }
 
 /**

@@ -5,6 +5,22 @@ import type { StoredRecord } from './driver.ts';
 // JSON-parses whatever it reads back; a leading "j" makes that parse fail,
 // so values come back byte-for-byte on every backend.
 const PREFIX = 'j';
+const PREFIX_CODE = 0x6a;
+const QUOTE_CODE = 0x22;
+// After the prefix: a JSON string without escapes (no quote, backslash or
+// control character inside), and a JSON integer.
+const PLAIN_STRING = /^j"[\x20\x21\x23-\x5b\x5d-\uffff]*"$/;
+const INTEGER = /^j-?(?:0|[1-9][0-9]*)$/;
+
+/**
+ * What {@link decodeValueOr} returns for a value the kit did not write.
+ *
+ * @example
+ * ```ts
+ * if (decodeValueOr(text) === UNDECODABLE) return 'corrupt';
+ * ```
+ */
+export const UNDECODABLE: unique symbol = Symbol('undecodable');
 
 /**
  * Encodes one data value for storage.
@@ -15,7 +31,35 @@ const PREFIX = 'j';
  * ```
  */
 export function encodeValue(value: unknown): string {
+  // Every save writes at least one number (the last activity): for finite
+  // numbers String() and JSON.stringify agree, and String() is cheaper.
+  if (typeof value === 'number' && Number.isFinite(value)) return PREFIX + String(value);
   return PREFIX + JSON.stringify(value);
+}
+
+/**
+ * Decodes a stored value; {@link UNDECODABLE} if it is not one we wrote.
+ * Allocates nothing beyond the value itself: a record decodes one of these
+ * per field on every load.
+ *
+ * @example
+ * ```ts
+ * decodeValueOr('j{"a":1}'); // { a: 1 }
+ * decodeValueOr('{"a":1}'); // UNDECODABLE
+ * ```
+ */
+export function decodeValueOr(text: unknown): unknown {
+  if (typeof text !== 'string' || text.charCodeAt(0) !== PREFIX_CODE) return UNDECODABLE;
+  // Most fields are plain strings and integers; these patterns accept exactly
+  // what JSON.parse would read as such, at half its cost per call.
+  if (text.charCodeAt(1) === QUOTE_CODE) {
+    if (PLAIN_STRING.test(text)) return text.slice(2, -1);
+  } else if (INTEGER.test(text)) return Number(text.slice(1));
+  try {
+    return JSON.parse(text.slice(1));
+  } catch {
+    return UNDECODABLE;
+  }
 }
 
 /**
@@ -23,25 +67,23 @@ export function encodeValue(value: unknown): string {
  *
  * @example
  * ```ts
- * decodeValue('j{"a":1}'); // { a: 1 }
+ * decodeValue('j{"a":1}'); // { value: { a: 1 } }
  * ```
  */
 export function decodeValue(text: unknown): { value: unknown } | undefined {
-  if (typeof text !== 'string' || !text.startsWith(PREFIX)) return undefined;
-  try {
-    return { value: JSON.parse(text.slice(PREFIX.length)) };
-  } catch {
-    return undefined;
-  }
+  const value = decodeValueOr(text);
+  return value === UNDECODABLE ? undefined : { value };
 }
 
 /**
  * Validates a record read from a store (untrusted: it may be corrupt or
- * written by something else); `undefined` when it is not a session.
+ * written by something else); `undefined` when it is not a session. The
+ * creation time is decoded from the id here, once per load.
  *
  * @example
  * ```ts
- * const record = checkRecord({ id, lastActiveAt, data: {} });
+ * const record = checkRecord({ id, lastActiveAt, userId: undefined, data: {} });
+ * record?.createdAt; // from the id
  * ```
  */
 export function checkRecord(candidate: {
@@ -52,12 +94,20 @@ export function checkRecord(candidate: {
   flash?: Record<string, unknown> | undefined;
 }): StoredRecord | undefined {
   const { id, lastActiveAt, userId, data, flash } = candidate;
-  if (typeof id !== 'string' || createdAtFromSessionId(id) === undefined) return undefined;
+  if (typeof id !== 'string') return undefined;
+  const createdAt = createdAtFromSessionId(id);
+  if (createdAt === undefined) return undefined;
   if (typeof lastActiveAt !== 'number' || !Number.isSafeInteger(lastActiveAt) || lastActiveAt < 0)
     return undefined;
   if (userId !== undefined && typeof userId !== 'string') return undefined;
-  const record: StoredRecord = { id, lastActiveAt, data };
+  // Same property order as a state the engine creates, so both share one shape.
+  const record: StoredRecord = { id, data, createdAt, lastActiveAt };
   if (userId !== undefined) record.userId = userId;
-  if (flash !== undefined && Object.keys(flash).length > 0) record.flash = flash;
+  if (flash !== undefined && hasKeys(flash)) record.flash = flash;
   return record;
+}
+
+function hasKeys(object: Record<string, unknown>): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }

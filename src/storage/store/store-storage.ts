@@ -1,5 +1,4 @@
 import { SessionConfigError } from '../../errors.ts';
-import { createdAtFromSessionId } from '../session-id.ts';
 import type {
   LoadResult,
   SaveInput,
@@ -8,7 +7,7 @@ import type {
   StorageContext,
   UserSessionInfo,
 } from '../types.ts';
-import type { StoreDriver, StoredRecord } from './driver.ts';
+import type { IndexWrite, StoreDriver, StoreWrite } from './driver.ts';
 import { guarded } from './timeout.ts';
 import { createToken, isWellFormedToken, sha256Base64url } from './token.ts';
 
@@ -17,7 +16,7 @@ import { createToken, isWellFormedToken, sha256Base64url } from './token.ts';
  *
  * @example
  * ```ts
- * redisStorage({ client, keyPrefix: 'myapp:sess:', timeout: 1000, touchAfter: 300 });
+ * redisStorage({ client, keyPrefix: 'myapp:sess:', timeout: 1000, touchAfter: 300, maxSessionsPerUser: 5 });
  * ```
  */
 export interface StoreOptions {
@@ -30,9 +29,17 @@ export interface StoreOptions {
    * (each refresh is one small write). Default: a tenth of `idleTimeout`, at most one hour.
    */
   touchAfter?: number;
+  /**
+   * How many sessions one user (bound by `newSession({ userId })`) may have at
+   * once. A login beyond it ends that user's oldest sessions: their records
+   * are deleted, so those devices get a fresh empty session on their next
+   * request, as after a logout. Default: no limit.
+   */
+  maxSessionsPerUser?: number;
 }
 
-const OPTION_KEYS = ['keyPrefix', 'timeout', 'touchAfter'];
+const OPTION_KEYS = ['keyPrefix', 'timeout', 'touchAfter', 'maxSessionsPerUser'];
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Validates the shared store options; returns them with defaults applied.
@@ -46,7 +53,10 @@ export function resolveStoreOptions(
   factory: string,
   options: object,
   ownKeys: readonly string[],
-): Required<Omit<StoreOptions, 'touchAfter'>> & { touchAfter: number | undefined } {
+): Required<Omit<StoreOptions, 'touchAfter' | 'maxSessionsPerUser'>> & {
+  touchAfter: number | undefined;
+  maxSessionsPerUser: number | undefined;
+} {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.includes(key) && !ownKeys.includes(key)) {
       throw new SessionConfigError(
@@ -55,7 +65,7 @@ export function resolveStoreOptions(
       );
     }
   }
-  const { keyPrefix = 'sess:', timeout = 2000, touchAfter } = options as StoreOptions;
+  const { keyPrefix = 'sess:', timeout = 2000, touchAfter, maxSessionsPerUser } = options as StoreOptions;
   if (typeof keyPrefix !== 'string' || keyPrefix.length > 100 || !/^[\x21-\x7e]*$/.test(keyPrefix)) {
     throw new SessionConfigError(
       '`keyPrefix` must be at most 100 printable ASCII characters without spaces, e.g. "sess:".',
@@ -69,7 +79,16 @@ export function resolveStoreOptions(
       '`touchAfter` must be a whole number of seconds (0 refreshes on every request).',
     );
   }
-  return { keyPrefix, timeout, touchAfter };
+  if (
+    maxSessionsPerUser !== undefined &&
+    (!Number.isSafeInteger(maxSessionsPerUser) || (maxSessionsPerUser as number) < 1)
+  ) {
+    throw new SessionConfigError(
+      '`maxSessionsPerUser` must be a whole number of sessions, 1 or more (e.g. 5), ' +
+        'or left out for no limit.',
+    );
+  }
+  return { keyPrefix, timeout, touchAfter, maxSessionsPerUser };
 }
 
 /**
@@ -89,7 +108,8 @@ export function storeStorage(
   options: ReturnType<typeof resolveStoreOptions>,
 ): SessionStorage {
   const { keyPrefix, timeout } = options;
-  const call = <T>(operation: string, fn: () => Promise<T>) => guarded(driver.name, operation, timeout, fn);
+  const call = <T, R = T>(operation: string, fn: () => Promise<T>, map?: (value: T) => R) =>
+    guarded(driver.name, operation, timeout, fn, map);
   // A request hashes its token on load and again on save; remember the last
   // few so the second costs nothing.
   const recentKeys = new Map<string, string>();
@@ -118,10 +138,67 @@ export function storeStorage(
       const touchAfter =
         idle === undefined ? undefined : (options.touchAfter ?? Math.min(3600, Math.floor(idle / 10)));
 
-      const toState = (record: StoredRecord) => {
-        const state = record as StoredRecord & { createdAt: number };
-        state.createdAt = createdAtFromSessionId(record.id) as number;
-        return state;
+      const loadKey = (key: string, token: string): Promise<LoadResult> =>
+        call(
+          'load',
+          () => driver.load(key),
+          (record): LoadResult => {
+            // Gone: expired, logged out, revoked, or never issued.
+            if (record === null) return { status: 'rejected', reason: 'expired' };
+            if (record === 'corrupt') return { status: 'rejected', reason: 'invalid' };
+            // A loaded record already has the state's shape, createdAt included.
+            return { status: 'found', state: record, handle: token, stale: false };
+          },
+        );
+
+      const write = (
+        key: string,
+        token: string,
+        input: SaveInput,
+        remove: readonly string[],
+        index: IndexWrite | undefined,
+      ): Promise<string | null> => {
+        const mode = input.handle === undefined ? 'create' : input.cleared ? 'replace' : 'merge';
+        const storeWrite: StoreWrite = {
+          key,
+          mode,
+          // The state has a record's shape; drivers only read it.
+          record: input.state,
+          changed: input.changedKeys,
+          changedFlash: input.changedFlash ?? NONE,
+          expiresAt: input.expiresAt,
+          remove,
+          index,
+        };
+        return call(
+          'save',
+          () => driver.save(storeWrite),
+          (ok) => (ok ? token : null),
+        );
+      };
+
+      // Login: a new identity, previous ones to delete, maybe a user to index.
+      const writeNew = async (token: string, input: SaveInput): Promise<string | null> => {
+        const key = await sessionKey(token);
+        const remove = input.previous.length === 0 ? NONE : await Promise.all(input.previous.map(sessionKey));
+        const { state } = input;
+        // A user is bound only when an identity is created, and the entry
+        // carries the absolute expiry: idle refreshes never outlive it.
+        const index: IndexWrite | undefined =
+          state.userId === undefined || input.handle !== undefined
+            ? undefined
+            : {
+                key: await indexKey(state.userId),
+                member: memberOf(key),
+                createdAt: state.createdAt,
+                expiresAt: state.createdAt + context.maxAge * 1000,
+                now: context.now(),
+                userId: state.userId,
+                limit: options.maxSessionsPerUser,
+                drop: remove.map(memberOf),
+                sessionPrefix: `${keyPrefix}s:`,
+              };
+        return write(key, token, input, remove, index);
       };
 
       return {
@@ -130,66 +207,26 @@ export function storeStorage(
         touchAfter,
         mergesKeys: driver.mergesKeys,
 
-        async load(cookieValue: string): Promise<LoadResult> {
+        load(cookieValue: string): Promise<LoadResult> {
           // Junk never reaches the store, and a client cannot choose its id:
           // only tokens we issued and stored resolve.
-          if (!isWellFormedToken(cookieValue)) return { status: 'rejected', reason: 'invalid' };
-          const pendingKey = sessionKey(cookieValue);
-          const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
-          const record = await call('load', () => driver.load(key));
-          // Gone: expired, logged out, revoked, or never issued.
-          if (record === null) return { status: 'rejected', reason: 'expired' };
-          if (record === 'corrupt') return { status: 'rejected', reason: 'invalid' };
-          return { status: 'found', state: toState(record), handle: cookieValue, stale: false };
+          if (!isWellFormedToken(cookieValue))
+            return Promise.resolve({ status: 'rejected', reason: 'invalid' });
+          const key = sessionKey(cookieValue);
+          return typeof key === 'string'
+            ? loadKey(key, cookieValue)
+            : key.then((k) => loadKey(k, cookieValue));
         },
 
-        async save(input: SaveInput): Promise<string | null> {
+        save(input: SaveInput): Promise<string | null> {
           const token = input.handle ?? createToken();
-          const pendingKey = sessionKey(token);
-          const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
-          const { state } = input;
-          const set: Record<string, unknown> = {};
-          const unset: string[] = [];
-          for (const name of input.changedKeys) {
-            if (Object.hasOwn(state.data, name)) set[name] = state.data[name];
-            else unset.push(name);
+          if (input.handle !== undefined && input.previous.length === 0) {
+            // An update of a loaded session (nearly every save): the key is
+            // cached from the load, so no await stands between it and the store.
+            const key = sessionKey(token);
+            if (typeof key === 'string') return write(key, token, input, NONE, undefined);
           }
-          const record: StoredRecord = { id: state.id, lastActiveAt: state.lastActiveAt, data: state.data };
-          if (state.userId !== undefined) record.userId = state.userId;
-          const flashSet: Record<string, unknown> = {};
-          if (state.flash !== undefined) {
-            record.flash = state.flash;
-            for (const name of input.changedFlash ?? []) {
-              if (Object.hasOwn(state.flash, name)) flashSet[name] = state.flash[name];
-            }
-          }
-          const remove = input.previous.length === 0 ? [] : await Promise.all(input.previous.map(sessionKey));
-          const mode = input.handle === undefined ? 'create' : input.cleared ? 'replace' : 'merge';
-          // A user is bound only when an identity is created, and the entry
-          // carries the absolute expiry: idle refreshes never outlive it.
-          const index =
-            state.userId === undefined || mode !== 'create'
-              ? undefined
-              : {
-                  key: await indexKey(state.userId),
-                  member: memberOf(key),
-                  expiresAt: state.createdAt + context.maxAge * 1000,
-                  now: context.now(),
-                };
-          const ok = await call('save', () =>
-            driver.save({
-              key,
-              mode,
-              record,
-              set,
-              unset,
-              flashSet,
-              expiresAt: input.expiresAt,
-              remove,
-              index,
-            }),
-          );
-          return ok ? token : null;
+          return writeNew(token, input);
         },
 
         async destroy(handle: string): Promise<void> {
@@ -227,7 +264,7 @@ export function storeStorage(
               dead.push(entry.member);
               return;
             }
-            const createdAt = createdAtFromSessionId(record.id) as number;
+            const { createdAt } = record;
             const absolute = createdAt + context.maxAge * 1000;
             const expiresAt =
               idle === undefined ? absolute : Math.min(absolute, record.lastActiveAt + idle * 1000);

@@ -1,0 +1,67 @@
+// The NOSCRIPT fallback, on a real Redis and a real Cluster: the server is
+// made to answer EVALSHA with NOSCRIPT (as after a restart or failover) by
+// sending a SHA it has never seen; the driver must fall back to EVAL and
+// still read the script's reply the same way.
+import { randomBytes } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { uniquePrefix } from '../../../test/servers/isolation.ts';
+import { createSessionId } from '../session-id.ts';
+import { redisProtocolDriver } from './driver.ts';
+import { ioredisExecutor } from './ioredis.ts';
+
+const servers = inject('servers');
+const redis = new Redis(servers.redis.url, { maxRetriesPerRequest: 1 });
+const cluster = new Cluster(
+  servers.cluster.nodes.map((n) => ({ host: n.host, port: n.port })),
+  { redisOptions: { maxRetriesPerRequest: 1 } },
+);
+afterAll(() => {
+  redis.disconnect();
+  cluster.disconnect();
+});
+
+/** The client, except that every EVALSHA names a script the server does not know. */
+function forgetful<T extends Redis | Cluster>(client: T): { client: T; misses: () => number } {
+  let misses = 0;
+  const proxy = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'evalsha') {
+        return (_sha: string, ...rest: unknown[]) => {
+          misses++;
+          return (target.evalsha as (...args: unknown[]) => Promise<unknown>)(
+            randomBytes(20).toString('hex'),
+            ...rest,
+          );
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { client: proxy, misses: () => misses };
+}
+
+for (const [name, client] of [
+  ['redis', redis],
+  ['redis-cluster', cluster],
+] as const) {
+  describe(`NOSCRIPT fallback: ${name}`, () => {
+    it('create, merge, touch and flash still work, with the same answers', async () => {
+      const { client: proxy, misses } = forgetful(client as Redis);
+      const driver = redisProtocolDriver(ioredisExecutor(proxy));
+      const key = `${uniquePrefix('noscript')}s:x`;
+      const now = Date.now();
+      const record = { id: createSessionId(now), data: { a: 1 }, createdAt: now, lastActiveAt: now };
+      const write = { key, record, changed: [], changedFlash: [], expiresAt: now + 60_000, remove: [] };
+      expect(await driver.save({ ...write, mode: 'create', index: undefined })).toBe(true);
+      record.data.a = 2;
+      expect(await driver.save({ ...write, mode: 'merge', changed: ['a'], index: undefined })).toBe(true);
+      expect(await driver.touch(key, now + 5, now + 60_000)).toBe(true);
+      expect(await driver.touch(`${key}:gone`, now + 5, now + 60_000)).toBe(false);
+      expect(await driver.load(key)).toMatchObject({ data: { a: 2 }, lastActiveAt: now + 5 });
+      expect(await driver.takeFlash(key, now + 60_000)).toEqual({});
+      expect(misses()).toBeGreaterThanOrEqual(4);
+    });
+  });
+}

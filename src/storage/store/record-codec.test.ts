@@ -1,0 +1,80 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createSessionId } from '../session-id.ts';
+import { checkRecord, decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from './record-codec.ts';
+
+// What decodeValueOr must return: JSON.parse after the prefix, or UNDECODABLE.
+function reference(text: string): unknown {
+  if (!text.startsWith('j')) return UNDECODABLE;
+  try {
+    return JSON.parse(text.slice(1));
+  } catch {
+    return UNDECODABLE;
+  }
+}
+
+describe('record codec', () => {
+  it('round-trips every JSON value as JSON does', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        // JSON's own rules apply: -0 comes back as 0.
+        expect(decodeValueOr(encodeValue(value))).toStrictEqual(JSON.parse(JSON.stringify(value)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('writes exactly what JSON.stringify writes, numbers included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), fc.integer(), fc.jsonValue()), (value) => {
+        expect(encodeValue(value)).toBe(`j${JSON.stringify(value)}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads plain strings and integers exactly as JSON.parse does, malformed ones included', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }).map((s) => `j"${s}"`),
+      fc.string({ unit: 'binary' }).map((s) => `j${s}`),
+      fc.stringMatching(/^j-?[0-9]{0,20}$/),
+      fc.stringMatching(/^j"[\s\S]{0,8}"?$/),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(text, (candidate) => {
+        expect(decodeValueOr(candidate)).toStrictEqual(reference(candidate));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const edge of [
+      'j"a\nb"',
+      'j"a\\"',
+      'j"\\u0041"',
+      'j"\u{1f600}"',
+      'j"\ud800"',
+      'j-0',
+      'j007',
+      'j1e3',
+    ]) {
+      expect(decodeValueOr(edge)).toStrictEqual(reference(edge));
+    }
+  });
+
+  it('refuses values it did not write', () => {
+    for (const foreign of [42, null, undefined, '{"a":1}', 'j', 'j{', 'jundefined']) {
+      expect(decodeValueOr(foreign)).toBe(UNDECODABLE);
+      expect(decodeValue(foreign)).toBeUndefined();
+    }
+  });
+
+  it('decodes createdAt from the id once, into the record', () => {
+    const createdAt = 1_764_000_000_000;
+    const id = createSessionId(createdAt);
+    const record = checkRecord({ id, lastActiveAt: createdAt + 5, userId: 'ada', data: { a: 1 }, flash: {} });
+    expect(record).toEqual({ id, data: { a: 1 }, createdAt, lastActiveAt: createdAt + 5, userId: 'ada' });
+    expect(checkRecord({ id: 'not-an-id', lastActiveAt: 1, userId: undefined, data: {} })).toBeUndefined();
+    expect(checkRecord({ id, lastActiveAt: -1, userId: undefined, data: {} })).toBeUndefined();
+    expect(checkRecord({ id, lastActiveAt: 1, userId: 7, data: {} })).toBeUndefined();
+  });
+});
