@@ -40,6 +40,19 @@ async function signedIn(
   return browser.cookies.get('session') ?? '';
 }
 
+/** Ada's cookie right after a login that left the flash message "Welcome back". */
+async function signedInWithFlash(clock: Clock) {
+  const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) }, clock);
+  const browser = new TestBrowser();
+  await h.request(browser, async (_s, { newSession }) => {
+    const s = newSession('ada');
+    s.set('user', 'ada');
+    s.flash('notice', 'Welcome back');
+    await s.save();
+  });
+  return { h, browser };
+}
+
 function req(
   path: string,
   cookie?: string,
@@ -195,14 +208,7 @@ describe('guard()', () => {
 
   it('hands a flash message to this render only, and removes it from the browser cookie', async () => {
     const { kit, clock } = setup();
-    const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) }, clock);
-    const browser = new TestBrowser();
-    await h.request(browser, async (_s, { newSession }) => {
-      const s = newSession('ada');
-      s.set('user', 'ada');
-      s.flash('notice', 'Welcome back');
-      await s.save();
-    });
+    const { h, browser } = await signedInWithFlash(clock);
     // A redirect (or any response that does not render) leaves it pending.
     const redirected = await kit.guard({
       protect: ['/dashboard'],
@@ -247,14 +253,7 @@ describe('guard()', () => {
 
   it("defers a cookie flash from Next's action-redirect render to the browser's own request", async () => {
     const { kit, clock } = setup();
-    const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) }, clock);
-    const browser = new TestBrowser();
-    await h.request(browser, async (_s, { newSession }) => {
-      const s = newSession('ada');
-      s.set('user', 'ada');
-      s.flash('notice', 'Welcome back');
-      await s.save();
-    });
+    const { browser } = await signedInWithFlash(clock);
     const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
     const cookie = browser.cookies.get('session');
     // Next renders the redirect target itself and drops that response's

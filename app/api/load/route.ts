@@ -1,4 +1,5 @@
 import { getSession, newSession } from '../../lib/session';
+import { NO_STORE as headers, sessionSnapshot } from '../../lib/session-json';
 import { withSessionStoreResponse } from '../../lib/session-store';
 
 /**
@@ -8,7 +9,6 @@ import { withSessionStoreResponse } from '../../lib/session-store';
  * signs in, as on /login: this route grants nothing the login page does not.
  */
 
-const headers = { 'Cache-Control': 'private, no-store' };
 // The kit's limit for user ids; a user name big enough to make the cookie storage write several chunks.
 const MAX_USER_ID = 256;
 const MAX_USER = 6_000;
@@ -16,15 +16,9 @@ const MAX_USER = 6_000;
 const isText = (value: unknown, max: number): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= max;
 
+// /api/session's view plus the second counter.
 async function snapshot() {
-  const session = await getSession();
-  return {
-    id: session.id,
-    isNew: session.isNew,
-    user: session.get('user') ?? null,
-    count: session.get('count') ?? 0,
-    count2: session.get('count2') ?? 0,
-  };
+  return { ...(await sessionSnapshot()), count2: (await getSession()).get('count2') ?? 0 };
 }
 
 export function GET(): Promise<Response> {

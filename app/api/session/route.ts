@@ -1,19 +1,6 @@
 import { getSession } from '../../lib/session';
+import { NO_STORE as headers, sessionSnapshot as snapshot } from '../../lib/session-json';
 import { withSessionStoreResponse } from '../../lib/session-store';
-
-const headers = { 'Cache-Control': 'private, no-store' };
-
-async function snapshot() {
-  const session = await getSession();
-  return {
-    id: session.id,
-    isNew: session.isNew,
-    user: session.get('user') ?? null,
-    count: session.get('count') ?? 0,
-    createdAt: new Date(session.createdAt).toISOString(),
-    expiresAt: new Date(session.expiresAt).toISOString(),
-  };
-}
 
 /** The current session as JSON; 503 when the session store is down. */
 export function GET(): Promise<Response> {

@@ -1,0 +1,17 @@
+import { getSession } from './session';
+
+/** Responses that show a session are per user: never cached. */
+export const NO_STORE = { 'Cache-Control': 'private, no-store' };
+
+/** The current session as the demo's JSON routes show it. */
+export async function sessionSnapshot() {
+  const session = await getSession();
+  return {
+    id: session.id,
+    isNew: session.isNew,
+    user: session.get('user') ?? null,
+    count: session.get('count') ?? 0,
+    createdAt: new Date(session.createdAt).toISOString(),
+    expiresAt: new Date(session.expiresAt).toISOString(),
+  };
+}
