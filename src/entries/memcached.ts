@@ -1,5 +1,7 @@
 import type { Client } from 'memjs';
 import { SessionConfigError } from '../errors.ts';
+import { memjsAiohttpKv } from '../storage/aiohttp/memcached-kv.ts';
+import { aiohttpStoreStorage, resolveAiohttpStoreOptions } from '../storage/aiohttp/store.ts';
 import { memcachedDriver } from '../storage/memcached/driver.ts';
 import { resolveStoreOptions, type StoreOptions, storeStorage } from '../storage/store/store-storage.ts';
 import type { SessionStorage } from '../storage/types.ts';
@@ -15,6 +17,12 @@ import type { SessionStorage } from '../storage/types.ts';
 export interface MemcachedStorageOptions extends StoreOptions {
   /** A memjs client you created (and close). */
   client: Client;
+  /**
+   * `kit` (default): the kit's own records. `aiohttp`: aiohttp-session's
+   * `MemcachedStorage` records (key `<cookieName>_<hex id>`, JSON value),
+   * shared with a Python app; see the README's aiohttp-session guide.
+   */
+  format?: 'kit' | 'aiohttp';
 }
 
 /**
@@ -32,6 +40,13 @@ export interface MemcachedStorageOptions extends StoreOptions {
  *
  * const client = memjs.Client.create(process.env.MEMCACHED_SERVERS ?? '127.0.0.1:11211');
  * export const { getSession, newSession } = createSessionKit({ storage: memcachedStorage({ client }) });
+ *
+ * // Sharing sessions with a Python aiohttp-session app (MemcachedStorage, max_age=86400):
+ * export const shared = createSessionKit({
+ *   storage: memcachedStorage({ client, format: 'aiohttp' }),
+ *   cookieName: 'AIOHTTP_SESSION',
+ *   maxAge: 86400,
+ * });
  * ```
  */
 export function memcachedStorage(options: MemcachedStorageOptions): SessionStorage {
@@ -42,7 +57,17 @@ export function memcachedStorage(options: MemcachedStorageOptions): SessionStora
   if (typeof client !== 'object' || client === null || typeof client.replace !== 'function') {
     throw new SessionConfigError('`client` must be a memjs client: `memjs.Client.create(servers)`.');
   }
-  const resolved = resolveStoreOptions('memcachedStorage', options, ['client']);
+  const { format = 'kit' } = options;
+  if (format === 'aiohttp') {
+    const timeout = resolveAiohttpStoreOptions('memcachedStorage', options);
+    return aiohttpStoreStorage(
+      memjsAiohttpKv(client, Date.now),
+      "memcachedStorage({ format: 'aiohttp' })",
+      timeout,
+    );
+  }
+  if (format !== 'kit') throw new SessionConfigError('`format` must be "kit" (default) or "aiohttp".');
+  const resolved = resolveStoreOptions('memcachedStorage', options, ['client', 'format']);
   return storeStorage(memcachedDriver(client, Date.now), resolved);
 }
 

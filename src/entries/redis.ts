@@ -1,5 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { SessionConfigError } from '../errors.ts';
+import { redisAiohttpKv } from '../storage/aiohttp/redis-kv.ts';
+import { aiohttpStoreStorage, resolveAiohttpStoreOptions } from '../storage/aiohttp/store.ts';
 import { redisProtocolDriver } from '../storage/redis/driver.ts';
 import { ioredisExecutor } from '../storage/redis/ioredis.ts';
 import { resolveStoreOptions, type StoreOptions, storeStorage } from '../storage/store/store-storage.ts';
@@ -16,6 +18,12 @@ import type { SessionStorage } from '../storage/types.ts';
 export interface RedisStorageOptions extends StoreOptions {
   /** An ioredis `Redis` or `Cluster` you created (and close). */
   client: Redis | Cluster;
+  /**
+   * `kit` (default): the kit's own records. `aiohttp`: aiohttp-session's
+   * `RedisStorage` records (key `<cookieName>_<hex id>`, JSON value), shared
+   * with a Python app; see the README's aiohttp-session guide for its limits.
+   */
+  format?: 'kit' | 'aiohttp';
 }
 
 /**
@@ -34,6 +42,13 @@ export interface RedisStorageOptions extends StoreOptions {
  * const redis = new Redis(process.env.REDIS_URL!);
  * export const { getSession, newSession, destroySession, listUserSessions, destroyUserSessions } =
  *   createSessionKit({ storage: redisStorage({ client: redis }) });
+ *
+ * // Sharing sessions with a Python aiohttp-session app (RedisStorage, max_age=86400):
+ * export const shared = createSessionKit({
+ *   storage: redisStorage({ client: redis, format: 'aiohttp' }),
+ *   cookieName: 'AIOHTTP_SESSION',
+ *   maxAge: 86400,
+ * });
  * ```
  */
 export function redisStorage(options: RedisStorageOptions): SessionStorage {
@@ -51,9 +66,15 @@ export function redisStorage(options: RedisStorageOptions): SessionStorage {
       '`client` must be an ioredis client: `new Redis(url)` or `new Cluster(nodes)` from "ioredis".',
     );
   }
+  const { format = 'kit' } = options;
+  if (format === 'aiohttp') {
+    const timeout = resolveAiohttpStoreOptions('redisStorage', options);
+    return aiohttpStoreStorage(redisAiohttpKv(client), "redisStorage({ format: 'aiohttp' })", timeout);
+  }
+  if (format !== 'kit') throw new SessionConfigError('`format` must be "kit" (default) or "aiohttp".');
   return storeStorage(
     redisProtocolDriver(ioredisExecutor(client)),
-    resolveStoreOptions('redisStorage', options, ['client']),
+    resolveStoreOptions('redisStorage', options, ['client', 'format']),
   );
 }
 

@@ -16,6 +16,11 @@ export interface SessionState {
   lastActiveAt: number;
   /** Set by `newSession({ userId })`. */
   userId?: string;
+  /**
+   * The app's data version (`createSessionKit({ version })`) the data was
+   * written for. Absent means version 1, and version 1 is never stored.
+   */
+  version?: number;
   /** Flash messages waiting for the next render. */
   flash?: SessionData;
   /**
@@ -89,6 +94,8 @@ export interface StorageContext {
   idleTimeout: number | undefined;
   /** Clock in Unix milliseconds. */
   now: () => number;
+  /** The kit's data `version` (absent means 1): storages that cannot record it refuse other values. */
+  dataVersion?: number;
 }
 
 /**
@@ -119,6 +126,11 @@ export interface SessionBackend {
   readonly touchAfter?: number | undefined;
   /** Stores: whether concurrent saves of different keys both survive. */
   readonly mergesKeys?: boolean;
+  /**
+   * aiohttp-session formats: every write restarts the lifetime (`createdAt`
+   * becomes the time of the write, in whole seconds) and re-sends the cookie.
+   */
+  readonly renewsOnSave?: boolean;
   /** Stores: move `lastActiveAt` and the TTL without rewriting data; `false` if gone. */
   touch?(handle: string, lastActiveAt: number, expiresAt: number): Promise<boolean>;
   /** Stores: the public, non-secret reference of a session (what listings show). */

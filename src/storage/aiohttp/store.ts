@@ -1,0 +1,159 @@
+import { SessionConfigError } from '../../errors.ts';
+import { guarded } from '../store/timeout.ts';
+import { sha256Base64url } from '../store/token.ts';
+import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
+import { assertAiohttpContext, assertAiohttpState, noUserIndex } from './limits.ts';
+import { aiohttpRecord, parseAiohttpRecord } from './python-json.ts';
+
+/**
+ * The few single-key commands the aiohttp-session format needs from a store
+ * (so it works on a Redis Cluster too). Failures throw.
+ *
+ * @example
+ * ```ts
+ * const kv: AiohttpKv = { name: 'redis', get: (k) => redis.get(k), set: ..., remove: ... };
+ * ```
+ */
+export interface AiohttpKv {
+  readonly name: string;
+  /** The value at `key`, `null` when absent. */
+  get(key: string): Promise<string | null>;
+  /**
+   * Stores `value` for `ttlSeconds`. With `onlyIfPresent`, only when the key
+   * still exists; resolves to whether it was stored.
+   */
+  set(key: string, value: string, ttlSeconds: number, onlyIfPresent: boolean): Promise<boolean>;
+  remove(keys: readonly string[]): Promise<void>;
+}
+
+// uuid4().hex, aiohttp-session's default key_factory.
+const ID = /^[0-9a-f]{32}$/;
+
+/**
+ * The session id aiohttp-session's default `key_factory` makes: a random
+ * UUID (version 4) as 32 lowercase hex digits.
+ *
+ * @example
+ * ```ts
+ * aiohttpSessionId(); // 'e33b57c7ec6e425eb626610f811ab6ae'
+ * ```
+ */
+export function aiohttpSessionId(): string {
+  return crypto.randomUUID().replaceAll('-', '');
+}
+
+/**
+ * A storage that reads and writes aiohttp-session's `RedisStorage` /
+ * `MemcachedStorage` records: key `<cookie name>_<hex id>`, value
+ * `{"created": <seconds>, "session": {...}}` as Python's `json.dumps` writes
+ * it, TTL `maxAge` restarted on every save; the cookie holds the bare id.
+ *
+ * @example
+ * ```ts
+ * const storage = aiohttpStoreStorage(redisKv(client), 'redisStorage({ format: "aiohttp" })', 2000);
+ * ```
+ */
+export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number): SessionStorage {
+  const call = <T, R = T>(operation: string, fn: () => Promise<T>, map?: (value: T) => R) =>
+    guarded(kv.name, operation, timeout, fn, map);
+  return {
+    name: `${kv.name} (aiohttp format)`,
+    create(context: StorageContext): SessionBackend {
+      assertAiohttpContext(what, context);
+      const { cookieName, maxAge, now } = context;
+      const keyOf = (id: string) => `${cookieName}_${id}`;
+      const unsupported = () => Promise.reject(noUserIndex(what));
+
+      const found = async (id: string, raw: string | null): Promise<LoadResult> => {
+        // Gone: expired, logged out by the kit, or never issued.
+        if (raw === null) return { status: 'rejected', reason: 'expired' };
+        const record = parseAiohttpRecord(raw);
+        if (record === undefined) return { status: 'rejected', reason: 'invalid' };
+        // `{}`: aiohttp-session's mark of a session logged out on the Python side.
+        if (record === 'empty') return { status: 'rejected', reason: 'expired' };
+        // The check aiohttp-session makes when it loads: seconds since the last write.
+        const age = Math.floor(now() / 1000) - record.created;
+        if (record.created <= 0 || age > maxAge) return { status: 'rejected', reason: 'expired' };
+        const createdAt = Math.floor(record.created) * 1000;
+        const state = {
+          id: await sha256Base64url(id),
+          data: record.data,
+          createdAt,
+          lastActiveAt: createdAt,
+        };
+        return { status: 'found', state, handle: id, stale: false };
+      };
+
+      return {
+        kind: 'store',
+        maxChunks: 1,
+        mergesKeys: false,
+        renewsOnSave: true,
+
+        async load(cookieValue: string): Promise<LoadResult> {
+          // Only ids of aiohttp-session's default shape ever reach the store.
+          if (!ID.test(cookieValue)) return { status: 'rejected', reason: 'invalid' };
+          const raw = await call('load', () => kv.get(keyOf(cookieValue)));
+          return found(cookieValue, raw);
+        },
+
+        async save(input: SaveInput): Promise<string | null> {
+          assertAiohttpState(what, input.state);
+          const id = input.handle ?? aiohttpSessionId();
+          const value = aiohttpRecord(input.state.createdAt / 1000, input.state.data);
+          if (input.previous.length > 0) {
+            const stale = input.previous.filter((h) => ID.test(h)).map(keyOf);
+            await call('save', () => kv.remove(stale));
+          }
+          // An update never recreates a record deleted meanwhile (logout elsewhere).
+          return call(
+            'save',
+            () => kv.set(keyOf(id), value, maxAge, input.handle !== undefined),
+            (stored) => (stored ? id : null),
+          );
+        },
+
+        async destroy(handle: string): Promise<void> {
+          if (!ID.test(handle)) return;
+          await call('destroy', () => kv.remove([keyOf(handle)]));
+        },
+
+        refOf: async (handle: string) => sha256Base64url(handle),
+        listUserSessions: unsupported,
+        destroyUserSessions: unsupported,
+      };
+    },
+  };
+}
+
+/**
+ * Rejects the store options that have no meaning in the aiohttp format.
+ *
+ * @example
+ * ```ts
+ * const timeout = resolveAiohttpStoreOptions('redisStorage', options);
+ * ```
+ */
+export function resolveAiohttpStoreOptions(factory: string, options: object): number {
+  for (const key of Object.keys(options)) {
+    if (key === 'client' || key === 'format' || key === 'timeout') continue;
+    const hint: Record<string, string> = {
+      keyPrefix:
+        'the key is always "<cookie name>_<id>", as aiohttp-session writes it; set the kit\'s ' +
+        '`cookieName` to the Python `cookie_name` (default "AIOHTTP_SESSION") instead',
+      touchAfter: 'the aiohttp format has no idle timeout to refresh',
+      maxSessionsPerUser: 'the aiohttp format keeps no per-user index',
+    };
+    const safe = key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
+    throw new SessionConfigError(
+      !Object.hasOwn(hint, key)
+        ? `Unknown ${factory} option "${safe}". Valid options with format "aiohttp": client, format, timeout.`
+        : `${factory}({ format: 'aiohttp' }) does not take \`${key}\`: ${hint[key]}.`,
+    );
+  }
+  const { timeout = 2000 } = options as { timeout?: number };
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
+    throw new SessionConfigError('`timeout` must be a whole number of milliseconds from 1 to 60000.');
+  }
+  return timeout;
+}

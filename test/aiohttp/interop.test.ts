@@ -1,0 +1,275 @@
+// Sessions shared with a real Python aiohttp app using the real
+// aiohttp-session (Debian's python3-aiohttp-session): Redis, Memcached and
+// Fernet-encrypted cookies, both directions, logout and expiry.
+import { Redis } from 'ioredis';
+import memjs from 'memjs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SessionEngine } from '../../src/engine.ts';
+import { memcachedStorage } from '../../src/entries/memcached.ts';
+import { redisStorage } from '../../src/entries/redis.ts';
+import { fernetCookieStorage } from '../../src/storage/aiohttp/fernet-cookie.ts';
+import type { SessionStorage } from '../../src/storage/types.ts';
+import { freePort } from '../servers/ports.ts';
+import {
+  Browser,
+  ensurePython,
+  fernetKey,
+  kitRequest,
+  type PythonApp,
+  pyRequest,
+  pythonDumps,
+  startPythonApp,
+} from './python.ts';
+
+const COOKIE = 'AIOHTTP_SESSION';
+const LONG = 600;
+const SHORT = 2;
+type Kind = 'redis' | 'memcached' | 'fernet';
+const KINDS: readonly Kind[] = ['redis', 'memcached', 'fernet'];
+
+let app: PythonApp;
+let redis: Redis;
+let memcached: memjs.Client;
+let key: string;
+const invalid: string[] = [];
+
+function engine(kind: Kind, maxAge: number): SessionEngine {
+  const storage: SessionStorage =
+    kind === 'redis'
+      ? redisStorage({ client: redis, format: 'aiohttp' })
+      : kind === 'memcached'
+        ? memcachedStorage({ client: memcached, format: 'aiohttp' })
+        : fernetCookieStorage({ key });
+  return new SessionEngine({
+    storage,
+    cookieName: COOKIE,
+    maxAge,
+    onInvalidSession: (reason) => invalid.push(reason),
+  });
+}
+
+/** The raw record aiohttp-session's store keeps for the browser's session. */
+async function storedRecord(kind: Kind, browser: Browser): Promise<string | null> {
+  const id = browser.cookies.get(COOKIE) ?? '';
+  if (kind === 'redis') return redis.get(`${COOKIE}_${id}`);
+  const { value } = await memcached.get(`${COOKIE}_${id}`);
+  return value === null ? null : value.toString('utf8');
+}
+
+beforeAll(async () => {
+  ensurePython();
+  const servers = inject('servers');
+  redis = new Redis(servers.redis.url, { maxRetriesPerRequest: 1 });
+  memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
+  key = fernetKey();
+  app = await startPythonApp(await freePort(), servers.redis.url, servers.memcached.url, key);
+}, 60_000);
+
+afterAll(() => {
+  app?.stop();
+  redis?.disconnect();
+  memcached?.close();
+});
+
+describe.each(KINDS)('aiohttp-session interop: %s', (kind) => {
+  const path = (route: string, short = false) => `/${kind}${short ? '-short' : ''}/${route}`;
+
+  it('login on Python → the kit sees the user; a change on the kit → Python reads it', async () => {
+    const kit = engine(kind, LONG);
+    const browser = new Browser();
+    const login = await pyRequest(app, browser, path('login'), { user: 'ada' });
+    expect(login.data).toEqual({ user: 'ada' });
+    const cookie = browser.cookies.get(COOKIE) ?? '';
+    if (kind === 'fernet') expect(cookie).toMatch(/^"?gAAAAA/);
+    else expect(cookie).toMatch(/^[0-9a-f]{32}$/);
+
+    await kitRequest(kit, browser, async (s) => {
+      expect(s.isNew).toBe(false);
+      expect(s.get('user')).toBe('ada');
+      s.set('count', 2);
+      await s.save();
+    });
+    const seen = await pyRequest(app, browser, path('get'));
+    expect(seen.new).toBe(false);
+    expect(seen.data).toEqual({ user: 'ada', count: 2 });
+    // Python writes again; the kit reads that too.
+    await pyRequest(app, browser, path('set'), { count: 3 });
+    await kitRequest(kit, browser, (s) => expect(s.data).toEqual({ user: 'ada', count: 3 }));
+  });
+
+  it('login on the kit → Python sees the user; logout on Python → the kit sees a fresh session', async () => {
+    const kit = engine(kind, LONG);
+    const browser = new Browser();
+    await kitRequest(kit, browser, async (_s, newSession) => {
+      const s = newSession();
+      s.set('user', 'bob');
+      await s.save();
+    });
+    const cookie = browser.cookies.get(COOKIE) ?? '';
+    if (kind !== 'fernet') {
+      expect(cookie).toMatch(/^[0-9a-f]{32}$/);
+      const record = await storedRecord(kind, browser);
+      const created = (JSON.parse(record ?? '{}') as { created: number }).created;
+      expect(record).toBe(`{"created": ${created}, "session": {"user": "bob"}}`);
+    }
+    expect((await pyRequest(app, browser, path('get'))).data).toEqual({ user: 'bob' });
+
+    const otherTab = new Browser();
+    otherTab.cookies.set(COOKIE, cookie);
+    const out = await pyRequest(app, browser, path('logout'), {});
+    expect(out.data).toEqual({});
+    expect(browser.cookies.has(COOKIE)).toBe(false);
+    await kitRequest(kit, browser, (s) => expect(s.isNew).toBe(true));
+    if (kind !== 'fernet') {
+      // Python left its "{}" mark in the store: a tab still holding the id is logged out too.
+      expect(await storedRecord(kind, otherTab)).toBe('{}');
+      await kitRequest(kit, otherTab, (s) => expect(s.isNew).toBe(true));
+    }
+  });
+
+  it('logout on the kit → Python sees a fresh session', async () => {
+    const kit = engine(kind, LONG);
+    const browser = new Browser();
+    await pyRequest(app, browser, path('login'), { user: 'cy' });
+    const otherTab = new Browser();
+    otherTab.cookies.set(COOKIE, browser.cookies.get(COOKIE) ?? '');
+    await kitRequest(kit, browser, async (s) => {
+      expect(s.get('user')).toBe('cy');
+      s.invalidate();
+      await s.save();
+    });
+    expect(browser.cookies.has(COOKIE)).toBe(false);
+    const after = await pyRequest(app, browser, path('get'));
+    expect(after).toMatchObject({ new: true, data: {} });
+    if (kind !== 'fernet') {
+      // The record is gone: the old id is refused by Python as well.
+      expect(await storedRecord(kind, otherTab)).toBeNull();
+      expect(await pyRequest(app, otherTab, path('get'))).toMatchObject({ new: true, data: {} });
+    }
+  });
+
+  it('non-ASCII data round trips both ways, written as Python writes it', async () => {
+    const kit = engine(kind, LONG);
+    const browser = new Browser();
+    const fromPython = {
+      name: 'Zoë ✓ 😀',
+      nested: { ключ: ['日本語', 1.5, null, true, -7, 1e-7] },
+      quote: 'a "b" \\ c\n\u2028',
+    };
+    await pyRequest(app, browser, path('set'), fromPython);
+    const reply = 'Grüße 🚀 — “ok”';
+    await kitRequest(kit, browser, async (s) => {
+      expect(s.data).toEqual(fromPython);
+      s.set('reply', reply);
+      await s.save();
+    });
+    const seen = await pyRequest(app, browser, path('get'));
+    expect(seen.data).toEqual({ ...fromPython, reply });
+    if (kind !== 'fernet') {
+      await kitRequest(kit, browser, async (s) => {
+        s.set('more', '∞');
+        await s.save();
+      });
+      const record = (await storedRecord(kind, browser)) ?? '';
+      const { created, session } = JSON.parse(record) as { created: number; session: unknown };
+      const [dumped] = pythonDumps([{ created, session }]);
+      expect(record).toBe(dumped);
+      expect(record).toMatch(/^[\x20-\x7e]+$/);
+    }
+  });
+});
+
+describe('aiohttp-session interop: fernet cookies and Next', () => {
+  it('kit-written Fernet cookies need no quoting or percent-encoding, at every payload length', async () => {
+    const kit = engine('fernet', LONG);
+    for (let length = 0; length < 48; length++) {
+      const browser = new Browser();
+      const text = 'x'.repeat(length);
+      await kitRequest(kit, browser, async (s) => {
+        s.set('t', text);
+        await s.save();
+      });
+      const cookie = browser.cookies.get(COOKIE) ?? '';
+      expect(cookie).toMatch(/^gAAAAA[A-Za-z0-9_-]+$/);
+      expect((await pyRequest(app, browser, '/fernet/get')).data).toEqual({ t: text });
+    }
+  });
+
+  it('reads Python’s quoted cookies (a token ending in "=")', async () => {
+    const kit = engine('fernet', LONG);
+    let quoted = 0;
+    for (let length = 0; length < 6; length++) {
+      const browser = new Browser();
+      await pyRequest(app, browser, '/fernet/set', { t: 'y'.repeat(length) });
+      if (browser.cookies.get(COOKIE)?.startsWith('"')) quoted++;
+      await kitRequest(kit, browser, (s) => expect(s.get('t')).toBe('y'.repeat(length)));
+    }
+    expect(quoted).toBeGreaterThan(0);
+  });
+
+  it('another key or a tampered cookie is a fresh session on both sides', async () => {
+    const browser = new Browser();
+    await pyRequest(app, browser, '/fernet/login', { user: 'ada' });
+    const foreign = new SessionEngine({
+      storage: fernetCookieStorage({ key: fernetKey() }),
+      cookieName: COOKIE,
+      maxAge: LONG,
+    });
+    await kitRequest(foreign, browser, (s) => expect(s.isNew).toBe(true));
+    const token = (browser.cookies.get(COOKIE) ?? '').replace(/"/g, '');
+    const tampered = new Browser();
+    tampered.cookies.set(COOKIE, `${token.slice(0, 40)}${token[40] === 'A' ? 'B' : 'A'}${token.slice(41)}`);
+    await kitRequest(engine('fernet', LONG), tampered, (s) => expect(s.isNew).toBe(true));
+    expect(await pyRequest(app, tampered, '/fernet/get')).toMatchObject({ new: true, data: {} });
+  });
+});
+
+describe('aiohttp-session interop: expiry', () => {
+  it(`both sides end a session ${SHORT} s after its last write`, async () => {
+    const browsers = await Promise.all(
+      KINDS.map(async (kind) => {
+        const kit = engine(kind, SHORT);
+        const byPython = new Browser();
+        await pyRequest(app, byPython, `/${kind}-short/login`, { user: 'ada' });
+        await kitRequest(kit, byPython, (s) => expect(s.get('user')).toBe('ada'));
+        const byKit = new Browser();
+        await kitRequest(kit, byKit, async (_s, newSession) => {
+          const s = newSession();
+          s.set('user', 'bob');
+          await s.save();
+        });
+        expect((await pyRequest(app, byKit, `/${kind}-short/get`)).data).toEqual({ user: 'bob' });
+        return { kind, kit, byPython, byKit, stale: [new Map(byPython.cookies), new Map(byKit.cookies)] };
+      }),
+    );
+    await new Promise((r) => setTimeout(r, (SHORT + 1.3) * 1000));
+    for (const { kind, kit, byPython, byKit, stale } of browsers) {
+      const [pythonCopy, kitCopy] = stale.map((cookies) => {
+        const b = new Browser();
+        for (const [n, v] of cookies ?? []) b.cookies.set(n, v);
+        return b;
+      }) as [Browser, Browser];
+      invalid.length = 0;
+      await kitRequest(kit, byPython, (s) => expect(s.isNew, kind).toBe(true));
+      await kitRequest(kit, byKit, (s) => expect(s.isNew, kind).toBe(true));
+      expect(invalid, kind).toEqual(['expired', 'expired']);
+      expect(await pyRequest(app, pythonCopy, `/${kind}-short/get`), kind).toMatchObject({ data: {} });
+      expect(await pyRequest(app, kitCopy, `/${kind}-short/get`), kind).toMatchObject({ data: {} });
+    }
+  }, 20_000);
+
+  it('a write restarts the lifetime on both sides (aiohttp-session 2.11 semantics)', async () => {
+    const kit = engine('redis', SHORT);
+    const browser = new Browser();
+    await pyRequest(app, browser, '/redis-short/login', { user: 'ada' });
+    await new Promise((r) => setTimeout(r, 1200));
+    await kitRequest(kit, browser, async (s) => {
+      s.set('n', 1);
+      await s.save();
+    });
+    await new Promise((r) => setTimeout(r, 1200));
+    // 2.4 s after the login, 1.2 s after the kit's write: alive on both sides.
+    expect((await pyRequest(app, browser, '/redis-short/get')).data).toEqual({ user: 'ada', n: 1 });
+    await kitRequest(kit, browser, (s) => expect(s.get('user')).toBe('ada'));
+  }, 10_000);
+});
