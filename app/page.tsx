@@ -1,4 +1,4 @@
-import { increment, logout } from './actions';
+import { increment, logout, rename } from './actions';
 import { FlashNotice } from './lib/flash-notice';
 import { getSession } from './lib/session';
 import { withSessionStore } from './lib/session-store';
@@ -51,6 +51,13 @@ async function renderHome() {
         {user ? (
           <form action={logout}>
             <button type="submit">Log out</button>
+          </form>
+        ) : null}
+        {user ? (
+          <form action={rename}>
+            <label htmlFor="display-name">Display name</label>{' '}
+            <input id="display-name" name="name" type="text" defaultValue={user} maxLength={64} />{' '}
+            <button type="submit">Rename</button>
           </form>
         ) : null}
       </div>

@@ -1,24 +1,76 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { increment, login, readHome } from './helpers';
+import { COOKIE, increment, login, readHome } from './helpers';
 import { type DemoServer, startServer } from './server';
+
+// Development safety nets of the demo, which uses sessionSecret(): without
+// SESSION_SECRET, production refuses to start while `next dev` generates one
+// key and keeps it in a git-ignored file, so a restart keeps users signed
+// in; and a change never saved is reported in the dev server's log.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const devDir = join(root, '.next-session-kit');
+const devFile = join(devDir, 'dev-secret');
+const backup = join(root, '.tmp', 'dev-secret.e2e-backup');
 
 let server: DemoServer | undefined;
 
-test.afterAll(async () => {
-  await server?.stop();
+test.beforeAll(() => {
+  // A developer's own key is put aside and restored afterwards.
+  if (!existsSync(devFile)) return;
+  mkdirSync(dirname(backup), { recursive: true });
+  renameSync(devFile, backup);
 });
 
-test('without SESSION_SECRET the demo runs on its dev key and warns once', async ({ page }) => {
-  server = await startServer(); // no SESSION_SECRET
-  await login(page, server.origin, 'ada');
-  await increment(page);
-  await page.goto(server.url('/readonly'));
-  const api = await page.request.post(server.url('/api/session'));
-  expect(await api.json()).toMatchObject({ user: 'ada', count: 2 });
-  await page.goto(server.url('/'));
-  expect(await readHome(page)).toMatchObject({ user: 'Signed in as ada', count: 2 });
+test.afterAll(async () => {
+  await server?.stop();
+  if (existsSync(backup)) renameSync(backup, devFile);
+  else rmSync(devDir, { recursive: true, force: true });
+});
 
+test('production without SESSION_SECRET refuses to serve, saying how to make one', async ({ request }) => {
+  server = await startServer({ ready: (status) => status === 500 }); // no SESSION_SECRET
+  const response = await request.get(server.url('/'));
+  expect(response.status()).toBe(500);
+  await expect.poll(() => server?.logs()).toContain('SESSION_SECRET is not set');
   const logs = server.logs();
   expect(logs).toContain('npx next-session-kit secret');
+  expect(logs).toContain('SESSION_SECRET=<secret>');
+  expect(existsSync(devFile), 'production never generates a key').toBe(false);
+  await server.stop();
+  server = undefined;
+});
+
+test('next dev generates a git-ignored key, warns once, and a login survives a restart', async ({ page }) => {
+  test.setTimeout(300_000);
+  server = await startServer({ mode: 'dev' }); // no SESSION_SECRET
+  const { port } = server;
+  await login(page, server.origin, 'ada');
+  await increment(page);
+
+  // The key: one file, readable by its owner only, ignored by git through its folder's own .gitignore.
+  const key = readFileSync(devFile, 'utf8').trim();
+  expect(key.length).toBeGreaterThanOrEqual(43);
+  expect(statSync(devFile).mode & 0o777).toBe(0o600);
+  expect(readFileSync(join(devDir, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+  expect(readFileSync(join(root, '.gitignore'), 'utf8')).toMatch(/^\.next-session-kit\/$/m);
+  const logs = server.logs();
   expect(logs.split('SESSION_SECRET is not set').length - 1, 'one warning per process').toBe(1);
+  expect(logs).toContain('.next-session-kit/dev-secret');
+  expect(logs).not.toContain(key);
+
+  // A change that is never saved is reported after the request, by key name.
+  const cookie = (await page.context().cookies()).find((c) => c.name === COOKIE);
+  expect(cookie).toBeDefined();
+  const forgot = await page.request.post(server.url('/api/forgot-save'));
+  expect(await forgot.json()).toEqual({ saved: false });
+  await expect.poll(() => server?.logs()).toContain('the session was changed (count) but never saved');
+
+  // Restart the dev server: same key from the file, so the session is still valid.
+  await server.stop();
+  server = await startServer({ mode: 'dev', port });
+  await page.goto(server.url('/'));
+  expect(await readHome(page)).toMatchObject({ user: 'Signed in as ada', count: 1, isNew: false });
+  expect(readFileSync(devFile, 'utf8').trim()).toBe(key);
 });

@@ -16,7 +16,7 @@ export function newSecret(): string {
 }
 
 export interface StartOptions {
-  /** SESSION_SECRET for the server; omitted means unset (the demo's dev key). */
+  /** SESSION_SECRET for the server; omitted means unset (production refuses the cookie storage then). */
   secret?: string;
   /** Reuse a port, e.g. to restart "the same" server. A free one otherwise. */
   port?: number;
@@ -27,6 +27,8 @@ export interface StartOptions {
    * Default: any 2xx. A test of a broken configuration can wait for its 500.
    */
   ready?: (status: number) => boolean;
+  /** `start` (default): the built demo in production. `dev`: `next dev`, in development. */
+  mode?: 'start' | 'dev';
 }
 
 /** Settings the demo reads; never inherited from the shell running the tests. */
@@ -83,7 +85,8 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Starts the built demo with the given environment and waits until `/login` answers. */
 export async function startServer(options: StartOptions = {}): Promise<DemoServer> {
-  assertBuilt();
+  const dev = options.mode === 'dev';
+  if (!dev) assertBuilt();
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
 
@@ -91,12 +94,15 @@ export async function startServer(options: StartOptions = {}): Promise<DemoServe
   // inherited: each test picks its own (no SESSION_STORAGE means the cookie storage).
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of DEMO_ENV) delete env[name];
-  Object.assign(env, { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, options.env);
+  // `next dev` sets NODE_ENV=development itself.
+  if (dev) Reflect.deleteProperty(env, 'NODE_ENV');
+  Object.assign(env, dev ? {} : { NODE_ENV: 'production' }, { NEXT_TELEMETRY_DISABLED: '1' }, options.env);
   if (options.secret !== undefined) env.SESSION_SECRET = options.secret;
   const ready = options.ready ?? ((status: number) => status >= 200 && status < 300);
 
   // Own process group, so stop() also ends anything `next start` forks.
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const command = dev ? 'dev' : 'start';
+  const child = spawn(process.execPath, [nextBin, command, '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env,
     detached: true,
@@ -130,15 +136,17 @@ export async function startServer(options: StartOptions = {}): Promise<DemoServe
     return stopping;
   };
 
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  // `next dev` compiles /login on its first request.
+  const startTimeout = dev ? 4 * START_TIMEOUT_MS : START_TIMEOUT_MS;
+  const deadline = Date.now() + startTimeout;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
-        `next start exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${output}`,
+        `next ${command} exited early (code ${child.exitCode}, signal ${child.signalCode}):\n${output}`,
       );
     }
     try {
-      const res = await fetch(`${origin}/login`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${origin}/login`, { signal: AbortSignal.timeout(dev ? 60_000 : 2_000) });
       await res.arrayBuffer();
       if (ready(res.status)) break;
     } catch {
@@ -146,7 +154,7 @@ export async function startServer(options: StartOptions = {}): Promise<DemoServe
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`next start did not answer ${origin}/login within ${START_TIMEOUT_MS} ms:\n${output}`);
+      throw new Error(`next ${command} did not answer ${origin}/login within ${startTimeout} ms:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -20,4 +20,15 @@ for (const entry of readdirSync('dist', { recursive: true, withFileTypes: true }
   if (fixed !== text) writeFileSync(file, fixed);
   files++;
 }
+// React runs a module on the client only if 'use client' is its first
+// statement; check that the emitted client entries still start with it.
+for (const entry of readdirSync('src', { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
+  const source = join(entry.parentPath, entry.name);
+  if (!/^'use client';/.test(readFileSync(source, 'utf8'))) continue;
+  const built = join('dist', source.slice('src/'.length).replace(/\.ts$/, '.js'));
+  if (!/^'use client';/.test(readFileSync(built, 'utf8'))) {
+    throw new Error(`${built} lost its 'use client' directive`);
+  }
+}
 console.log(`dist/ built (${files} declaration files)`);

@@ -1,8 +1,9 @@
 // Proves the published package works for a newcomer: `npm pack` the kit,
 // install the tarball into a fresh Next 16 app outside this repo, write the
 // README quickstart files into it *verbatim*, build it, then log in, count,
-// reload and log out in real Chromium. Also checks that importing the kit
-// into a client component fails the build loudly.
+// reload and log out in real Chromium, and read the exposed user in a client
+// component through next-session-kit/client. Also checks that importing the
+// kit into a client component fails the build loudly.
 //
 // Usage: node scripts/pack-smoke.mjs [--json results.json] [--keep]
 import { execFileSync, spawn } from 'node:child_process';
@@ -58,6 +59,8 @@ try {
     for (const needed of [
       'dist/index.js',
       'dist/index.d.ts',
+      'dist/entries/client.js',
+      'dist/entries/client.d.ts',
       'bin/next-session-kit.mjs',
       'README.md',
       'LICENSE',
@@ -136,18 +139,33 @@ try {
       readFileSync(join(app, 'node_modules/next-session-kit/package.json'), 'utf8'),
     );
     assert(installed.version === rootPkg.version, 'installed version differs');
+    const clientEntry = readFileSync(
+      join(app, 'node_modules/next-session-kit/dist/entries/client.js'),
+      'utf8',
+    );
+    assert(
+      clientEntry.startsWith("'use client';"),
+      "the installed client entry lost its 'use client' directive",
+    );
   });
 
-  await check('the README quickstart files, copied verbatim, build with `next build`', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const blocks = [...readme.matchAll(/```tsx?\n\/\/ file: (\S+)\n([\s\S]*?)```/g)];
-    assert(blocks.length >= 3, `expected the quickstart's file blocks in README.md, found ${blocks.length}`);
-    for (const [, file, body] of blocks) {
-      mkdirSync(dirname(join(app, file)), { recursive: true });
-      writeFileSync(join(app, file), `// file: ${file}\n${body}`);
-    }
-    run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
-  });
+  await check(
+    'the README quickstart files, copied verbatim, and a useSession() client component build',
+    () => {
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      const blocks = [...readme.matchAll(/```tsx?\n\/\/ file: (\S+)\n([\s\S]*?)```/g)];
+      assert(
+        blocks.length >= 3,
+        `expected the quickstart's file blocks in README.md, found ${blocks.length}`,
+      );
+      for (const [, file, body] of blocks) {
+        mkdirSync(dirname(join(app, file)), { recursive: true });
+        writeFileSync(join(app, file), `// file: ${file}\n${body}`);
+      }
+      writeClientCheck();
+      run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
+    },
+  );
 
   await check('log in, count, reload and log out in Chromium against `next start`', async () => {
     const base = await startApp();
@@ -176,6 +194,8 @@ try {
       await page.getByText('Count: 1').waitFor();
       await page.reload();
       await page.getByText('Signed in as ada. Count: 1').waitFor();
+      await checkClientSession(page, context, base);
+      await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.waitForURL(`${base}/login`);
       const left = (await context.cookies()).filter((c) => c.name.startsWith('session'));
@@ -276,6 +296,92 @@ const failed = results.length - passed;
 console.log(`pack smoke: ${passed} passed, ${failed} failed`);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ passed, failed, results }, null, 2));
 process.exit(failed === 0 ? 0 : 1);
+
+// A client component reading the session through next-session-kit/client, under a layout that renders
+// the kit's SessionProvider. Its own kit reads the quickstart's cookie (same name and secret).
+function writeClientCheck() {
+  mkdirSync(join(app, 'app', 'client-check'), { recursive: true });
+  writeFileSync(
+    join(app, 'lib', 'client-session.ts'),
+    `import { createSessionKit, encryptedCookieStorage, type ExposedOf } from 'next-session-kit';
+
+type Data = { user?: string; count?: number };
+
+export const kit = createSessionKit<Data, Record<string, never>, Pick<Data, 'user'>>({
+  storage: encryptedCookieStorage({ secret: process.env.SESSION_SECRET ?? '' }),
+  expose: ['user'],
+});
+export const { SessionProvider } = kit;
+export type ClientSession = ExposedOf<typeof kit>;
+`,
+  );
+  writeFileSync(
+    join(app, 'app', 'client-check', 'layout.tsx'),
+    `import { SessionProvider } from '../../lib/client-session';
+
+export default function Layout({ children }: { children: React.ReactNode }) {
+  return <SessionProvider>{children}</SessionProvider>;
+}
+`,
+  );
+  writeFileSync(
+    join(app, 'app', 'client-check', 'user-badge.tsx'),
+    `'use client';
+import { useSession } from 'next-session-kit/client';
+import { useState } from 'react';
+import type { ClientSession } from '../../lib/client-session';
+
+export function UserBadge() {
+  const { user } = useSession<ClientSession>();
+  const [checked, setChecked] = useState(false);
+  return (
+    <p>
+      User: {user ?? 'guest'}{' '}
+      <button type="button" onClick={() => setChecked(true)}>
+        Check
+      </button>
+      {checked ? <span data-testid="client-read">in the browser: {user}</span> : null}
+    </p>
+  );
+}
+`,
+  );
+  writeFileSync(
+    join(app, 'app', 'client-check', 'page.tsx'),
+    `import { UserBadge } from './user-badge';
+
+export default function Page() {
+  return <UserBadge />;
+}
+`,
+  );
+}
+
+// Signed in as ada with count 1: the page's HTML carries the user and nothing else of the
+// session, and the hydrated client component reads it in the browser.
+async function checkClientSession(page, context, base) {
+  const cookieValue = (await context.cookies()).find((c) => c.name === 'session')?.value;
+  assert(cookieValue, 'no session cookie');
+  const html = await (await page.request.get(`${base}/client-check`)).text();
+  assert(/User: (<!-- -->)?ada/.test(html), 'useSession() did not render the user on the server');
+  assert(html.includes('{\\"user\\":\\"ada\\"}'), 'the exposed snapshot is missing from the payload');
+  assert(!/\\?"count\\?"/.test(html), 'a field that is not exposed reached the HTML');
+  assert(!html.includes(cookieValue), 'the cookie value reached the HTML');
+  await page.goto(`${base}/client-check`);
+  // Clicked until hydration has attached the handler.
+  for (let attempt = 1; ; attempt++) {
+    await page.getByRole('button', { name: 'Check' }).click();
+    try {
+      await page
+        .getByTestId('client-read')
+        .filter({ hasText: 'in the browser: ada' })
+        .waitFor({ timeout: 1000 });
+      return;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+    }
+  }
+}
 
 // `next start` for the fresh app on a free port; resolves to its base URL once /login answers.
 async function startApp() {

@@ -1,5 +1,6 @@
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie } from './cookie/chunks.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
+import { checkData, needsDataCheck } from './schema/data-check.ts';
 import { type Committer, SessionImpl } from './session.ts';
 import { createSessionId } from './storage/session-id.ts';
 import type { SessionBackend, SessionState } from './storage/types.ts';
@@ -30,7 +31,13 @@ export class SessionEngine {
   constructor(options: SessionKitOptions) {
     this.options = resolveKitOptions(options);
     const { cookieName, maxAge, idleTimeout, now } = this.options;
-    this.backend = this.options.storage.create({ cookieName, maxAge, idleTimeout, now });
+    this.backend = this.options.storage.create({
+      cookieName,
+      maxAge,
+      idleTimeout,
+      now,
+      dataVersion: this.options.data.version,
+    });
   }
 
   /** Absolute or idle expiry of a state, whichever comes first (Unix ms). */
@@ -43,39 +50,61 @@ export class SessionEngine {
   /** A new identity with empty data, created now. */
   newState = (): SessionState => {
     const now = this.options.now();
-    return { id: createSessionId(now), data: {}, createdAt: now, lastActiveAt: now };
+    const state: SessionState = { id: createSessionId(now), data: {}, createdAt: now, lastActiveAt: now };
+    const { version } = this.options.data;
+    if (version !== 1) state.version = version;
+    return state;
   };
 
   /**
    * Reads the session cookie(s) from `jar`. Bad input yields a fresh session
-   * and a call to `onInvalidSession`; only backend failures throw.
+   * and a call to `onInvalidSession`; only backend failures throw. `peek`
+   * (for `hasSession()`): no idle-TTL refresh and no report.
    */
-  async load<Data extends SessionData>(jar: CookieJar, commit: Committer): Promise<SessionImpl<Data>> {
+  async load<Data extends SessionData>(
+    jar: CookieJar,
+    commit: Committer,
+    peek = false,
+  ): Promise<SessionImpl<Data>> {
     const read = readChunkedCookie(jar, this.options.cookieName, this.backend.maxChunks);
     if (read.status === 'absent') return this.fresh(commit, read.names, false);
-    if (read.status === 'malformed') return this.reject('invalid', commit, read.names);
+    if (read.status === 'malformed') return this.reject('invalid', commit, read.names, peek);
     const result = await this.backend.load(read.value);
-    if (result.status === 'rejected') return this.reject(result.reason, commit, read.names);
+    if (result.status === 'rejected') return this.reject(result.reason, commit, read.names, peek);
     const now = this.options.now();
     if (now > this.expiry(result.state) + CLOCK_SKEW_MS) {
-      return this.reject('expired', commit, read.names);
+      return this.reject('expired', commit, read.names, peek);
     }
     const { state, handle } = result;
+    let migrated = false;
+    if (needsDataCheck(this.options.data, state)) {
+      const checked = await checkData(this.options.data, state);
+      if (!checked.ok) return this.reject(checked.reason, commit, read.names, peek);
+      state.data = checked.data;
+      migrated = checked.migrated;
+    }
     const { touch, touchAfter } = this.backend;
     // Stores slide the idle timeout server-side, throttled: a TTL refresh is
     // not a cookie write, so it works even while a server component renders.
-    if (touch !== undefined && touchAfter !== undefined && now - state.lastActiveAt >= touchAfter * 1000) {
+    if (
+      !peek &&
+      touch !== undefined &&
+      touchAfter !== undefined &&
+      now - state.lastActiveAt >= touchAfter * 1000
+    ) {
       const touched = { ...state, lastActiveAt: now };
       if (!(await touch.call(this.backend, handle, now, this.expiry(touched)))) {
         return this.reject('expired', commit, read.names);
       }
       state.lastActiveAt = now;
     }
-    return new SessionImpl<Data>(
+    const session = new SessionImpl<Data>(
       state,
       { isNew: false, handle, stale: result.stale, cookieNames: read.names },
       this.#hooks(commit),
     );
+    if (migrated) session.migrated(this.options.data.version);
+    return session;
   }
 
   /** A fresh session that replaces `previous` (login): its records die when this one is saved. */
@@ -91,8 +120,7 @@ export class SessionEngine {
       { isNew: true, handle: undefined, stale: false, cookieNames: [] },
       this.#hooks(commit),
     );
-    if (previous !== undefined) session.inherit(previous);
-    session.changed();
+    session.inherit(previous);
     return session;
   }
 
@@ -108,6 +136,11 @@ export class SessionEngine {
     // Whole seconds after creation: that is how the cookie payload records it,
     // so expiresAt reads the same now and on the next request.
     if (internals.dirty || internals.touched) state.lastActiveAt = now - ((now - state.createdAt) % 1000);
+    // aiohttp-session's `created` is the time of the last write.
+    if (this.backend.renewsOnSave === true && (internals.dirty || internals.touched)) {
+      state.createdAt = now - (now % 1000);
+      state.lastActiveAt = state.createdAt;
+    }
     const expiresAt = this.expiry(state);
     const toDestroy = internals.previousHandles;
     if (isEmpty(state) || expiresAt <= now) {
@@ -141,7 +174,7 @@ export class SessionEngine {
       await this.#ended(session, jar, secureRequest, now);
       return;
     }
-    if (store && value === internals.handle) {
+    if (store && value === internals.handle && this.backend.renewsOnSave !== true) {
       // Same token, same absolute expiry: the cookie already says it all.
       session.markSaved(value, internals.cookieNames);
       return;
@@ -223,8 +256,9 @@ export class SessionEngine {
     reason: InvalidSessionReason,
     commit: Committer,
     cookieNames: string[],
+    quiet = false,
   ): SessionImpl<Data> {
-    this.#report(reason);
+    if (!quiet) this.#report(reason);
     return this.fresh(commit, cookieNames, true);
   }
 

@@ -1,7 +1,11 @@
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
 import { SessionConfigError } from './errors.ts';
+import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
+import type { DataRules, Migrate } from './schema/data-check.ts';
+import { resolveDataRules, resolveWarnUnsaved, type WarnUnsaved } from './schema/options.ts';
+import type { StandardSchemaV1 } from './schema/standard-schema.ts';
 import type { SessionStorage } from './storage/types.ts';
-import type { CookieOptions, InvalidSessionReason } from './types.ts';
+import type { CookieOptions, InvalidSessionReason, SessionData } from './types.ts';
 
 const DAY = 60 * 60 * 24;
 // RFC 6265bis caps a cookie's lifetime at 400 days; browsers clamp to it.
@@ -14,6 +18,11 @@ const KIT_OPTION_KEYS = new Set([
   'cookie',
   'onInvalidSession',
   'now',
+  'schema',
+  'version',
+  'migrate',
+  'warnUnsaved',
+  'expose',
 ]);
 
 /**
@@ -28,7 +37,10 @@ const KIT_OPTION_KEYS = new Set([
  * };
  * ```
  */
-export interface SessionKitOptions {
+export interface SessionKitOptions<
+  Data extends SessionData = SessionData,
+  Client extends ClientSessionData = Partial<Data>,
+> {
   /** Where sessions live: `encryptedCookieStorage(...)`, `redisStorage(...)`, … */
   storage: SessionStorage;
   /** Cookie name; default `session`. Use `__Host-session` for the strictest scoping. */
@@ -43,6 +55,23 @@ export interface SessionKitOptions {
   onInvalidSession?: (reason: InvalidSessionReason) => void;
   /** Clock in Unix ms, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Any Standard Schema validator (zod 4, valibot, arktype). Loaded data that
+   * fails it gives a fresh session (reason `schema`); `Data` is its output type.
+   */
+  schema?: StandardSchemaV1<unknown, Data>;
+  /** Version of the data's shape; default 1. Sessions without one are version 1. */
+  version?: number;
+  /** Brings data of an older `version` to the current shape on load (then the `schema` checks it). */
+  migrate?: Migrate;
+  /** Warn when a Server Action or Route Handler changes the session but never saves it. Default `'development'`. */
+  warnUnsaved?: WarnUnsaved;
+  /**
+   * What client components may read through `useSession()`: data keys such as
+   * `['user', 'theme']`, or a function `(data) => ({ ... })` returning JSON.
+   * Nothing else of the session reaches the browser. Default: nothing.
+   */
+  expose?: ExposeOption<Data, Client>;
 }
 
 /**
@@ -62,6 +91,11 @@ export interface ResolvedKitOptions {
   cookie: ResolvedCookieOptions;
   onInvalidSession: ((reason: InvalidSessionReason) => void) | undefined;
   now: () => number;
+  /** `schema`, `version`, `migrate`. */
+  data: DataRules;
+  warnUnsaved: boolean;
+  /** `expose`: session data in, the client snapshot out. */
+  expose: Exposer;
 }
 
 /**
@@ -73,7 +107,9 @@ export interface ResolvedKitOptions {
  * resolveKitOptions({ storage, maxAge: -1 }); // throws SessionConfigError
  * ```
  */
-export function resolveKitOptions(options: SessionKitOptions): ResolvedKitOptions {
+export function resolveKitOptions<Data extends SessionData, Client extends ClientSessionData = Partial<Data>>(
+  options: SessionKitOptions<Data, Client>,
+): ResolvedKitOptions {
   if (typeof options !== 'object' || options === null) {
     throw new SessionConfigError('createSessionKit() needs an options object such as { storage }.');
   }
@@ -81,7 +117,8 @@ export function resolveKitOptions(options: SessionKitOptions): ResolvedKitOption
     if (!KIT_OPTION_KEYS.has(key)) {
       throw new SessionConfigError(
         `Unknown option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: ` +
-          'storage, cookieName, maxAge, idleTimeout, cookie, onInvalidSession, now.',
+          'storage, cookieName, maxAge, idleTimeout, cookie, onInvalidSession, now, schema, version, migrate, ' +
+          'warnUnsaved, expose.',
       );
     }
   }
@@ -116,6 +153,9 @@ export function resolveKitOptions(options: SessionKitOptions): ResolvedKitOption
     cookie,
     onInvalidSession: options.onInvalidSession,
     now: options.now ?? Date.now,
+    data: resolveDataRules(options),
+    warnUnsaved: resolveWarnUnsaved(options.warnUnsaved),
+    expose: resolveExpose(options.expose),
   };
 }
 

@@ -80,6 +80,9 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
   #cleared = false;
   #changedKeys = new Set<string>();
   #changedFlash = new Set<string>();
+  // What the app itself did since the last save (not a migration or the
+  // proxy's flash hand-off): what the unsaved-changes warning names.
+  #userOps = new Set<string>();
   #taking: Promise<void> | undefined;
   #cookieNames: string[];
   #dataView: Readonly<Partial<Data>> | undefined;
@@ -175,6 +178,7 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
     this.#cleared = true;
     this.#changedKeys.clear();
     this.#dirty = true;
+    this.#userOps.add('clear()');
   }
 
   changed(): void {
@@ -182,6 +186,7 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
     // so keys other requests added meanwhile survive.
     for (const key of Object.keys(this.#state.data)) this.#changedKeys.add(key);
     this.#dirty = true;
+    this.#userOps.add('changed()');
   }
 
   touch(): void {
@@ -197,6 +202,7 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
     this.#cleared = true;
     this.#changedKeys.clear();
     this.#dirty = true;
+    this.#userOps.add('invalidate()');
   }
 
   flash<K extends keyof Flash & string>(key: K, value: Flash[K]): void {
@@ -206,6 +212,7 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
     this.#state.flash = flash;
     this.#changedFlash.add(key);
     this.#dirty = true;
+    this.#userOps.add(`flash:${key}`);
   }
 
   async getFlash<K extends keyof Flash & string>(key: K): Promise<Flash[K] | undefined> {
@@ -274,21 +281,44 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
     this.#cleared = false;
     this.#changedKeys.clear();
     this.#changedFlash.clear();
+    this.#userOps.clear();
+  }
+
+  /**
+   * @internal What the app changed and has not saved yet (key names and
+   * operations, never values); empty when there is nothing to warn about.
+   */
+  unsavedChanges(): string[] {
+    return [...this.#userOps];
+  }
+
+  /**
+   * @internal The loaded data was migrated to `version`: the next save writes
+   * the whole session (with the new version), even if the app changes nothing.
+   */
+  migrated(version: number): void {
+    this.#state.version = version;
+    this.#cleared = true;
+    this.#dirty = true;
   }
 
   /** @internal Used by `newSession()`: the replaced session's records die with this one's first save. */
-  inherit(previous: SessionImpl): void {
-    const old = previous.internals;
-    if (old.handle !== undefined) this.#previousHandles.push(old.handle);
-    this.#previousHandles.push(...old.previousHandles);
-    this.#cookieNames = [...new Set([...this.#cookieNames, ...old.cookieNames])];
+  inherit(previous: SessionImpl | undefined): void {
+    if (previous !== undefined) {
+      const old = previous.internals;
+      if (old.handle !== undefined) this.#previousHandles.push(old.handle);
+      this.#previousHandles.push(...old.previousHandles);
+      this.#cookieNames = [...new Set([...this.#cookieNames, ...old.cookieNames])];
+    }
     this.#dirty = true;
     this.#cleared = true;
+    this.#userOps.add('newSession()');
   }
 
   #markKey(key: string): void {
     this.#changedKeys.add(key);
     this.#dirty = true;
+    this.#userOps.add(key);
   }
 }
 

@@ -17,13 +17,17 @@ export type SessionData = Record<string, unknown>;
  * - `expired`: authentic, but past its absolute or idle lifetime.
  * - `invalid`: malformed, truncated, tampered, or sealed for another cookie name.
  * - `unknown-key`: a well-formed value sealed with a key this app does not have.
+ * - `schema`: the data failed the kit's `schema` (after any migration).
+ * - `version`: written for a newer data `version` than this app's (a rollback), or
+ *   for an older one while no `migrate` is configured.
+ * - `migration`: `migrate` threw or returned something other than an object.
  *
  * @example
  * ```ts
  * createSessionKit({ storage, onInvalidSession: (reason) => console.warn('session rejected:', reason) });
  * ```
  */
-export type InvalidSessionReason = 'expired' | 'invalid' | 'unknown-key';
+export type InvalidSessionReason = 'expired' | 'invalid' | 'unknown-key' | 'schema' | 'version' | 'migration';
 
 /**
  * `SameSite` attribute values.

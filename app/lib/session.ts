@@ -2,66 +2,46 @@ import 'server-only';
 import { createClient, type VercelKV } from '@vercel/kv';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import memjs from 'memjs';
-import { createSessionKit, encryptedCookieStorage, type SessionStorage } from 'next-session-kit';
+import {
+  createSessionKit,
+  encryptedCookieStorage,
+  type SessionStorage,
+  sessionSecret,
+} from 'next-session-kit';
 import { kvStorage } from 'next-session-kit/kv';
 import { memcachedStorage } from 'next-session-kit/memcached';
 import { redisStorage } from 'next-session-kit/redis';
+import { z } from 'zod';
 
-/** What the demo keeps in its session. */
-export type DemoData = {
-  user?: string;
-  count?: number;
+/**
+ * What the demo keeps in its session, checked on every load: a cookie or
+ * record that does not match gives a fresh session (reason `schema`).
+ */
+const demoSchema = z.object({
+  user: z.string().min(1).optional(),
+  count: z.number().int().nonnegative().optional(),
   /** Second counter of /api/load: two parallel requests of one client change different keys. */
-  count2?: number;
-};
+  count2: z.number().int().nonnegative().optional(),
+});
+
+/** The session data's type, inferred from the schema. */
+export type DemoData = z.output<typeof demoSchema>;
 
 /** Flash messages: shown once, on the next page. */
 export type DemoFlash = { notice?: string };
+
+/**
+ * What client components read with `useSession()` (the kit's `expose`): the
+ * user name, nothing else of the session. A type-only import of this into a
+ * client component is fine.
+ */
+export type ClientSession = Pick<DemoData, 'user'>;
 
 /** Where sessions live, from SESSION_STORAGE. */
 export type StorageKind = 'cookie' | 'redis' | 'kv' | 'memcached';
 const STORAGE_KINDS: readonly StorageKind[] = ['cookie', 'redis', 'kv', 'memcached'];
 
-/**
- * Fixed key for local development only. Anyone who reads this file can forge
- * sessions sealed with it, so it is never a substitute for SESSION_SECRET.
- */
-const DEV_ONLY_INSECURE_SECRET = 'dev-only-insecure-next-session-kit-demo-secret-0000';
-
-const WARNED = Symbol.for('next-session-kit-demo.missing-secret-warned');
 const CLIENTS = Symbol.for('next-session-kit-demo.store-clients');
-
-/**
- * Reads SESSION_SECRET: one secret, or a comma-separated list `new,old` for
- * key rotation (the first seals, all of them open).
- */
-function sessionSecret(): string | string[] {
-  const secrets = (process.env.SESSION_SECRET ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (secrets.length === 1) return secrets[0] as string;
-  if (secrets.length > 1) return secrets;
-
-  // Warn once per process, even if Next loads this module in several bundles.
-  // Not while `next build` collects page data: build machines rarely hold secrets.
-  const flags = globalThis as { [WARNED]?: boolean };
-  if (!flags[WARNED] && process.env.NEXT_PHASE !== 'phase-production-build') {
-    flags[WARNED] = true;
-    const production = process.env.NODE_ENV === 'production';
-    console.warn(
-      [
-        production
-          ? '!!! [next-session-kit demo] SESSION_SECRET is not set IN PRODUCTION. !!!'
-          : '[next-session-kit demo] SESSION_SECRET is not set.',
-        'Using a built-in development key: sessions are NOT secure (anyone can forge them).',
-        'Generate a secret with `npx next-session-kit secret` and set SESSION_SECRET=<secret>',
-        '(for key rotation: SESSION_SECRET=<new>,<old>).',
-      ].join('\n'),
-    );
-  }
-  return DEV_ONLY_INSECURE_SECRET;
-}
 
 function storageKind(): StorageKind {
   const raw = (process.env.SESSION_STORAGE ?? '').trim().toLowerCase();
@@ -173,6 +153,8 @@ function createStorage(kind: StorageKind): SessionStorage {
   switch (kind) {
     case 'cookie':
       // Only the cookie storage seals with SESSION_SECRET; stores keep data server-side.
+      // SESSION_SECRET (or `new,old` for rotation); without it, development uses a generated
+      // key kept in .next-session-kit/dev-secret and production refuses to start.
       return encryptedCookieStorage({ secret: sessionSecret() });
     case 'redis':
       return redisStorage({ client: redisClient() });
@@ -217,8 +199,12 @@ export const {
   destroyUserSessions,
   guard,
   proxySession,
-} = createSessionKit<DemoData, DemoFlash>({
+  getClientSession,
+  SessionProvider,
+} = createSessionKit<DemoData, DemoFlash, ClientSession>({
   storage: createStorage(kind),
+  schema: demoSchema,
+  expose: ['user'],
   cookieName: 'session',
   maxAge,
   idleTimeout,

@@ -1,6 +1,7 @@
 import { cookies, headers } from 'next/headers.js';
 import { SessionReadOnlyError } from '../errors.ts';
 import type { CookieJar } from '../types.ts';
+import { currentTestRequest } from './test-request.ts';
 
 type NextCookies = Awaited<ReturnType<typeof cookies>>;
 
@@ -13,7 +14,25 @@ type NextCookies = Awaited<ReturnType<typeof cookies>>;
  * ```
  */
 export async function requestJar(): Promise<CookieJar> {
+  const test = currentTestRequest();
+  if (test !== undefined) return test.jar;
   return (await cookies()) as unknown as CookieJar;
+}
+
+/**
+ * Whether this request may set cookies (a Server Action, a Route Handler),
+ * as opposed to a server component render.
+ *
+ * @example
+ * ```ts
+ * if (await canWriteCookies()) registerCheck();
+ * ```
+ */
+export async function canWriteCookies(): Promise<boolean> {
+  const test = currentTestRequest();
+  if (test !== undefined) return !test.readOnly;
+  const jar: NextCookies = await cookies();
+  return (jar.set as unknown) !== (jar.delete as unknown);
 }
 
 /**
@@ -28,6 +47,11 @@ export async function requestJar(): Promise<CookieJar> {
  * ```
  */
 export async function writableJar(): Promise<CookieJar> {
+  const test = currentTestRequest();
+  if (test !== undefined) {
+    if (test.readOnly) throw new SessionReadOnlyError();
+    return test.jar;
+  }
   const jar: NextCookies = await cookies();
   if ((jar.set as unknown) === (jar.delete as unknown)) throw new SessionReadOnlyError();
   return {
@@ -47,16 +71,30 @@ export async function writableJar(): Promise<CookieJar> {
   };
 }
 
+/** What a save needs to know about the request, read from one `headers()` call. */
+export interface RequestFacts {
+  /**
+   * Reached us over https, as far as Next knows (it sets `x-forwarded-proto`
+   * itself, and keeps a trusted proxy's value).
+   */
+  secure: boolean;
+  /** A Server Action call (the browser's `Next-Action` header). */
+  action: boolean;
+}
+
 /**
- * Whether the request reached us over https, as far as Next knows (it sets
- * `x-forwarded-proto` itself, and keeps a trusted proxy's value).
+ * The request facts a save needs, from one `headers()` read.
  *
  * @example
  * ```ts
- * const secure = await isHttpsRequest();
+ * const { secure, action } = await requestFacts();
  * ```
  */
-export async function isHttpsRequest(): Promise<boolean> {
-  const proto = (await headers()).get('x-forwarded-proto');
-  return proto !== null && proto.split(',')[0]?.trim().toLowerCase() === 'https';
+export async function requestFacts(): Promise<RequestFacts> {
+  const requestHeaders = currentTestRequest()?.headers ?? (await headers());
+  const proto = requestHeaders.get('x-forwarded-proto');
+  return {
+    secure: proto !== null && proto.split(',')[0]?.trim().toLowerCase() === 'https',
+    action: requestHeaders.has('next-action'),
+  };
 }

@@ -3,14 +3,18 @@ import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionUnsupportedError } from '../errors.ts';
+import type { ClientSessionData } from '../expose.ts';
 import type { SessionKitOptions } from '../options.ts';
 import type { Session, SessionImpl } from '../session.ts';
 import type { UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
-import { isHttpsRequest, requestJar, writableJar } from './context.ts';
+import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
+import { requestFacts, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
+import { refreshAfterSave } from './refresh.ts';
 import { createRequestScope } from './request-scope.ts';
+import { watchUnsaved } from './unsaved.ts';
 
 /**
  * Options of `newSession()`.
@@ -33,9 +37,19 @@ export interface NewSessionOptions {
  * export const { getSession, newSession, destroySession, guard } = createSessionKit<Data>({ storage });
  * ```
  */
-export interface SessionKit<Data extends SessionData, Flash extends SessionData = SessionData> {
+export interface SessionKit<
+  Data extends SessionData,
+  Flash extends SessionData = SessionData,
+  Client extends ClientSessionData = Partial<Data>,
+> extends ClientAccess<Client> {
   /** The current request's session, loaded once per request. Read-only in server components. */
   getSession(): Promise<Session<Data, Flash>>;
+  /**
+   * Whether the request carries a valid session, without creating one: no
+   * cookie is written and nothing is stored (not even an idle-TTL refresh).
+   * Expired, tampered or revoked → `false`.
+   */
+  hasSession(): Promise<boolean>;
   /** A fresh identity with empty data; the previous session is destroyed when this one is saved. */
   newSession(options?: NewSessionOptions): Promise<Session<Data, Flash>>;
   /** Ends the current session now: clears its cookie (and its stored record). */
@@ -75,16 +89,17 @@ export interface SessionKit<Data extends SessionData, Flash extends SessionData 
 export function createSessionKit<
   Data extends SessionData = SessionData,
   Flash extends SessionData = SessionData,
->(options: SessionKitOptions): SessionKit<Data, Flash> {
+  Client extends ClientSessionData = Partial<Data>,
+>(options: SessionKitOptions<Data, Client>): SessionKit<Data, Flash, Client> {
   return deferConfigErrorDuringBuild(
-    () => bindKit<Data, Flash>(new SessionEngine(options)),
-    (error) => failingKit<Data, Flash>(error),
+    () => bindKit<Data, Flash, Client>(new SessionEngine({ ...options })),
+    (error) => failingKit<Data, Flash, Client>(error),
   );
 }
 
-function bindKit<Data extends SessionData, Flash extends SessionData>(
+function bindKit<Data extends SessionData, Flash extends SessionData, Client extends ClientSessionData>(
   engine: SessionEngine,
-): SessionKit<Data, Flash> {
+): SessionKit<Data, Flash, Client> {
   const scope = createRequestScope();
 
   const commit = async (session: SessionImpl): Promise<void> => {
@@ -92,17 +107,32 @@ function bindKit<Data extends SessionData, Flash extends SessionData>(
     // always a mistake, and saying so early beats a silent no-op.
     const jar = await writableJar();
     if (!session.isChanged) return;
-    await engine.commit(session, jar, await isHttpsRequest());
+    const dataChanged = session.internals.dirty;
+    const request = await requestFacts();
+    await engine.commit(session, jar, request.secure);
+    // Only a Server Action can refresh; asking anywhere else costs a thrown Error.
+    if (dataChanged && request.action) refreshAfterSave();
   };
 
   const current = async (): Promise<SessionImpl> => {
     const slot = await scope();
-    slot.current ??= requestJar().then((jar) => engine.load(jar, commit));
+    if (slot.current === undefined) {
+      slot.current = requestJar().then((jar) => engine.load(jar, commit));
+      if (engine.options.warnUnsaved) void watchUnsaved(() => slot.current);
+    }
     return slot.current;
   };
 
   return {
+    ...createClientAccess<Client>(engine.options.expose, current),
     getSession: () => current() as unknown as Promise<Session<Data, Flash>>,
+
+    async hasSession(): Promise<boolean> {
+      const slot = await scope();
+      // Already loaded in this request: that session (saved or not) decides.
+      const session = await (slot.current ?? requestJar().then((jar) => engine.load(jar, commit, true)));
+      return session.internals.handle !== undefined;
+    },
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
       const userId = validateUserId(newOptions?.userId);
@@ -168,14 +198,16 @@ function requireUserId(userId: unknown): string {
 
 // Stand-in used while `next build` runs without the runtime configuration:
 // every call fails with the original, actionable error.
-function failingKit<Data extends SessionData, Flash extends SessionData>(
+function failingKit<Data extends SessionData, Flash extends SessionData, Client extends ClientSessionData>(
   error: SessionConfigError,
-): SessionKit<Data, Flash> {
+): SessionKit<Data, Flash, Client> {
   const fail = async (): Promise<never> => {
     throw error;
   };
   return {
+    ...failingClientAccess<Client>(error),
     getSession: fail,
+    hasSession: fail,
     newSession: fail,
     destroySession: fail,
     guard: () => fail,

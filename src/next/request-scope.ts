@@ -1,5 +1,6 @@
 import { headers } from 'next/headers.js';
 import type { SessionImpl } from '../session.ts';
+import { currentTestRequest } from './test-request.ts';
 
 /** @internal Per-request slot holding the current session. */
 export interface RequestScope {
@@ -25,7 +26,7 @@ export interface RequestScope {
 export function createRequestScope(): () => Promise<RequestScope> {
   const scopes = new WeakMap<object, RequestScope>();
   return async () => {
-    const key: object = await headers();
+    const key: object = currentTestRequest() ?? (await headers());
     let scope = scopes.get(key);
     if (scope === undefined) {
       scope = { current: undefined };

@@ -7,9 +7,11 @@ import type { SessionState } from './types.ts';
 // creation time lives inside `id`. `meta` holds only what is set:
 //   a: seconds from creation to last activity (idle timeout), u: user id,
 //   f: pending flash messages, v: flash messages shown to this render (only
-//   ever in the cookie the proxy forwards to the render, never the browser's).
+//   ever in the cookie the proxy forwards to the render, never the browser's),
+//   n: the data version, when not 1.
 interface Meta {
   a?: number;
+  n?: number;
   u?: string;
   f?: Record<string, unknown>;
   v?: Record<string, unknown>;
@@ -33,6 +35,10 @@ export function encodeEnvelope(state: SessionState, trackActivity: boolean, incl
   }
   if (state.userId !== undefined) {
     meta.u = state.userId;
+    hasMeta = true;
+  }
+  if (state.version !== undefined && state.version !== 1) {
+    meta.n = state.version;
     hasMeta = true;
   }
   if (state.flash !== undefined && Object.keys(state.flash).length > 0) {
@@ -71,9 +77,14 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   if (createdAt === undefined) return undefined;
   let lastActiveAt = createdAt;
   let userId: string | undefined;
+  let version: number | undefined;
   if (meta !== undefined) {
     if (!isPlainObject(meta)) return undefined;
-    const { a, u, f, v } = meta;
+    const { a, u, f, v, n } = meta;
+    if (n !== undefined) {
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return undefined;
+      version = n;
+    }
     if (a !== undefined) {
       if (typeof a !== 'number' || !Number.isSafeInteger(a) || a < 0) return undefined;
       lastActiveAt = createdAt + a * 1000;
@@ -86,6 +97,7 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   }
   const state: SessionState = { id, data: data as SessionData, createdAt, lastActiveAt };
   if (userId !== undefined) state.userId = userId;
+  if (version !== undefined) state.version = version;
   if (isPlainObject(meta)) {
     if (isPlainObject(meta.f)) state.flash = meta.f;
     if (isPlainObject(meta.v)) state.shown = meta.v;

@@ -7,6 +7,7 @@ import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import { memoryMapsOf, memoryStorage } from '../storage/memory-storage.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
@@ -129,5 +130,45 @@ export function allTargets(): Target[] {
       },
       keyOf,
     },
+    memoryTarget(),
   ];
+}
+
+// memoryStorage(): one storage (and one set of maps) per kit, like the stores'
+// unique prefixes; the inspector finds a key in whichever of them holds it.
+function memoryTarget(): Target {
+  const made: Array<ReturnType<typeof memoryStorage>> = [];
+  const entry = (key: string) => {
+    for (const storage of made) {
+      const found = memoryMapsOf(storage)?.records.get(key);
+      if (found !== undefined) return { storage, found };
+    }
+    return undefined;
+  };
+  return {
+    name: 'memory',
+    kind: 'store',
+    mergesKeys: true,
+    make: (o = {}) => {
+      const keyPrefix = uniquePrefix('mem');
+      const storage = memoryStorage({ keyPrefix, ...o });
+      made.push(storage);
+      return { storage, keyPrefix };
+    },
+    inspect: {
+      pttl: async (key) => {
+        const hit = entry(key);
+        return hit === undefined ? -2 : hit.found.expiresAt - Date.now();
+      },
+      exists: async (key) => {
+        const hit = entry(key);
+        return hit !== undefined && hit.found.expiresAt > Date.now();
+      },
+      corrupt: async (key) => {
+        const hit = entry(key);
+        if (hit !== undefined) hit.found.text = 'garbage';
+      },
+    },
+    keyOf,
+  };
 }

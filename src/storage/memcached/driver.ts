@@ -146,6 +146,7 @@ function serialise(record: StoredRecord): string {
     i: record.id,
     a: record.lastActiveAt,
     u: record.userId,
+    v: record.version,
     d: record.data,
     f: record.flash,
   });
@@ -155,11 +156,18 @@ function parseRecord(text: string): StoredRecord | 'corrupt' {
   const decoded = decodeValue(text);
   const value = decoded?.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'corrupt';
-  const { i, a, u, d, f } = value as Record<string, unknown>;
+  const { i, a, u, v, d, f } = value as Record<string, unknown>;
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return 'corrupt';
   if (f !== undefined && (typeof f !== 'object' || f === null || Array.isArray(f))) return 'corrupt';
   const flash = f as Record<string, unknown> | undefined;
   return (
-    checkRecord({ id: i, lastActiveAt: a, userId: u, data: d as Record<string, unknown>, flash }) ?? 'corrupt'
+    checkRecord({
+      id: i,
+      lastActiveAt: a,
+      userId: u,
+      data: d as Record<string, unknown>,
+      flash,
+      version: v,
+    }) ?? 'corrupt'
   );
 }

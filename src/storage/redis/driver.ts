@@ -4,7 +4,8 @@ import { enforceSessionLimit } from '../store/session-limit.ts';
 import type { RedisCall, RedisExecutor } from './executor.ts';
 import { INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH, TOUCH } from './scripts.ts';
 
-// Hash layout: `_id`, `_a` (lastActiveAt), `_u` (userId), one `d.<key>`
+// Hash layout: `_id`, `_a` (lastActiveAt), `_u` (userId), `_v` (data
+// version, when not 1), one `d.<key>`
 // field per data key, so a save can merge single keys atomically, and one
 // `f.<key>` field per pending flash message.
 const DATA = 'd.';
@@ -126,6 +127,7 @@ function saveArgs(write: StoreWrite): string[] {
   } else {
     args.push('_id', encodeValue(record.id));
     if (record.userId !== undefined) args.push('_u', encodeValue(record.userId));
+    if (record.version !== undefined) args.push('_v', encodeValue(record.version));
     pushFields(args, DATA, record.data);
     if (record.flash !== undefined) pushFields(args, FLASH, record.flash);
   }
@@ -149,6 +151,7 @@ function parseHash(hash: Record<string, unknown> | null | undefined): StoredReco
   let id: unknown;
   let lastActiveAt: unknown;
   let userId: unknown;
+  let version: unknown;
   for (const name of names) {
     const value = decodeValueOr(hash[name]);
     if (value === UNDECODABLE) return 'corrupt';
@@ -162,8 +165,9 @@ function parseHash(hash: Record<string, unknown> | null | undefined): StoredReco
     } else if (name === '_id') id = value;
     else if (name === '_a') lastActiveAt = value;
     else if (name === '_u') userId = value;
+    else if (name === '_v') version = value;
   }
-  return checkRecord({ id, lastActiveAt, userId, data, flash }) ?? 'corrupt';
+  return checkRecord({ id, lastActiveAt, userId, data, flash, version }) ?? 'corrupt';
 }
 
 // A stored "__proto__" key must stay plain data, never a prototype.

@@ -18,6 +18,8 @@ export interface StoredRecord {
   createdAt: number;
   lastActiveAt: number;
   userId?: string;
+  /** Data version; absent means 1. */
+  version?: number;
   /** Pending flash messages. */
   flash?: SessionData;
 }

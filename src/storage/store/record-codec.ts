@@ -92,17 +92,21 @@ export function checkRecord(candidate: {
   userId: unknown;
   data: Record<string, unknown>;
   flash?: Record<string, unknown> | undefined;
+  version?: unknown;
 }): StoredRecord | undefined {
-  const { id, lastActiveAt, userId, data, flash } = candidate;
+  const { id, lastActiveAt, userId, data, flash, version } = candidate;
   if (typeof id !== 'string') return undefined;
   const createdAt = createdAtFromSessionId(id);
   if (createdAt === undefined) return undefined;
   if (typeof lastActiveAt !== 'number' || !Number.isSafeInteger(lastActiveAt) || lastActiveAt < 0)
     return undefined;
   if (userId !== undefined && typeof userId !== 'string') return undefined;
+  if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1))
+    return undefined;
   // Same property order as a state the engine creates, so both share one shape.
   const record: StoredRecord = { id, data, createdAt, lastActiveAt };
   if (userId !== undefined) record.userId = userId;
+  if (version !== undefined && version !== 1) record.version = version;
   if (flash !== undefined && hasKeys(flash)) record.flash = flash;
   return record;
 }
