@@ -41,6 +41,7 @@ export async function proxy(request: NextRequest): Promise<Response> {
 }
 
 export const config = {
-  // Everything but static assets, which carry no session.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  // Everything but static assets, which carry no session, and the benchmark's
+  // routes (404 unless started with BENCH_ROUTES=1), which measure handlers alone.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|bench/).*)'],
 };

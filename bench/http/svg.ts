@@ -1,0 +1,259 @@
+import type { VariantRow } from './report.ts';
+import { sizeRows } from './report.ts';
+import type { KeyScaleRow } from './scale.ts';
+
+// Hand-written SVG: no chart library, readable on GitHub in light and dark
+// mode (its own white background), numbers printed on every bar.
+
+const FONT = 'font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif"';
+const INK = '#1f2328';
+const MUTED = '#656d76';
+const GRID = '#d0d7de';
+const OURS = '#1a7f37';
+const OURS_LIGHT = '#7cc98f';
+const OTHER = '#8c959f';
+
+const escapeXml = (text: string): string =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\*\*|`/g, '');
+
+function text(x: number, y: number, content: string, attrs = ''): string {
+  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escapeXml(content)}</text>`;
+}
+
+function svg(width: number, height: number, title: string, body: string[]): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12" fill="${INK}">`,
+    `<title>${escapeXml(title)}</title>`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    ...body,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+interface Bar {
+  label: string;
+  value: number;
+  note: string;
+  ours: boolean;
+}
+
+/** Horizontal bars of throughput relative to each route's baseline, with the 1.0 line. */
+export function httpChart(rows: readonly VariantRow[], title: string): string {
+  const ids = [
+    'nsk',
+    'nsk-write',
+    'redis',
+    'redis-write',
+    'authjs',
+    'iron',
+    'iron-write',
+    'baseline-write',
+    'guard',
+    'guard-refresh',
+  ];
+  const names: Record<string, string> = {
+    nsk: 'next-session-kit, cookie: read',
+    'nsk-write': 'next-session-kit, cookie: read + write',
+    redis: 'next-session-kit, Redis: read',
+    'redis-write': 'next-session-kit, Redis: read + write',
+    authjs: 'Auth.js JWT decode: read',
+    iron: 'iron-session 8: read',
+    'iron-write': 'iron-session 8: read + write',
+    'baseline-write': 'no library, cookie written back',
+    guard: 'proxy.ts guard (vs same route unguarded)',
+    'guard-refresh': 'proxy.ts guard + cookie refresh',
+  };
+  const bars: Bar[] = [];
+  for (const id of ids) {
+    const row = rows.find((r) => r.id === id);
+    if (row?.vsBaseline === undefined) continue;
+    bars.push({
+      label: names[id] ?? id,
+      value: row.vsBaseline.median,
+      note: `${row.vsBaseline.median.toFixed(2)}×  ·  ${Math.round(row.requestsPerSec).toLocaleString('en-US')} req/s  ·  p99 ${row.p99.toFixed(1)} ms`,
+      ours: !['authjs', 'iron', 'iron-write', 'baseline-write'].includes(id),
+    });
+  }
+  const left = 270;
+  const plot = 520;
+  const rowH = 30;
+  const top = 56;
+  const height = top + bars.length * rowH + 40;
+  const width = left + plot + 30;
+  const max = 1.1;
+  const x = (v: number): number => left + (Math.min(v, max) / max) * plot;
+  const body: string[] = [
+    text(16, 24, title, 'font-size="15" font-weight="600"'),
+    text(
+      16,
+      42,
+      'Requests per second ÷ those of its baseline route run right beside it (1.00× = no cost); medians over rounds',
+      `font-size="11" fill="${MUTED}"`,
+    ),
+  ];
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    const tx = x(tick);
+    body.push(
+      `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${top + bars.length * rowH}" stroke="${tick === 1 ? INK : GRID}" stroke-width="1"${tick === 1 ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
+    body.push(
+      text(
+        tx,
+        top + bars.length * rowH + 16,
+        `${tick.toFixed(2)}×`,
+        `text-anchor="middle" fill="${MUTED}" font-size="11"`,
+      ),
+    );
+  }
+  bars.forEach((bar, i) => {
+    const y = top + i * rowH;
+    body.push(text(left - 10, y + 18, bar.label, 'text-anchor="end"'));
+    const w = Math.max(1, x(bar.value) - left);
+    body.push(
+      `<rect x="${left}" y="${y + 5}" width="${w.toFixed(1)}" height="${rowH - 10}" rx="2" fill="${bar.ours ? OURS : OTHER}"/>`,
+    );
+    const inside = w > 330;
+    body.push(
+      text(
+        inside ? left + 8 : left + w + 6,
+        y + 18,
+        bar.note,
+        `font-size="11" fill="${inside ? '#ffffff' : INK}"`,
+      ),
+    );
+  });
+  return svg(width, height, title, body);
+}
+
+/** Two panels: cost against session size (cookie), and Redis memory and latency against live sessions. */
+export function scaleChart(rows: readonly VariantRow[], keys: readonly KeyScaleRow[]): string {
+  const width = 860;
+  const height = 330;
+  const body: string[] = [text(16, 24, 'How the cost grows', 'font-size="15" font-weight="600"')];
+
+  // Left: grouped bars, read and read+write vs baseline per size.
+  const sizes = sizeRows(rows);
+  const panelTop = 70;
+  const panelH = 190;
+  const lx = 60;
+  const lw = 340;
+  body.push(
+    text(
+      16,
+      48,
+      'Encrypted cookie: req/s vs no-session baseline, by session size',
+      `font-size="12" font-weight="600"`,
+    ),
+  );
+  const y = (v: number): number => panelTop + panelH - (Math.min(v, 1.1) / 1.1) * panelH;
+  for (const tick of [0, 0.5, 1]) {
+    body.push(
+      `<line x1="${lx}" y1="${y(tick)}" x2="${lx + lw}" y2="${y(tick)}" stroke="${tick === 1 ? INK : GRID}"${tick === 1 ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
+    body.push(
+      text(lx - 6, y(tick) + 4, `${tick.toFixed(1)}×`, `text-anchor="end" font-size="11" fill="${MUTED}"`),
+    );
+  }
+  const group = sizes.length === 0 ? lw : lw / sizes.length;
+  sizes.forEach((s, i) => {
+    const gx = lx + i * group;
+    const bw = Math.min(34, group / 3);
+    const pairs: Array<[VariantRow, string]> = [
+      [s.read, OURS],
+      [s.write, OURS_LIGHT],
+    ];
+    pairs.forEach(([row, color], j) => {
+      const v = row.vsBaseline?.median ?? 0;
+      const bx = gx + group / 2 - bw + j * bw;
+      body.push(
+        `<rect x="${bx.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" fill="${color}"/>`,
+      );
+      body.push(text(bx + bw / 2 - 1, y(v) - 4, v.toFixed(2), 'text-anchor="middle" font-size="10"'));
+    });
+    const label = s.size.replace('B', ' B').replace('K B', ' KB');
+    body.push(
+      text(
+        gx + group / 2,
+        y(0) + 16,
+        label + (s.cookie.cookieCount > 1 ? ` (${s.cookie.cookieCount} chunks)` : ''),
+        'text-anchor="middle" font-size="11"',
+      ),
+    );
+  });
+  body.push(`<rect x="${lx}" y="${height - 36}" width="12" height="12" fill="${OURS}"/>`);
+  body.push(text(lx + 16, height - 26, 'read', 'font-size="11"'));
+  body.push(`<rect x="${lx + 60}" y="${height - 36}" width="12" height="12" fill="${OURS_LIGHT}"/>`);
+  body.push(text(lx + 76, height - 26, 'read + write (Set-Cookie)', 'font-size="11"'));
+
+  // Right: memory per session (bars) with load latency printed, per number of live sessions.
+  const rx = 500;
+  const rw = 320;
+  body.push(
+    text(
+      460,
+      48,
+      'Redis: memory per ~1 KB session and kit load() latency',
+      `font-size="12" font-weight="600"`,
+    ),
+  );
+  if (keys.length > 0) {
+    const maxBytes = Math.max(...keys.map((k) => k.bytesPerSession)) * 1.25;
+    const ry = (v: number): number => panelTop + panelH - (v / maxBytes) * panelH;
+    body.push(`<line x1="${rx}" y1="${ry(0)}" x2="${rx + rw}" y2="${ry(0)}" stroke="${GRID}"/>`);
+    const slot = rw / keys.length;
+    keys.forEach((k, i) => {
+      const bx = rx + i * slot + slot / 2 - 22;
+      body.push(
+        `<rect x="${bx.toFixed(1)}" y="${ry(k.bytesPerSession).toFixed(1)}" width="44" height="${(ry(0) - ry(k.bytesPerSession)).toFixed(1)}" fill="${OURS}"/>`,
+      );
+      body.push(
+        text(
+          bx + 22,
+          ry(k.bytesPerSession) - 20,
+          `${Math.round(k.bytesPerSession).toLocaleString('en-US')} B`,
+          'text-anchor="middle" font-size="11"',
+        ),
+      );
+      body.push(
+        text(
+          bx + 22,
+          ry(k.bytesPerSession) - 6,
+          `load ${Math.round(k.loadP50Micros)}/${Math.round(k.loadP99Micros)} µs`,
+          `text-anchor="middle" font-size="10" fill="${MUTED}"`,
+        ),
+      );
+      body.push(
+        text(
+          bx + 22,
+          ry(0) + 16,
+          `${k.sessions.toLocaleString('en-US')} sessions`,
+          'text-anchor="middle" font-size="11"',
+        ),
+      );
+      body.push(
+        text(
+          bx + 22,
+          ry(0) + 30,
+          `${Math.round(k.http.requestsPerSec).toLocaleString('en-US')} req/s`,
+          `text-anchor="middle" font-size="10" fill="${MUTED}"`,
+        ),
+      );
+    });
+    body.push(
+      text(
+        460,
+        height - 26,
+        'load p50/p99 = the kit’s load() from the driver; req/s = read route, random session',
+        `font-size="10" fill="${MUTED}"`,
+      ),
+    );
+  } else {
+    body.push(text(rx, panelTop + 40, 'not measured in this run', `fill="${MUTED}"`));
+  }
+  return svg(width, height, 'How the cost grows with session size and live sessions', body);
+}

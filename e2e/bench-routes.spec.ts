@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { type DemoServer, newSecret, startServer } from './server';
+
+// The routes `npm run bench:http` drives (app/bench/, app/api/private/bench/)
+// ship in the demo's build but must stay invisible unless the server runs
+// with BENCH_ROUTES=1, which the demo never sets.
+let server: DemoServer;
+
+test.beforeAll(async () => {
+  server = await startServer({ secret: newSecret() });
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+const GET_ROUTES = ['/bench/baseline', '/bench/nsk', '/bench/iron', '/bench/authjs', '/bench/redis'];
+const POST_ROUTES = ['/bench/nsk-write', '/bench/redis-write', '/bench/baseline-write', '/bench/iron-write'];
+
+test('bench routes answer 404 without BENCH_ROUTES=1, whatever the request carries', async ({ request }) => {
+  const headers = { cookie: 'nsk=x; session=y', 'x-bench-size': '1KB' };
+  for (const path of GET_ROUTES) {
+    const response = await request.get(server.url(path), { headers });
+    expect(response.status(), path).toBe(404);
+  }
+  for (const path of POST_ROUTES) {
+    const response = await request.post(server.url(path), { headers: { ...headers, origin: server.origin } });
+    expect(response.status(), path).toBe(404);
+  }
+});
+
+test('the guarded bench path is still behind the guard, then 404', async () => {
+  // Plain fetch: no cookie jar, the Cookie header is exactly what is sent.
+  const signedOut = await fetch(server.url('/api/private/bench'));
+  expect(signedOut.status).toBe(401);
+  expect(await signedOut.json()).toEqual({ error: 'unauthenticated' });
+
+  const login = await fetch(server.url('/api/load'), {
+    method: 'POST',
+    body: JSON.stringify({ login: 'bench-e2e' }),
+    headers: { origin: server.origin, 'content-type': 'application/json' },
+  });
+  expect(login.status).toBe(200);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
+  expect(cookie).toMatch(/^session=/);
+  const signedIn = await fetch(server.url('/api/private/bench'), { headers: { cookie } });
+  expect(signedIn.status).toBe(404);
+});
