@@ -7,7 +7,15 @@
 //
 // Usage: node scripts/pack-smoke.mjs [--json results.json] [--keep]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -281,6 +289,92 @@ export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)
     assert(failed, 'next build succeeded although a client component imports next-session-kit');
     assert(/server-only|Client Component/i.test(output), `unexpected build failure:\n${output.slice(-2000)}`);
   });
+  await check(
+    'next-session-kit/testing runs a Server Action and a page in vitest, as the README shows',
+    () => {
+      // Apart from the Next app's own files, so `next build` above never type-checks them.
+      const dir = join(work, 'vitest-app');
+      mkdirSync(join(dir, 'app'), { recursive: true });
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: 'vitest-app', private: true, type: 'module' }, null, 2),
+      );
+      // The fresh app's packages, plus this repository's vitest (not worth a second install).
+      mkdirSync(join(dir, 'node_modules'));
+      for (const name of readdirSync(join(app, 'node_modules'))) {
+        symlinkSync(join(app, 'node_modules', name), join(dir, 'node_modules', name));
+      }
+      symlinkSync(join(root, 'node_modules', 'vitest'), join(dir, 'node_modules', 'vitest'));
+      // The README's recipe: point `server-only` at its empty module.
+      writeFileSync(
+        join(dir, 'vitest.config.mts'),
+        `import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      'server-only': fileURLToPath(new URL('./node_modules/server-only/empty.js', import.meta.url)),
+    },
+  },
+  // Through Vite, so the alias reaches the kit's own \`import 'server-only'\` too.
+  test: { server: { deps: { inline: ['next-session-kit'] } } },
+});
+`,
+      );
+      writeFileSync(
+        join(dir, 'app', 'session.ts'),
+        `import 'server-only';
+import { createSessionKit, memoryStorage } from 'next-session-kit';
+
+export const { getSession, newSession, hasSession } = createSessionKit<{ user?: string }>({
+  storage: memoryStorage(),
+});
+`,
+      );
+      writeFileSync(
+        join(dir, 'app', 'actions.ts'),
+        `import { redirect } from 'next/navigation';
+import { getSession, newSession } from './session';
+
+export async function login(form: FormData): Promise<void> {
+  const session = await newSession();
+  session.set('user', String(form.get('name')));
+  await session.save();
+  redirect('/');
+}
+
+export async function whoAmI(): Promise<string> {
+  return (await getSession()).get('user') ?? 'guest';
+}
+`,
+      );
+      writeFileSync(
+        join(dir, 'app', 'actions.test.ts'),
+        `import { createTestBrowser, withSessionRequest } from 'next-session-kit/testing';
+import { expect, it } from 'vitest';
+import { login, whoAmI } from './actions';
+import { hasSession } from './session';
+
+it('signs in and reads the session on the next request', async () => {
+  const form = new FormData();
+  form.set('name', 'ada');
+  const signedIn = await withSessionRequest({}, () => login(form));
+  expect(signedIn.redirect).toBe('/');
+
+  const browser = createTestBrowser();
+  await browser.request(() => login(form));
+  expect((await browser.request(() => whoAmI(), { readOnly: true })).result).toBe('ada');
+  expect((await browser.request(() => hasSession())).result).toBe(true);
+  expect((await withSessionRequest({}, () => whoAmI())).result).toBe('guest');
+});
+`,
+      );
+      const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+      const out = run(process.execPath, [vitest, 'run', '--root', dir], dir);
+      assert(/1 passed/.test(out), `vitest did not report the test as passed:\n${out.slice(-1500)}`);
+    },
+  );
 } finally {
   if (server) {
     server.kill('SIGTERM');
