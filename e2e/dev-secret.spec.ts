@@ -67,7 +67,9 @@ test('next dev generates a git-ignored key, warns once, and a login survives a r
   expect(await forgot.json()).toEqual({ saved: false });
   await expect.poll(() => server?.logs()).toContain('the session was changed (count) but never saved');
 
-  // Restart the dev server: same key from the file, so the session is still valid.
+  // Restart the dev server: same key from the file, so the session is still valid. Leave the page
+  // first: a dev page's HMR client reloads it when its server comes back, racing our navigation.
+  await page.goto('about:blank');
   await server.stop();
   server = await startServer({ mode: 'dev', port });
   await page.goto(server.url('/'));
