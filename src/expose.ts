@@ -1,4 +1,5 @@
 import { SessionConfigError } from './errors.ts';
+import { defineOwn } from './own-property.ts';
 import type { SessionData } from './types.ts';
 
 /**
@@ -92,7 +93,7 @@ export function resolveExpose(option: unknown): Exposer {
     const picked: ClientSessionData = {};
     for (const key of list) {
       if (!Object.hasOwn(data, key) || data[key] === undefined) continue;
-      define(picked, key, toJson(data[key], key));
+      defineOwn(picked, key, toJson(data[key], key));
     }
     return picked;
   };
@@ -123,17 +124,12 @@ function toJson(value: unknown, path: string, depth = 0, seen = new Set<object>(
     for (const key of Object.keys(value)) {
       const item = value[key];
       if (item === undefined) continue;
-      define(copy, key, toJson(item, `${path}.${printable(key)}`, depth + 1, seen));
+      defineOwn(copy, key, toJson(item, `${path}.${printable(key)}`, depth + 1, seen));
     }
     return copy;
   } finally {
     seen.delete(value);
   }
-}
-
-// defineProperty, not assignment: a key named "__proto__" must stay data.
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { defineOwn } from './own-property.ts';
 import type { SessionState } from './storage/types.ts';
 import type { SessionData } from './types.ts';
 
@@ -152,13 +153,7 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
       this.delete(key);
       return;
     }
-    // defineProperty, not assignment: a key named "__proto__" must stay data.
-    Object.defineProperty(this.#state.data, key, {
-      value,
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
+    defineOwn(this.#state.data, key, value);
     this.#markKey(key);
   }
 
@@ -208,7 +203,7 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
   flash<K extends keyof Flash & string>(key: K, value: Flash[K]): void {
     assertKey(key);
     const flash = this.#state.flash ?? {};
-    Object.defineProperty(flash, key, { value, writable: true, enumerable: true, configurable: true });
+    defineOwn(flash, key, value);
     this.#state.flash = flash;
     this.#changedFlash.add(key);
     this.#dirty = true;

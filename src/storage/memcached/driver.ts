@@ -1,6 +1,6 @@
 import type { Client } from 'memjs';
 import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
-import { checkRecord, decodeValue, encodeValue } from '../store/record-codec.ts';
+import { decodeWholeRecord, encodeWholeRecord } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
 
 // Memcached reads an expiry above 30 days as an absolute Unix time.
@@ -37,7 +37,7 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
   const load = async (key: string): Promise<StoredRecord | null | 'corrupt'> => {
     const { value } = await client.get(key);
     if (value === null || value === undefined) return null;
-    return parseRecord(value.toString('utf8'));
+    return decodeWholeRecord(value.toString('utf8'));
   };
 
   const driver: StoreDriver = {
@@ -48,7 +48,7 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
 
     async save(write: StoreWrite) {
       const expires = memcachedExpiry(write.expiresAt, now());
-      const value = serialise(write.record);
+      const value = encodeWholeRecord(write.record);
       const stored =
         write.mode === 'create'
           ? client.set(write.key, value, { expires })
@@ -73,7 +73,7 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
       if (record === null || record === 'corrupt' || record.flash === undefined) return {};
       const { flash } = record;
       delete record.flash;
-      await client.replace(key, serialise(record), { expires: memcachedExpiry(expiresAt, now()) });
+      await client.replace(key, encodeWholeRecord(record), { expires: memcachedExpiry(expiresAt, now()) });
       return flash;
     },
 
@@ -82,7 +82,7 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
       const record = await load(key);
       if (record === null || record === 'corrupt') return false;
       record.lastActiveAt = lastActiveAt;
-      return client.replace(key, serialise(record), { expires: memcachedExpiry(expiresAt, now()) });
+      return client.replace(key, encodeWholeRecord(record), { expires: memcachedExpiry(expiresAt, now()) });
     },
 
     async remove(keys) {
@@ -139,35 +139,4 @@ async function appendIfPresent(client: Client, key: string, value: string): Prom
     if (error instanceof Error && /not stored/i.test(error.message)) return false;
     throw error;
   }
-}
-
-function serialise(record: StoredRecord): string {
-  return encodeValue({
-    i: record.id,
-    a: record.lastActiveAt,
-    u: record.userId,
-    v: record.version,
-    d: record.data,
-    f: record.flash,
-  });
-}
-
-function parseRecord(text: string): StoredRecord | 'corrupt' {
-  const decoded = decodeValue(text);
-  const value = decoded?.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'corrupt';
-  const { i, a, u, v, d, f } = value as Record<string, unknown>;
-  if (typeof d !== 'object' || d === null || Array.isArray(d)) return 'corrupt';
-  if (f !== undefined && (typeof f !== 'object' || f === null || Array.isArray(f))) return 'corrupt';
-  const flash = f as Record<string, unknown> | undefined;
-  return (
-    checkRecord({
-      id: i,
-      lastActiveAt: a,
-      userId: u,
-      data: d as Record<string, unknown>,
-      flash,
-      version: v,
-    }) ?? 'corrupt'
-  );
 }

@@ -1,5 +1,6 @@
+import { defineOwn } from '../../own-property.ts';
 import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
-import { checkRecord, decodeValue, encodeValue } from '../store/record-codec.ts';
+import { decodeWholeRecord, encodeWholeRecord } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
 
 // Expired entries are dropped when read, and all of them every so many
@@ -47,10 +48,10 @@ export function memoryDriver(maps: MemoryMaps, now: () => number): StoreDriver {
       records.delete(key);
       return null;
     }
-    return parseRecord(entry.text);
+    return decodeWholeRecord(entry.text);
   };
   const put = (key: string, record: StoredRecord, expiresAt: number): void => {
-    records.set(key, { text: serialise(record), expiresAt });
+    records.set(key, { text: encodeWholeRecord(record), expiresAt });
   };
 
   const sweep = (): void => {
@@ -150,14 +151,14 @@ export function memoryDriver(maps: MemoryMaps, now: () => number): StoreDriver {
       return true;
     }
     for (const name of write.changed) {
-      if (Object.hasOwn(record.data, name)) assign(stored.data, name, record.data[name]);
+      if (Object.hasOwn(record.data, name)) defineOwn(stored.data, name, record.data[name]);
       else delete stored.data[name];
     }
     if (record.flash !== undefined) {
       for (const name of write.changedFlash) {
         if (!Object.hasOwn(record.flash, name)) continue;
         stored.flash ??= {};
-        assign(stored.flash, name, record.flash[name]);
+        defineOwn(stored.flash, name, record.flash[name]);
       }
     }
     stored.lastActiveAt = record.lastActiveAt;
@@ -166,31 +167,4 @@ export function memoryDriver(maps: MemoryMaps, now: () => number): StoreDriver {
   }
 
   return driver;
-}
-
-// A "__proto__" key must stay plain data, never a prototype.
-function assign(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}
-
-function serialise(record: StoredRecord): string {
-  return encodeValue({
-    i: record.id,
-    a: record.lastActiveAt,
-    u: record.userId,
-    v: record.version,
-    d: record.data,
-    f: record.flash,
-  });
-}
-
-function parseRecord(text: string): StoredRecord | 'corrupt' {
-  const value = decodeValue(text)?.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'corrupt';
-  const { i, a, u, v, d, f } = value as Record<string, unknown>;
-  if (typeof d !== 'object' || d === null || Array.isArray(d)) return 'corrupt';
-  if (f !== undefined && (typeof f !== 'object' || f === null || Array.isArray(f))) return 'corrupt';
-  const flash = f as Record<string, unknown> | undefined;
-  const data = d as Record<string, unknown>;
-  return checkRecord({ id: i, lastActiveAt: a, userId: u, data, flash, version: v }) ?? 'corrupt';
 }

@@ -1,3 +1,4 @@
+import { defineOwn } from '../../own-property.ts';
 import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { checkRecord, decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
@@ -172,7 +173,6 @@ function parseHash(hash: Record<string, unknown> | null | undefined): StoredReco
 
 // A stored "__proto__" key must stay plain data, never a prototype.
 function assign(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-  } else target[key] = value;
+  if (key === '__proto__') defineOwn(target, key, value);
+  else target[key] = value;
 }

@@ -1,3 +1,4 @@
+import { isPlainObject } from '../envelope.ts';
 import { createdAtFromSessionId } from '../session-id.ts';
 import type { StoredRecord } from './driver.ts';
 
@@ -109,6 +110,45 @@ export function checkRecord(candidate: {
   if (version !== undefined && version !== 1) record.version = version;
   if (flash !== undefined && hasKeys(flash)) record.flash = flash;
   return record;
+}
+
+/**
+ * A whole record as one string, for stores that keep a session in a single
+ * value (Memcached, the in-memory store): short field names, the kit's value
+ * encoding.
+ *
+ * @example
+ * ```ts
+ * await client.set(key, encodeWholeRecord(record), { expires });
+ * ```
+ */
+export function encodeWholeRecord(record: StoredRecord): string {
+  return encodeValue({
+    i: record.id,
+    a: record.lastActiveAt,
+    u: record.userId,
+    v: record.version,
+    d: record.data,
+    f: record.flash,
+  });
+}
+
+/**
+ * Reads what {@link encodeWholeRecord} wrote; anything malformed is `'corrupt'`
+ * (stored data is untrusted too).
+ *
+ * @example
+ * ```ts
+ * const record = decodeWholeRecord(text); // StoredRecord | 'corrupt'
+ * ```
+ */
+export function decodeWholeRecord(text: string): StoredRecord | 'corrupt' {
+  const value = decodeValue(text)?.value;
+  if (!isPlainObject(value)) return 'corrupt';
+  const { i, a, u, v, d, f } = value;
+  if (!isPlainObject(d)) return 'corrupt';
+  if (f !== undefined && !isPlainObject(f)) return 'corrupt';
+  return checkRecord({ id: i, lastActiveAt: a, userId: u, data: d, flash: f, version: v }) ?? 'corrupt';
 }
 
 function hasKeys(object: Record<string, unknown>): boolean {
