@@ -128,9 +128,14 @@ export class SessionEngine {
    * Writes `session` through `jar` if anything changed. `secureRequest` tells
    * whether the request arrived over https (for `secure: 'auto'`).
    */
-  async commit(session: SessionImpl, jar: CookieJar, secureRequest: boolean): Promise<void> {
+  /**
+   * Saves the session and writes (or clears) its cookie as needed. Resolves
+   * to `true` only when changed data reached the store and the cookie stayed
+   * as it was: then nothing in the response tells Next that the session changed.
+   */
+  async commit(session: SessionImpl, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
     const internals = session.internals;
-    if (!internals.dirty && !internals.touched && !internals.stale) return;
+    if (!internals.dirty && !internals.touched && !internals.stale) return false;
     const now = this.options.now();
     const state = internals.state;
     // Whole seconds after creation: that is how the cookie payload records it,
@@ -150,7 +155,7 @@ export class SessionEngine {
         clearChunkedCookie(jar, internals.cookieNames, this.writeOptions(secureRequest, now, now));
       }
       session.markSaved(undefined, []);
-      return;
+      return false;
     }
     const store = this.backend.kind === 'store';
     if (store && !internals.dirty && internals.handle !== undefined && this.backend.touch !== undefined) {
@@ -158,7 +163,7 @@ export class SessionEngine {
       if (!(await this.backend.touch(internals.handle, now, expiresAt)))
         await this.#ended(session, jar, secureRequest, now);
       else session.markSaved(internals.handle, internals.cookieNames);
-      return;
+      return false;
     }
     const value = await this.backend.save({
       state,
@@ -172,12 +177,12 @@ export class SessionEngine {
     if (value === null) {
       // Revoked meanwhile (logout elsewhere): never resurrect it.
       await this.#ended(session, jar, secureRequest, now);
-      return;
+      return false;
     }
     if (store && value === internals.handle && this.backend.renewsOnSave !== true) {
       // Same token, same absolute expiry: the cookie already says it all.
       session.markSaved(value, internals.cookieNames);
-      return;
+      return true;
     }
     // A store's cookie lives until the absolute expiry; the store enforces
     // the idle timeout through the key's TTL.
@@ -191,6 +196,7 @@ export class SessionEngine {
       this.backend.maxChunks,
     );
     session.markSaved(value, names);
+    return false;
   }
 
   async #ended(session: SessionImpl, jar: CookieJar, secureRequest: boolean, now: number): Promise<void> {

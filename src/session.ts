@@ -53,8 +53,8 @@ export interface Session<Data extends SessionData = SessionData, Flash extends S
   save(): Promise<void>;
 }
 
-/** @internal What `save()` calls; supplied by the kit. */
-export type Committer = (session: SessionImpl) => Promise<void>;
+/** @internal What `save()` calls; supplied by the kit. `save()` ignores its result (the engine's commit outcome). */
+export type Committer = (session: SessionImpl) => Promise<unknown>;
 
 /** @internal Takes a store-backed session's pending flash out of the store. */
 export type TakeFlash = (session: SessionImpl) => Promise<SessionData>;

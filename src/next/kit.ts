@@ -107,11 +107,12 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     // always a mistake, and saying so early beats a silent no-op.
     const jar = await writableJar();
     if (!session.isChanged) return;
-    const dataChanged = session.internals.dirty;
     const request = await requestFacts();
-    await engine.commit(session, jar, request.secure);
-    // Only a Server Action can refresh; asking anywhere else costs a thrown Error.
-    if (dataChanged && request.action) refreshAfterSave();
+    const silent = await engine.commit(session, jar, request.secure);
+    // A written cookie already makes Next re-render after a Server Action; a
+    // store save that kept the cookie needs asking. Only a Server Action can
+    // refresh: anywhere else Next answers with a thrown Error.
+    if (silent && request.action) refreshAfterSave();
   };
 
   const current = async (): Promise<SessionImpl> => {

@@ -11,8 +11,7 @@ import { refresh } from 'next/cache.js';
  *
  * @example
  * ```ts
- * await engine.commit(session, jar, secure);
- * refreshAfterSave();
+ * if ((await engine.commit(session, jar, secure)) && isServerAction) refreshAfterSave();
  * ```
  */
 export function refreshAfterSave(): void {
