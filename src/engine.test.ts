@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SessionTooLargeError } from './errors.ts';
 import { encryptedCookieStorage } from './storage/encrypted-cookie.ts';
 import { TestBrowser } from './test-utils/browser.ts';
+import { forgeCookie } from './test-utils/forge.ts';
 import { Clock, Harness } from './test-utils/harness.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0001';
@@ -485,6 +486,79 @@ describe('bad input yields a fresh session and a hook call, never a throw', () =
   });
 });
 
+describe('sessions from the future', () => {
+  // Only a key holder can write these times into a cookie: a leaked secret, or
+  // an old one still in a rotation list. `maxAge` counts from createdAt and the
+  // idle timeout from lastActiveAt, so a session dated ahead would live that much longer.
+  const NOW = Date.UTC(2026, 0, 1);
+  const IN_2036 = Date.UTC(2036, 0, 1);
+
+  async function loadForged(forged: Parameters<typeof forgeCookie>[1], idleTimeout?: number) {
+    const h = kit({ clock: new Clock(NOW), ...(idleTimeout !== undefined && { idleTimeout }) });
+    const browser = new TestBrowser();
+    browser.cookies.set('session', await forgeCookie(SECRET, forged));
+    const loaded = await h.request(browser, async (s) => {
+      const seen = { isNew: s.isNew, user: s.get('user'), userId: s.userId };
+      await s.save();
+      return seen;
+    });
+    return { h, browser, loaded };
+  }
+
+  it('refuses a cookie created in 2036: fresh session, reason future, cookie cleared', async () => {
+    const { h, browser, loaded } = await loadForged({
+      createdAt: IN_2036,
+      userId: 'admin',
+      data: { user: 'admin' },
+    });
+    expect(loaded).toEqual({ isNew: true, user: undefined, userId: undefined });
+    expect(h.invalid).toEqual(['future']);
+    expect(browser.cookies.size).toBe(0);
+  });
+
+  it('refuses a cookie last active in the future (the idle timeout would never end)', async () => {
+    const { h, loaded } = await loadForged(
+      { createdAt: NOW - 3_600_000, lastActiveAt: IN_2036, userId: 'admin', data: { user: 'admin' } },
+      600,
+    );
+    expect(loaded.isNew).toBe(true);
+    expect(h.invalid).toEqual(['future']);
+  });
+
+  it('allows 60 s of clock skew between servers, not more', async () => {
+    const ahead = async (ms: number) => {
+      const h = kit({ clock: new Clock(NOW), idleTimeout: 600 });
+      const browser = new TestBrowser();
+      // Written by a server whose clock runs `ms` ahead, for a session that began before it.
+      const created = new Harness<Data>(
+        { storage: encryptedCookieStorage({ secret: SECRET }), idleTimeout: 600 },
+        new Clock(NOW + ms),
+      );
+      await created.request(browser, async (s) => {
+        s.set('user', 'ada');
+        await s.save();
+      });
+      const isNew = await h.request(browser, (s) => s.isNew);
+      return { isNew, invalid: h.invalid };
+    };
+    expect(await ahead(60_000)).toEqual({ isNew: false, invalid: [] });
+    expect(await ahead(61_000)).toEqual({ isNew: true, invalid: ['future'] });
+    const { h, loaded } = await loadForged({ createdAt: NOW - 1000, lastActiveAt: NOW + 61_000 }, 600);
+    expect(loaded.isNew).toBe(true);
+    expect(h.invalid).toEqual(['future']);
+  });
+
+  it('a peek (hasSession) refuses it too, quietly', async () => {
+    const h = kit({ clock: new Clock(NOW) });
+    const browser = new TestBrowser();
+    browser.cookies.set('session', await forgeCookie(SECRET, { createdAt: IN_2036, userId: 'admin' }));
+    const session = await h.engine.load(browser.request(), async () => {}, true);
+    expect(session.isNew).toBe(true);
+    expect(session.internals.handle).toBeUndefined();
+    expect(h.invalid).toEqual([]);
+  });
+});
+
 describe('key rotation', () => {
   it('[new, old] opens old cookies and re-seals them with the new key on the next save', async () => {
     const browser = new TestBrowser();
@@ -507,6 +581,26 @@ describe('key rotation', () => {
     const onlyNew = kit({ secret: SECRET });
     await onlyNew.request(browser, (s) => expect(s.get('user')).toBe('ada'));
     expect(onlyNew.invalid).toEqual([]);
+  });
+
+  it('a cookie sealed with the old key and dated in the future is refused, never re-sealed', async () => {
+    const clock = new Clock(Date.UTC(2026, 0, 1));
+    const browser = new TestBrowser();
+    const forged = await forgeCookie(OTHER, {
+      createdAt: Date.UTC(2036, 0, 1),
+      userId: 'admin',
+      data: { user: 'admin' },
+    });
+    browser.cookies.set('session', forged);
+    const rotated = kit({ secret: [SECRET, OTHER], clock });
+    await rotated.request(browser, async (s) => {
+      expect(s.isNew).toBe(true);
+      expect(s.get('user')).toBeUndefined();
+      await s.save();
+    });
+    expect(rotated.invalid).toEqual(['future']);
+    expect(browser.lastWrites.map((w) => [w.name, w.value, w.options.maxAge])).toEqual([['session', '', 0]]);
+    expect(browser.cookies.size).toBe(0);
   });
 
   it('re-sealing with the new key keeps createdAt and never extends maxAge', async () => {

@@ -9,6 +9,19 @@ import type { CookieJar, CookieWriteOptions, InvalidSessionReason, SessionData }
 // Servers in one deployment disagree a little about the time; accept a
 // session this long past its expiry rather than log users out early.
 const CLOCK_SKEW_MS = 5_000;
+/**
+ * How far in the future a session's creation or last activity may lie (ms)
+ * before the session is refused with reason `future`: 60 s, the allowance
+ * Python's Fernet gives a token's timestamp. Only the holder of a key (or a
+ * server with a wrong clock) can write such a time, and a session "created"
+ * years ahead would outlive `maxAge` and `idleTimeout` by as much.
+ *
+ * @example
+ * ```ts
+ * const refused = state.createdAt > now + MAX_FUTURE_SKEW_MS;
+ * ```
+ */
+export const MAX_FUTURE_SKEW_MS = 60_000;
 // The cookie dies this much before the server-side expiry (at most 60 s, at
 // most 5 % of the lifetime) so browsers stop sending it first.
 const COOKIE_EARLY_MAX_S = 60;
@@ -72,6 +85,12 @@ export class SessionEngine {
     const result = await this.backend.load(read.value);
     if (result.status === 'rejected') return this.reject(result.reason, commit, read.names, peek);
     const now = this.options.now();
+    // Every storage and every load (getSession, hasSession, the guard, and so
+    // the re-sealing of stale cookies) passes here: one check for all.
+    const latest = now + MAX_FUTURE_SKEW_MS;
+    if (result.state.createdAt > latest || result.state.lastActiveAt > latest) {
+      return this.reject('future', commit, read.names, peek);
+    }
     if (now > this.expiry(result.state) + CLOCK_SKEW_MS) {
       return this.reject('expired', commit, read.names, peek);
     }

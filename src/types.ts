@@ -15,6 +15,9 @@ export type SessionData = Record<string, unknown>;
  * `onInvalidSession`; the request goes on with a fresh empty session.
  *
  * - `expired`: authentic, but past its absolute or idle lifetime.
+ * - `future`: authentic, but created or last active more than 60 s in the future: forged
+ *   with a leaked key, or written by a server whose clock is ahead. Such a session would
+ *   outlive `maxAge` and `idleTimeout`, so no storage accepts it.
  * - `invalid`: malformed, truncated, tampered, or sealed for another cookie name.
  * - `unknown-key`: a well-formed value sealed with a key this app does not have.
  * - `schema`: the data failed the kit's `schema` (after any migration).
@@ -27,7 +30,14 @@ export type SessionData = Record<string, unknown>;
  * createSessionKit({ storage, onInvalidSession: (reason) => console.warn('session rejected:', reason) });
  * ```
  */
-export type InvalidSessionReason = 'expired' | 'invalid' | 'unknown-key' | 'schema' | 'version' | 'migration';
+export type InvalidSessionReason =
+  | 'expired'
+  | 'future'
+  | 'invalid'
+  | 'unknown-key'
+  | 'schema'
+  | 'version'
+  | 'migration';
 
 /**
  * `SameSite` attribute values.

@@ -8,7 +8,8 @@ const VERSION = 0x80;
 const HEADER = 25;
 const MAC = 32;
 const BLOCK = 16;
-// Python's Fernet refuses tokens stamped this far in the future.
+// Python's Fernet refuses tokens stamped this far in the future (the engine
+// allows sessions the same 60 s: MAX_FUTURE_SKEW_MS).
 const MAX_CLOCK_SKEW_S = 60;
 
 /**
@@ -21,7 +22,7 @@ const MAX_CLOCK_SKEW_S = 60;
  */
 export type FernetOpened =
   | { ok: true; plaintext: string; timestamp: number; stale: boolean }
-  | { ok: false; reason: 'invalid' | 'expired' };
+  | { ok: false; reason: 'invalid' | 'expired' | 'future' };
 
 /**
  * Fernet tokens with a key list: the first key encrypts, every key decrypts.
@@ -194,7 +195,8 @@ export function createFernetCodec(
         const view = new DataView(bytes.buffer, bytes.byteOffset);
         const timestamp = view.getUint32(1) * 2 ** 32 + view.getUint32(5);
         if (ttl !== undefined && timestamp + ttl < nowSeconds) return { ok: false, reason: 'expired' };
-        if (nowSeconds + MAX_CLOCK_SKEW_S < timestamp) return { ok: false, reason: 'invalid' };
+        // Python raises InvalidToken here too; the reason tells a forged or skewed token apart.
+        if (nowSeconds + MAX_CLOCK_SKEW_S < timestamp) return { ok: false, reason: 'future' };
         let plaintext: string;
         try {
           plaintext = utf8.decode(opened);

@@ -32,7 +32,7 @@ const fuzz = createFuzzer('engine');
 const CURRENT = 'fuzz-engine-secret-that-is-long-enough-001';
 const OLDER = 'fuzz-engine-older-secret-long-enough-0002';
 const OWN = /^session(?:\.(0|[1-9]\d{0,2}))?$/;
-const REASONS = ['invalid', 'expired', 'unknown-key'];
+const REASONS = ['invalid', 'expired', 'future', 'unknown-key'];
 
 const redis = new Redis(inject('servers').redis.url, { maxRetriesPerRequest: 1 });
 afterAll(() => {

@@ -22,6 +22,8 @@ import type { InvalidSessionReason } from '../types.ts';
 const fuzz = createFuzzer('store');
 const MAX_AGE = 14 * 24 * 3600;
 const SKEW_MS = 5_000;
+// A session created or last active further ahead than this is refused as 'future'.
+const FUTURE_MS = 60_000;
 // A store round trip per case: fewer cases than the pure properties.
 const STORE_WEIGHT = 0.5;
 
@@ -232,6 +234,11 @@ async function expectLoadedAs(
     return;
   }
   const createdAt = createdAtFromSessionId(expected.id) as number;
+  if (createdAt > now + FUTURE_MS || expected.lastActiveAt > now + FUTURE_MS) {
+    expect(session.isNew).toBe(true);
+    expect(reports).toEqual(['future']);
+    return;
+  }
   if (now > createdAt + MAX_AGE * 1000 + SKEW_MS) {
     expect(session.isNew).toBe(true);
     expect(reports).toEqual(['expired']);

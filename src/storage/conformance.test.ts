@@ -284,6 +284,35 @@ for (const target of allTargets()) {
       expect(h.invalid).toEqual(['expired']);
     });
 
+    it('refuses a session created, or last active, more than 60 s in the future', async () => {
+      // One storage (one key prefix) shared by servers whose clocks disagree.
+      const { storage } = target.make();
+      const now = Date.now();
+      const server = (aheadMs: number) =>
+        new Harness<Data>({ storage, maxAge: 86_400, idleTimeout: 3600 }, new Clock(now + aheadMs));
+      const reader = server(0);
+      // Created by a server whose clock is ten years ahead (a forged or skewed record).
+      const created = new TestBrowser();
+      await login(server(10 * 365 * 86_400_000), created, 'mallory');
+      await reader.request(created, (s) => {
+        expect(s.isNew).toBe(true);
+        expect(s.userId).toBeUndefined();
+      });
+      // Created now, last active an hour from now: the idle timeout would start late.
+      const active = new TestBrowser();
+      await login(reader, active, 'eve');
+      await server(3_600_000).request(active, async (s) => {
+        s.set('count', 1);
+        await s.save();
+      });
+      await reader.request(active, (s) => expect(s.isNew).toBe(true));
+      // Within the allowed clock skew: loads as usual.
+      const skewed = new TestBrowser();
+      await login(server(30_000), skewed, 'ada');
+      await reader.request(skewed, (s) => expect(s.get('user')).toBe('ada'));
+      expect(reader.invalid).toEqual(['future', 'future']);
+    });
+
     it('keeps "__proto__" as plain data', async () => {
       const { h } = kit(target);
       const browser = new TestBrowser();

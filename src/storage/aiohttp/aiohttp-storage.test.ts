@@ -4,6 +4,7 @@
 import { Cluster, Redis } from 'ioredis';
 import memjs from 'memjs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createFernetCodec, decodeFernetKey } from '../../codec/fernet.ts';
 import { SessionEngine } from '../../engine.ts';
 import { memcachedStorage } from '../../entries/memcached.ts';
 import { redisStorage } from '../../entries/redis.ts';
@@ -18,6 +19,7 @@ import { TestBrowser } from '../../test-utils/browser.ts';
 import { Clock, Harness } from '../../test-utils/harness.ts';
 import type { SessionStorage } from '../types.ts';
 import { fernetCookieStorage } from './fernet-cookie.ts';
+import { aiohttpSessionId } from './store.ts';
 
 const COOKIE = 'AIOHTTP_SESSION';
 // A fixed test key (32 bytes, url-safe base64), as Fernet.generate_key() prints one.
@@ -42,6 +44,8 @@ interface Target {
   store: boolean;
   make(): SessionStorage;
   raw?(key: string): Promise<string | null>;
+  /** Stores `value` under `key` for a minute, as Python's aiohttp-session would. */
+  write?(key: string, value: string): Promise<void>;
   corrupt?(key: string): Promise<void>;
   ttl?(key: string): Promise<number>;
 }
@@ -52,6 +56,7 @@ const targets: Target[] = [
     store: true,
     make: () => redisStorage({ client: redis, format: 'aiohttp' }),
     raw: (key) => redis.get(key),
+    write: async (key, value) => void (await redis.set(key, value, 'EX', 60)),
     corrupt: async (key) => void (await redis.set(key, 'not json', 'EX', 60)),
     ttl: (key) => redis.ttl(key),
   },
@@ -60,6 +65,7 @@ const targets: Target[] = [
     store: true,
     make: () => redisStorage({ client: cluster, format: 'aiohttp' }),
     raw: (key) => cluster.get(key),
+    write: async (key, value) => void (await cluster.set(key, value, 'EX', 60)),
     corrupt: async (key) => void (await cluster.set(key, '[1]', 'EX', 60)),
     ttl: (key) => cluster.ttl(key),
   },
@@ -68,6 +74,7 @@ const targets: Target[] = [
     store: true,
     make: () => memcachedStorage({ client: memcached, format: 'aiohttp' }),
     raw: async (key) => (await memcached.get(key)).value?.toString('utf8') ?? null,
+    write: async (key, value) => void (await memcached.set(key, value, { expires: 60 })),
     corrupt: async (key) => void (await memcached.set(key, '{"created"', { expires: 60 })),
   },
   { name: 'fernet-cookie', store: false, make: () => fernetCookieStorage({ key: KEY }) },
@@ -199,6 +206,23 @@ for (const target of targets) {
         expect(h.invalid).toEqual(['invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'expired']);
       });
 
+      it('a record whose "created" lies more than 60 s ahead is refused, reported as future', async () => {
+        const h = kit(target);
+        const now = Math.floor(h.clock.now() / 1000);
+        const load = async (created: number) => {
+          const id = aiohttpSessionId();
+          // What Python's json.dumps writes for {'created': created, 'session': {...}}.
+          await target.write?.(`${COOKIE}_${id}`, `{"created": ${created}, "session": {"user": "mallory"}}`);
+          const browser = new TestBrowser();
+          browser.cookies.set(COOKIE, id);
+          return h.request(browser, (s) => s.get('user'));
+        };
+        expect(await load(now + 10 * 365 * 86_400)).toBeUndefined();
+        expect(await load(now + 61)).toBeUndefined();
+        expect(await load(now + 60)).toBe('mallory'); // within the clock skew allowed
+        expect(h.invalid).toEqual(['future', 'future']);
+      });
+
       it('a corrupt record loads as a fresh session, reported as invalid', async () => {
         const h = kit(target);
         const browser = new TestBrowser();
@@ -248,6 +272,23 @@ for (const target of targets) {
             await s.save();
           }),
         ).rejects.toThrow(SessionTooLargeError);
+      });
+
+      it('a token whose "created", or whose Fernet timestamp, lies in the future is refused', async () => {
+        const h = kit(target);
+        const now = Math.floor(h.clock.now() / 1000);
+        // Whoever holds the key picks both times; Python's Fernet refuses only the second.
+        const codec = createFernetCodec([decodeFernetKey(KEY) as Uint8Array]);
+        const record = (created: number) => `{"created": ${created}, "session": {"user": "mallory"}}`;
+        const load = async (token: string) => {
+          const browser = new TestBrowser();
+          browser.cookies.set(COOKIE, token);
+          return h.request(browser, (s) => s.get('user'));
+        };
+        expect(await load(await codec.encrypt(record(now + 10 * 365 * 86_400), now))).toBeUndefined();
+        expect(await load(await codec.encrypt(record(now), now + 3600))).toBeUndefined();
+        expect(await load(await codec.encrypt(record(now + 60), now + 60))).toBe('mallory');
+        expect(h.invalid).toEqual(['future', 'future']);
       });
 
       it('rotation: a cookie sealed with an older key still opens and is re-sealed with the first', async () => {
