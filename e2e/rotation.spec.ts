@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { increment, jweHeader, login, readHome, sessionCookie } from './helpers';
+import { forgeCookie } from '../src/test-utils/forge.ts';
+import { increment, jweHeader, login, readHome, sessionCookie, sessionCookies } from './helpers';
 import { type DemoServer, newSecret, startServer } from './server';
 
 const s1 = newSecret();
@@ -71,4 +72,30 @@ test('key rotation: old cookies stay valid and are re-sealed with the new key', 
   expect(shown.id).not.toBe(start.id);
   // The line is written before the response is sent; it reaches this process through a pipe.
   await expect.poll(() => server?.logs().slice(logged)).toContain('rejected session cookie: unknown-key');
+});
+
+test('a cookie sealed with the old key and dated ten years ahead is refused, never re-sealed', async ({
+  context,
+}) => {
+  // Whoever holds the old secret (leaked, still in the list during the overlap) mints this.
+  const rotating = await startServer({ secret: `${s2},${s1}` });
+  try {
+    const forged = await forgeCookie(s1, {
+      createdAt: Date.now() + 10 * 365 * 24 * 3600 * 1000,
+      userId: 'admin',
+      data: { user: 'admin' },
+    });
+    await context.addCookies([{ name: 'session', value: forged, url: rotating.origin }]);
+    const logged = rotating.logs().length;
+    const response = await context.request.get(rotating.url('/dashboard'), { maxRedirects: 0 });
+    expect(response.status(), 'not signed in').toBe(307);
+    expect(response.headers().location).toContain('/login?next=%2Fdashboard');
+    expect(response.headers()['set-cookie'], 'cleared, not re-sealed with the current key').toMatch(
+      /^session=;.*Max-Age=0/,
+    );
+    expect(await sessionCookies(context)).toEqual([]);
+    await expect.poll(() => rotating.logs().slice(logged)).toContain('rejected session cookie: future');
+  } finally {
+    await rotating.stop();
+  }
 });
