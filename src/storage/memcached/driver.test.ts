@@ -318,3 +318,15 @@ describe('memcached: a read never writes stale data over a newer save', () => {
     await h.request(browser, (s) => expect(s.data).toEqual({ role: 'user', user: 'ada' }));
   });
 });
+
+describe('memcachedStorage() client check', () => {
+  it('refuses an object that lacks what the CAS requests go through, at creation', () => {
+    const { perform: _, ...withoutPerform } = Object.fromEntries(
+      ['get', 'set', 'replace', 'delete', 'perform', 'incrSeq'].map((name) => [name, () => {}]),
+    );
+    expect(() => memcachedStorage({ client: withoutPerform as unknown as memjs.Client })).toThrow(
+      /`client` must be a memjs client/,
+    );
+    expect(() => memcachedStorage({ client })).not.toThrow();
+  });
+});
