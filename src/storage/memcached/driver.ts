@@ -154,24 +154,25 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
 
     async save(write: StoreWrite) {
       const { index } = write;
-      const saved = save(write);
-      const removed = Promise.all(write.remove.map((key) => ops.remove(key)));
       if (index === undefined) {
-        const [ok] = await Promise.all([saved, removed]);
+        const [ok] = await Promise.all([
+          save(write),
+          Promise.all(write.remove.map((key) => ops.remove(key))),
+        ]);
         return ok;
       }
-      const [stored, , indexed] = await Promise.allSettled([
-        saved,
-        removed,
+      const [stored, removed, indexed] = await Promise.allSettled([
+        save(write),
+        Promise.all(write.remove.map((key) => ops.remove(key))),
         addToIndex({ ops, alive, expiry }, index),
       ]);
-      if (stored.status === 'rejected' || indexed.status === 'rejected') {
-        // Unindexed, the session could not be signed out with the user's
-        // others: it must not exist (its token never reached a cookie).
+      if (stored.status === 'rejected' || removed.status === 'rejected' || indexed.status === 'rejected') {
+        // A login that fails leaves no session behind: unindexed, it could
+        // not be signed out with the user's others (and no cookie names it).
         await ops.remove(write.key).catch(() => {});
-        throw stored.status === 'rejected' ? stored.reason : (indexed as PromiseRejectedResult).reason;
+        const failed = [stored, removed, indexed].find((outcome) => outcome.status === 'rejected');
+        throw (failed as PromiseRejectedResult).reason;
       }
-      await removed;
       const ok = stored.value;
       const entries = indexed.value;
       if (ok && index.limit !== undefined) {
