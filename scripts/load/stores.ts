@@ -268,7 +268,7 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
         name,
         env: { SESSION_STORAGE: 'memcached', MEMCACHED_SERVERS: memcached.url },
         storeBacked: true,
-        mergesKeys: false,
+        mergesKeys: true,
         faults: [
           {
             name: 'memcached restarted',

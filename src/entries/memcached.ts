@@ -28,9 +28,13 @@ export interface MemcachedStorageOptions extends StoreOptions {
 /**
  * Sessions in Memcached through memjs. Same token scheme and TTLs as the
  * Redis storage; expiries over 30 days are sent as absolute Unix times.
- * Limits: memjs has no CAS, so two concurrent saves of one session are
- * last-write-wins; and a memcached restart or eviction ends sessions (users
- * get a fresh one, never an error).
+ * Every write that depends on what was read is a compare-and-set (memcached's
+ * CAS, sent through memjs' `perform()`): concurrent saves of different keys
+ * both survive, an idle refresh or flash take never undoes a save, and the
+ * per-user index stays as small as the user's live sessions. A save of a
+ * loaded session is one round trip (two more when it changed meanwhile).
+ * Limits: two writes of the same key are last-write-wins; a memcached
+ * restart or eviction ends sessions (users get a fresh one, never an error).
  *
  * @example
  * ```ts
@@ -54,7 +58,14 @@ export function memcachedStorage(options: MemcachedStorageOptions): SessionStora
     throw new SessionConfigError('memcachedStorage() needs { client }: a memjs client.');
   }
   const { client } = options;
-  if (typeof client !== 'object' || client === null || typeof client.replace !== 'function') {
+  // perform() and incrSeq(): the CAS requests memjs has no command for go through them.
+  if (
+    typeof client !== 'object' ||
+    client === null ||
+    typeof client.replace !== 'function' ||
+    typeof client.perform !== 'function' ||
+    typeof client.incrSeq !== 'function'
+  ) {
     throw new SessionConfigError('`client` must be a memjs client: `memjs.Client.create(servers)`.');
   }
   const { format = 'kit' } = options;

@@ -116,7 +116,7 @@ export function allTargets(): Target[] {
     {
       name: 'memcached',
       kind: 'store',
-      mergesKeys: false,
+      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('mc');
         return { storage: memcachedStorage({ client: memcached, keyPrefix, ...o }), keyPrefix };

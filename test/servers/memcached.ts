@@ -19,8 +19,8 @@ export interface MemcachedServer extends Lifecycle {
 
 const START_ATTEMPTS = 3;
 
-async function launch(port: number): Promise<ServerProcess> {
-  const args = ['-p', String(port), '-U', '0', '-l', HOST, '-m', '64'];
+async function launch(port: number, extraArgs: readonly string[]): Promise<ServerProcess> {
+  const args = ['-p', String(port), '-U', '0', '-l', HOST, '-m', '64', ...extraArgs];
   // memcached refuses to run as root unless told which user to run as.
   if (process.getuid?.() === 0) args.push('-u', 'root');
   const proc = spawnServer('memcached', args);
@@ -37,12 +37,13 @@ async function launch(port: number): Promise<ServerProcess> {
   }
 }
 
-export async function startMemcached(): Promise<MemcachedServer> {
+/** `extraArgs`: more memcached flags, e.g. `['-I', '2k', '-o', 'slab_chunk_max=2048']` for a small item size. */
+export async function startMemcached(extraArgs: readonly string[] = []): Promise<MemcachedServer> {
   requireBinaries('memcached');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      const life = await lifecycle(() => launch(port));
+      const life = await lifecycle(() => launch(port, extraArgs));
       return { ...life, host: HOST, port, url: `${HOST}:${port}` };
     } catch (error) {
       if (attempt < START_ATTEMPTS && isAddressInUse(error)) continue;

@@ -1,10 +1,18 @@
 import type { Client } from 'memjs';
-import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
+import { SessionStoreError } from '../../errors.ts';
+import { defineOwn } from '../../own-property.ts';
+import type { SessionData } from '../../types.ts';
+import type { IndexWrite, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { decodeWholeRecord, encodeWholeRecord } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
+import { memcachedOps } from './protocol.ts';
+import { addToIndex, listIndex, removeFromIndex } from './user-index.ts';
 
 // Memcached reads an expiry above 30 days as an absolute Unix time.
 const RELATIVE_LIMIT_S = 60 * 60 * 24 * 30;
+// Compare-and-set attempts of one save, touch or flash take before it gives
+// up: each failed attempt means another write to the same session succeeded.
+const ATTEMPTS = 8;
 
 /**
  * Memcached's `exptime` for an absolute expiry: seconds from now up to 30
@@ -22,11 +30,23 @@ export function memcachedExpiry(expiresAt: number, now: number): number {
 }
 
 /**
- * A {@link StoreDriver} over memjs. Memcached has no hashes, scripts or (in
- * memjs) CAS, so a session is one JSON value and a save replaces it whole:
- * two concurrent saves of one session are last-write-wins. `replace` (store
- * only if present) keeps a session deleted meanwhile from coming back; the
- * per-user index is an append-only list that expires with its newest session.
+ * A {@link StoreDriver} over memjs. A session is one value (the whole
+ * record); every write that depends on what was read is a compare-and-set
+ * (memcached's CAS, sent through memjs' `perform()` since memjs exposes no
+ * `gets`/`cas`), so nothing written meanwhile is ever overwritten:
+ *
+ * - A save of a loaded session sends the whole record, conditional on the
+ *   CAS its load saw: one round trip. If the session changed meanwhile,
+ *   it reads the record again and writes just its changed keys onto it
+ *   (two more round trips, repeated while writes keep racing): concurrent
+ *   saves of different keys both survive; of the same key, the last wins.
+ *   A save never recreates a session deleted meanwhile.
+ * - The idle refresh (`touch`) and taking flash messages read the record
+ *   and write it back only if unchanged, retrying on a newer save: they
+ *   never undo one, and a flash message is taken exactly once.
+ * - The per-user index is one value of `<member> <expiry>` lines, added to
+ *   atomically and compacted as logins go (see `user-index.ts`), so it stays
+ *   as small as the user's live sessions.
  *
  * @example
  * ```ts
@@ -34,109 +54,214 @@ export function memcachedExpiry(expiresAt: number, now: number): number {
  * ```
  */
 export function memcachedDriver(client: Client, now: () => number): StoreDriver {
+  const ops = memcachedOps(client);
+  const expiry = (expiresAt: number) => memcachedExpiry(expiresAt, now());
+  // The CAS each loaded (or saved) record was read with, by record object:
+  // the engine saves the very object it loaded, so its save can be
+  // conditional on it without a read. A record not found here is read again.
+  const casOf = new WeakMap<StoredRecord, bigint>();
+
+  const read = async (key: string) => {
+    const found = await ops.get(key);
+    if (found === null) return null;
+    const record = decodeWholeRecord(new TextDecoder().decode(found.value));
+    return { record, cas: found.cas };
+  };
   const load = async (key: string): Promise<StoredRecord | null | 'corrupt'> => {
-    const { value } = await client.get(key);
-    if (value === null || value === undefined) return null;
-    return decodeWholeRecord(value.toString('utf8'));
+    const found = await read(key);
+    if (found === null) return null;
+    if (found.record !== 'corrupt') casOf.set(found.record, found.cas);
+    return found.record;
+  };
+  const alive = async (members: readonly string[], index: IndexWrite): Promise<boolean[]> => {
+    const records = await Promise.all(members.map((member) => read(index.sessionPrefix + member)));
+    return records.map(
+      (found) => found !== null && found.record !== 'corrupt' && found.record.userId === index.userId,
+    );
+  };
+
+  // Writes `record` whole over the stored one if it is still at `cas`.
+  const put = async (key: string, record: StoredRecord, expiresAt: number, cas: bigint) => {
+    const value = encodeWholeRecord(record);
+    const { status, cas: next } = await ops.store('set', key, value, expiry(expiresAt), cas);
+    if (status === 'too-large') throw tooLarge(value);
+    return { status, cas: next };
+  };
+
+  // Reads the record, lets `change` decide, and writes the result back only
+  // if nothing was written meanwhile; otherwise starts over with what is there.
+  const update = async <T>(
+    key: string,
+    change: (record: StoredRecord | 'corrupt') => Change<T>,
+    gone: T,
+    busy: () => T,
+  ): Promise<T> => {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const found = await read(key);
+      if (found === null) return gone;
+      const outcome = change(found.record);
+      if (outcome.write === undefined) return outcome.result;
+      const { status } = await put(key, outcome.write, outcome.expiresAt, found.cas);
+      if (status === 'stored') return outcome.result;
+      if (status === 'missing') return gone;
+    }
+    return busy();
+  };
+
+  const save = async (write: StoreWrite): Promise<boolean> => {
+    const { key, record, expiresAt } = write;
+    if (write.mode !== 'merge') {
+      const value = encodeWholeRecord(record);
+      const stored = await ops.store(
+        write.mode === 'create' ? 'set' : 'replace',
+        key,
+        value,
+        expiry(expiresAt),
+      );
+      if (stored.status === 'too-large') throw tooLarge(value);
+      if (stored.status !== 'stored') return false;
+      casOf.set(record, stored.cas);
+      return true;
+    }
+    const loaded = casOf.get(record);
+    if (loaded !== undefined) {
+      // The usual case: nothing else wrote since this request loaded it.
+      const { status, cas } = await put(key, record, expiresAt, loaded);
+      if (status === 'stored') {
+        casOf.set(record, cas);
+        return true;
+      }
+      if (status === 'missing') return false;
+    }
+    // The record moved on (or was not loaded here): apply the changed keys
+    // to what is there now. `record` no longer mirrors the stored value.
+    casOf.delete(record);
+    return update(
+      key,
+      (stored) => ({ write: stored === 'corrupt' ? record : merged(stored, write), expiresAt, result: true }),
+      false,
+      () => {
+        throw busy('save');
+      },
+    );
   };
 
   const driver: StoreDriver = {
     name: 'memcached',
-    mergesKeys: false,
+    mergesKeys: true,
     load,
     loadMany: (keys) => Promise.all(keys.map(load)),
 
     async save(write: StoreWrite) {
-      const expires = memcachedExpiry(write.expiresAt, now());
-      const value = encodeWholeRecord(write.record);
-      const stored =
-        write.mode === 'create'
-          ? client.set(write.key, value, { expires })
-          : client.replace(write.key, value, { expires });
-      const work: Array<Promise<unknown>> = [stored, ...write.remove.map((key) => client.delete(key))];
       const { index } = write;
-      if (index !== undefined) work.push(appendIndex(client, index, now()));
-      const [ok] = await Promise.all(work);
-      if (ok === true && index?.limit !== undefined) {
-        // Appends report no length: reading the list back is one more round
-        // trip, paid only by logins with a limit set. Lines of ended sessions
-        // stay (no CAS to rewrite the list); the limit counts live records only.
-        const entries = await driver.listIndex(index.key, now());
-        if (entries.length > index.limit) await enforceSessionLimit(driver, index, entries);
+      if (index === undefined) {
+        const [ok] = await Promise.all([
+          save(write),
+          Promise.all(write.remove.map((key) => ops.remove(key))),
+        ]);
+        return ok;
       }
-      return ok === true;
+      const [stored, removed, indexed] = await Promise.allSettled([
+        save(write),
+        Promise.all(write.remove.map((key) => ops.remove(key))),
+        addToIndex({ ops, alive, expiry }, index),
+      ]);
+      if (stored.status === 'rejected' || removed.status === 'rejected' || indexed.status === 'rejected') {
+        // A login that fails leaves no session behind: unindexed, it could
+        // not be signed out with the user's others (and no cookie names it).
+        await ops.remove(write.key).catch(() => {});
+        const failed = [stored, removed, indexed].find((outcome) => outcome.status === 'rejected');
+        throw (failed as PromiseRejectedResult).reason;
+      }
+      const ok = stored.value;
+      const entries = indexed.value;
+      if (ok && index.limit !== undefined) {
+        // After an append the index is read back, so that of two concurrent
+        // logins at least one sees the other.
+        const listed = entries ?? (await listIndex(ops, index.key, index.now));
+        if (listed.length > index.limit) await enforceSessionLimit(driver, index, listed);
+      }
+      return ok;
     },
 
-    async takeFlash(key, expiresAt) {
-      // No CAS in memjs: a racing save may briefly re-add what was taken.
-      const record = await load(key);
-      if (record === null || record === 'corrupt' || record.flash === undefined) return {};
-      const { flash } = record;
-      delete record.flash;
-      await client.replace(key, encodeWholeRecord(record), { expires: memcachedExpiry(expiresAt, now()) });
-      return flash;
+    takeFlash(key, expiresAt) {
+      return update<SessionData>(
+        key,
+        (record) => {
+          if (record === 'corrupt' || record.flash === undefined) return { result: {} };
+          const rest = { ...record };
+          delete rest.flash;
+          return { write: rest, expiresAt, result: record.flash };
+        },
+        {},
+        // Still pending: a later request shows it.
+        () => ({}),
+      );
     },
 
-    async touch(key, lastActiveAt, expiresAt) {
-      // No partial updates in memcached: rewrite the record (throttled by touchAfter).
-      const record = await load(key);
-      if (record === null || record === 'corrupt') return false;
-      record.lastActiveAt = lastActiveAt;
-      return client.replace(key, encodeWholeRecord(record), { expires: memcachedExpiry(expiresAt, now()) });
+    touch(key, lastActiveAt, expiresAt) {
+      return update<boolean>(
+        key,
+        (record) => {
+          if (record === 'corrupt') return { result: false };
+          // A save or touch at least as recent already moved the clock and the TTL.
+          if (record.lastActiveAt >= lastActiveAt) return { result: true };
+          return { write: { ...record, lastActiveAt }, expiresAt, result: true };
+        },
+        false,
+        // Every attempt lost to another write of this session, each of
+        // which refreshed it too.
+        () => true,
+      );
     },
 
     async remove(keys) {
-      await Promise.all(keys.map((key) => client.delete(key)));
+      await Promise.all(keys.map((key) => ops.remove(key)));
     },
 
-    async listIndex(indexKey, at): Promise<IndexEntry[]> {
-      const { value } = await client.get(indexKey);
-      if (value === null || value === undefined) return [];
-      const entries = new Map<string, number>();
-      for (const line of value.toString('utf8').split('\n')) {
-        const [member, score] = line.split(' ');
-        const expiresAt = Number(score);
-        if (member && Number.isFinite(expiresAt) && expiresAt >= at) entries.set(member, expiresAt);
-      }
-      return [...entries].map(([member, expiresAt]) => ({ member, expiresAt }));
-    },
+    listIndex: (indexKey, at) => listIndex(ops, indexKey, at),
 
-    // Entries of deleted sessions stay until the index expires; listings skip
-    // them because their records are gone. Rewriting the list without CAS
-    // could drop a concurrent login.
-    async removeFromIndex() {},
+    removeFromIndex: (indexKey, members) => removeFromIndex(ops, indexKey, members, expiry),
   };
   return driver;
 }
 
-async function appendIndex(
-  client: Client,
-  index: NonNullable<StoreWrite['index']>,
-  now: number,
-): Promise<void> {
-  const line = `${index.member} ${index.expiresAt}\n`;
-  const expires = memcachedExpiry(index.expiresAt, now);
-  // add-then-append: each is atomic in memcached; between them the list may
-  // have expired, in which case the second add creates it again.
-  let indexed = false;
-  for (let attempt = 0; attempt < 3 && !indexed; attempt++) {
-    indexed =
-      (await client.add(index.key, line, { expires })) || (await appendIfPresent(client, index.key, line));
+/** What an update writes (if anything) and resolves to once written. */
+type Change<T> = { write: StoredRecord; expiresAt: number; result: T } | { write?: undefined; result: T };
+
+// A merge: the keys this request changed, onto the stored record.
+function merged(stored: StoredRecord, write: StoreWrite): StoredRecord {
+  const { record } = write;
+  const data = { ...stored.data };
+  for (const name of write.changed) {
+    if (Object.hasOwn(record.data, name)) defineOwn(data, name, record.data[name]);
+    else delete data[name];
   }
-  // A session missing from its user's index could not be signed out by
-  // destroyUserSessions(): fail the save (SessionStoreError) rather than hide it.
-  if (!indexed) throw new Error('the user index kept changing between add and append');
-  // Entries are absolute expiries and grow with time, so the newest one
-  // bounds the whole list.
-  await client.touch(index.key, expires);
+  const next: StoredRecord = {
+    ...stored,
+    data,
+    lastActiveAt: Math.max(stored.lastActiveAt, record.lastActiveAt),
+  };
+  if (record.flash !== undefined && write.changedFlash.length > 0) {
+    const flash = { ...stored.flash };
+    for (const name of write.changedFlash) {
+      if (Object.hasOwn(record.flash, name)) defineOwn(flash, name, record.flash[name]);
+    }
+    next.flash = flash;
+  }
+  return next;
 }
 
-// memjs reports APPEND to a missing key as an error ("Item not stored").
-async function appendIfPresent(client: Client, key: string, value: string): Promise<boolean> {
-  try {
-    return await client.append(key, value);
-  } catch (error) {
-    if (error instanceof Error && /not stored/i.test(error.message)) return false;
-    throw error;
-  }
+function tooLarge(value: string): SessionStoreError {
+  return new SessionStoreError(
+    `The session (${new TextEncoder().encode(value).length} bytes) is larger than memcached stores in one ` +
+      'item (1 MB unless memcached was started with -I), so memcached refused it and dropped the stored ' +
+      'copy. Keep less in the session (ids, not records).',
+  );
+}
+
+function busy(operation: string): SessionStoreError {
+  return new SessionStoreError(
+    `memcached: the session kept changing during ${operation} (${ATTEMPTS} concurrent writes won in a row); try again.`,
+  );
 }
