@@ -42,6 +42,18 @@ test('production without SESSION_SECRET refuses to serve, saying how to make one
   server = undefined;
 });
 
+test('next start with a NODE_ENV other than production (staging) refuses too', async ({ request }) => {
+  // `next start` keeps a non-standard NODE_ENV; only development and test may generate a key.
+  server = await startServer({ env: { NODE_ENV: 'staging' }, ready: (status) => status === 500 });
+  const response = await request.get(server.url('/'));
+  expect(response.status()).toBe(500);
+  await expect.poll(() => server?.logs()).toContain('SESSION_SECRET is not set');
+  expect(server.logs()).toContain('NODE_ENV is "staging"');
+  expect(existsSync(devFile), 'staging never generates a key').toBe(false);
+  await server.stop();
+  server = undefined;
+});
+
 test('next dev generates a git-ignored key, warns once, and a login survives a restart', async ({ page }) => {
   test.setTimeout(300_000);
   server = await startServer({ mode: 'dev' }); // no SESSION_SECRET

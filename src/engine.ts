@@ -1,4 +1,5 @@
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie } from './cookie/chunks.ts';
+import { cookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { checkData, needsDataCheck } from './schema/data-check.ts';
 import { type Committer, SessionImpl } from './session.ts';
@@ -246,10 +247,7 @@ export class SessionEngine {
     const cookieMaxAge = remaining <= 0 ? 0 : Math.max(1, remaining - early);
     const secure =
       cookie.secure === 'auto'
-        ? secureRequest ||
-          isProduction() ||
-          cookieName.startsWith('__Host-') ||
-          cookieName.startsWith('__Secure-')
+        ? secureRequest || isProduction() || cookiePrefix(cookieName) !== undefined
         : cookie.secure;
     const options: CookieWriteOptions = {
       path: cookie.path,

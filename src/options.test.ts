@@ -4,7 +4,8 @@ import { resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { encryptedCookieStorage } from './storage/encrypted-cookie.ts';
 import { simpleCookieStorage } from './storage/simple-cookie.ts';
 
-const storage = encryptedCookieStorage({ secret: 'x'.repeat(32) });
+const SECRET = 'options-test-secret-that-is-long-enough-01';
+const storage = encryptedCookieStorage({ secret: SECRET });
 
 function configError(fn: () => unknown): SessionConfigError {
   try {
@@ -124,20 +125,34 @@ describe('encryptedCookieStorage options', () => {
     expect(error.message).toMatch(/npx next-session-kit secret/);
   });
 
+  it.each([
+    ['one repeated character', 'a'.repeat(32)],
+    ['a short cycle', 'abc'.repeat(11)],
+    ['a repeated word', 'password'.repeat(4)],
+    ['a run of the alphabet', 'abcdefghijklmnopqrstuvwxyz012345'],
+    ['two different characters', 'abababbbaabababbbbabaaababbababa'],
+  ])('refuses a secret that cannot hold 128 bits (%s), saying how to make one', (_name, weak) => {
+    const error = configError(() => encryptedCookieStorage({ secret: weak }));
+    expect(error.message).toMatch(/^`secret` is too weak/);
+    expect(error.message).toMatch(/128 bits/);
+    expect(error.message).toMatch(/npx next-session-kit secret/);
+    expect(error.message).not.toContain(weak.slice(0, 8));
+    const rotated = configError(() => encryptedCookieStorage({ secret: [SECRET, weak] }));
+    expect(rotated.message).toMatch(/^`secret\[1\]` is too weak/);
+  });
+
   it('checks every secret in a rotation list', () => {
-    const error = configError(() => encryptedCookieStorage({ secret: ['y'.repeat(32), 'too-short'] }));
+    const error = configError(() => encryptedCookieStorage({ secret: [SECRET, 'too-short'] }));
     expect(error.message).toMatch(/secret\[1\]/);
     configError(() => encryptedCookieStorage({ secret: [] }));
-    configError(() => encryptedCookieStorage({ secret: ['y'.repeat(32), 'y'.repeat(32)] }));
+    configError(() => encryptedCookieStorage({ secret: [SECRET, SECRET] }));
   });
 
   it('validates maxChunks and crypto', () => {
-    configError(() => encryptedCookieStorage({ secret: 'y'.repeat(32), maxChunks: 0 }));
-    configError(() => encryptedCookieStorage({ secret: 'y'.repeat(32), maxChunks: 17 }));
-    configError(() => encryptedCookieStorage({ secret: 'y'.repeat(32), crypto: 'fast' as 'node' }));
-    configError(() =>
-      encryptedCookieStorage({ secret: 'y'.repeat(32), ttl: 5 } as unknown as { secret: string }),
-    );
+    configError(() => encryptedCookieStorage({ secret: SECRET, maxChunks: 0 }));
+    configError(() => encryptedCookieStorage({ secret: SECRET, maxChunks: 17 }));
+    configError(() => encryptedCookieStorage({ secret: SECRET, crypto: 'fast' as 'node' }));
+    configError(() => encryptedCookieStorage({ secret: SECRET, ttl: 5 } as unknown as { secret: string }));
   });
 
   it('simpleCookieStorage validates maxChunks', () => {

@@ -66,7 +66,8 @@ export interface CookieOptions {
   sameSite?: SameSite;
   /**
    * `Secure` attribute. `'auto'` (default) sets it when `NODE_ENV` is
-   * `production` or the request arrived over https.
+   * `production`, the request arrived over https, or the cookie name has a
+   * prefix such as `__Host-` (in any case, as browsers match it).
    */
   secure?: 'auto' | boolean;
   /** `HttpOnly` attribute. Default `true`; turning it off exposes the cookie to scripts. */

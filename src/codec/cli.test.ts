@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import { estimateSecretBits, MIN_SECRET_BITS } from './secret-strength.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/next-session-kit.mjs', import.meta.url));
 
@@ -19,6 +21,15 @@ describe('next-session-kit CLI', () => {
     expect(Buffer.from(first.stdout.trim(), 'base64url')).toHaveLength(32);
     expect(second.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
     expect(second.stdout).not.toBe(first.stdout);
+  });
+
+  it('`secret` prints secrets the kit accepts, far above the strength it requires', () => {
+    // The generator itself is checked over 20,000 outputs in secret-strength.test.ts.
+    for (let i = 0; i < 5; i++) {
+      const secret = run('secret').stdout.trim();
+      expect(estimateSecretBits(secret)).toBeGreaterThan(MIN_SECRET_BITS + 64);
+      expect(() => encryptedCookieStorage({ secret })).not.toThrow();
+    }
   });
 
   it.each([[], ['--help'], ['-h'], ['help']])('prints usage for %j and exits 0', (...args: string[]) => {

@@ -1,7 +1,9 @@
 // The Fernet codec against Python's cryptography (Debian's python3-cryptography):
 // tokens go both ways, on the node:crypto and the WebCrypto backends.
+
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensurePython, fernetKey, python } from '../../test/aiohttp/python.ts';
+import { ensurePython, fernetKey, PYTHON, python } from '../../test/aiohttp/python.ts';
 import { base64urlDecode, base64urlEncode } from './base64url.ts';
 import { createFernetCodec, decodeFernetKey } from './fernet.ts';
 
@@ -18,6 +20,27 @@ try:
     print("ok:" + Fernet(sys.argv[1].encode()).decrypt(sys.argv[2].encode()).decode())
 except InvalidToken:
     print("invalid")
+`;
+
+// Python's verdict on each token of stdin (one per line): "ok" or "invalid".
+const VERDICTS = `
+import sys
+from cryptography.fernet import Fernet, InvalidToken
+f = Fernet(sys.argv[1].encode())
+for line in sys.stdin.read().split():
+    try:
+        f.decrypt(line.encode())
+        print("ok")
+    except InvalidToken:
+        print("invalid")
+`;
+// Tokens Python writes for plaintexts of 0 to 47 bytes: every padding ("", "=", "==").
+const MANY = `
+import sys
+from cryptography.fernet import Fernet
+f = Fernet(sys.argv[1].encode())
+for n in range(48):
+    print(f.encrypt(b"x" * n).decode())
 `;
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -71,6 +94,28 @@ for (const backend of ['node', 'web'] as const) {
       expect(await codec(key).decrypt(future, 600, t)).toEqual({ ok: false, reason: 'future' });
       const nearFuture = python(ENCRYPT, key, 'x', String(t + 60));
       expect(await codec(key).decrypt(nearFuture, 600, t)).toMatchObject({ ok: true });
+    });
+
+    it('refuses tokens whose "=" padding was stripped, as Python does; its own tokens need none', async () => {
+      const tokens = python(MANY, key).split('\n');
+      const padded = tokens.filter((t) => t.endsWith('='));
+      expect(padded.some((t) => t.endsWith('=='))).toBe(true);
+      const stripped = padded.flatMap((t) => [t.replace(/=+$/, ''), t.slice(0, -1)]);
+      const all = [...tokens, ...stripped];
+      const run = spawnSync(PYTHON, ['-c', VERDICTS, key], { input: all.join('\n'), encoding: 'utf8' });
+      const verdicts = run.stdout.trim().split('\n');
+      expect(verdicts).toHaveLength(all.length);
+      for (const [i, token] of all.entries()) {
+        const opened = await codec(key).decrypt(token, 60, now());
+        expect(opened.ok ? 'ok' : 'invalid', token).toBe(verdicts[i]);
+        expect(verdicts[i], token).toBe(i < tokens.length ? 'ok' : 'invalid');
+      }
+      // The kit's cookies pad their JSON so the token needs no "=" (see fernet-cookie.ts);
+      // any token it writes has a length that is a multiple of 4, stripped of nothing.
+      for (let n = 0; n < 48; n++) {
+        const ours = await codec(key).encrypt('y'.repeat(n), now());
+        expect(ours.length % 4).toBe(0);
+      }
     });
 
     it('refuses foreign keys, tampering, truncation and junk', async () => {

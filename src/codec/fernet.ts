@@ -74,10 +74,12 @@ export function decodeFernetKey(key: string): Uint8Array<ArrayBuffer> | undefine
 }
 
 function decodeToken(token: string): Uint8Array<ArrayBuffer> | undefined {
-  // Python pads with "=" to a multiple of 4; the strict decoder wants it stripped.
-  const bare = token.replace(/={1,2}$/, '');
-  if (bare.length !== token.length && token.length % 4 !== 0) return undefined;
-  return base64urlDecode(bare);
+  // Python pads with "=" to a multiple of 4 and refuses a token without its
+  // padding (urlsafe_b64decode: "Incorrect padding"), so the kit does too.
+  // Tokens the kit's cookies carry need no "=": their length is a multiple of 4.
+  if (token.length % 4 !== 0) return undefined;
+  // The strict decoder wants the padding stripped.
+  return base64urlDecode(token.replace(/={1,2}$/, ''));
 }
 
 function encodeToken(bytes: Uint8Array): string {

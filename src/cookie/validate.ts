@@ -1,5 +1,6 @@
 import { SessionConfigError } from '../errors.ts';
 import type { CookieOptions, SameSite } from '../types.ts';
+import { cookiePrefix } from './prefix.ts';
 
 // RFC 6265 §4.1.1 cookie-name = token (RFC 7230 tchar). Anything else (`;`,
 // `=`, spaces, CR/LF, non-ASCII) could inject attributes or split headers.
@@ -59,8 +60,9 @@ export function validateCookieName(name: unknown): string {
 }
 
 /**
- * Validates the `cookie` option against the cookie name's prefix rules and
- * returns it with defaults applied.
+ * Validates the `cookie` option against the cookie name's prefix rules
+ * (matched case-insensitively, see {@link cookiePrefix}) and returns it with
+ * defaults applied.
  *
  * @example
  * ```ts
@@ -113,20 +115,26 @@ export function resolveCookieOptions(
       '`cookie.sameSite: "none"` requires a Secure cookie; browsers drop it otherwise. Use secure: "auto" or true.',
     );
   }
-  if (name.startsWith('__Host-')) {
+  const prefix = cookiePrefix(name);
+  if (prefix !== undefined) {
+    // Browsers match prefixes case-insensitively, so "__host-" gets the rules too.
+    const written = name.slice(0, prefix.length);
+    const what =
+      written === prefix
+        ? `A "${prefix}" cookie`
+        : `The name starts with "${written}", which is the "${prefix}" prefix to browsers: such a cookie`;
     if (secure === false) {
-      throw new SessionConfigError('A "__Host-" cookie must be Secure: remove `cookie.secure: false`.');
+      throw new SessionConfigError(`${what} must be Secure: remove \`cookie.secure: false\`.`);
     }
-    if (domain !== undefined) {
-      throw new SessionConfigError('A "__Host-" cookie must not have a Domain: remove `cookie.domain`.');
+    if (prefix.endsWith('Http-') && !httpOnly) {
+      throw new SessionConfigError(`${what} must be HttpOnly: remove \`cookie.httpOnly: false\`.`);
     }
-    if (path !== '/') {
-      throw new SessionConfigError(
-        'A "__Host-" cookie must have Path=/: remove `cookie.path` or set it to "/".',
-      );
+    if (prefix.startsWith('__Host-') && domain !== undefined) {
+      throw new SessionConfigError(`${what} must not have a Domain: remove \`cookie.domain\`.`);
     }
-  } else if (name.startsWith('__Secure-') && secure === false) {
-    throw new SessionConfigError('A "__Secure-" cookie must be Secure: remove `cookie.secure: false`.');
+    if (prefix.startsWith('__Host-') && path !== '/') {
+      throw new SessionConfigError(`${what} must have Path=/: remove \`cookie.path\` or set it to "/".`);
+    }
   }
   return { domain, path, sameSite, secure, httpOnly };
 }

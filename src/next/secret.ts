@@ -2,6 +2,7 @@ import type * as NodeFs from 'node:fs';
 import type * as NodePath from 'node:path';
 import { isNextBuildPhase } from '../build-phase.ts';
 import { base64urlEncode } from '../codec/base64url.ts';
+import { SECRET_ADVICE, secretProblem } from '../codec/secret-strength.ts';
 import { SessionConfigError } from '../errors.ts';
 
 /**
@@ -24,7 +25,10 @@ export interface SessionSecretOptions {
 }
 
 const DEFAULT_DEV_FILE = '.next-session-kit/dev-secret';
-const MIN_LENGTH = 32;
+// Only these get a generated key: `next dev` sets development, test runners
+// set test. Anything else (`next start` sets production; staging, a typo,
+// unset under a custom server) could be serving real users.
+const GENERATES_KEY = new Set(['development', 'test']);
 const WARNED = Symbol.for('next-session-kit.dev-secret-warned');
 const EPHEMERAL = Symbol.for('next-session-kit.ephemeral-secret');
 
@@ -33,13 +37,22 @@ const EPHEMERAL = Symbol.for('next-session-kit.ephemeral-secret');
  * environment: `SESSION_SECRET=<secret>`, or `<new>,<old>` for key rotation
  * (the first seals, all open).
  *
+ * Each secret must pass the same checks as `encryptedCookieStorage` (at
+ * least 32 characters that can hold 128 bits); a weak one throws
+ * `SessionConfigError` naming the variable, never the secret.
+ *
  * Without it:
- * - **development** (any `NODE_ENV` but `production`): a key generated once
- *   and kept in `.next-session-kit/dev-secret` (mode 0600, git-ignored), so
- *   restarting `next dev` keeps everyone signed in; a warning per process.
- * - **production**: throws `SessionConfigError` saying how to make one. While
- *   `next build` collects page data it does not throw (build machines rarely
- *   hold secrets): the build gets a throwaway key, the server still refuses.
+ * - **`NODE_ENV=development` or `test`** only (`next dev` sets development):
+ *   a key generated once and kept in `.next-session-kit/dev-secret` (mode
+ *   0600, git-ignored), so restarting `next dev` keeps everyone signed in; a
+ *   warning per process. A key file that other users can read or change
+ *   (any group or other permission bit) is refused: `chmod 600` it or
+ *   delete it.
+ * - **any other `NODE_ENV`** (production, which `next start` sets, but also
+ *   staging, `Production`, empty or unset): throws `SessionConfigError`
+ *   saying how to make one. While `next build` collects page data it does
+ *   not throw (build machines rarely hold secrets): the build gets a
+ *   throwaway key, the server still refuses.
  *
  * @example
  * ```ts
@@ -59,17 +72,36 @@ export function sessionSecret(options: SessionSecretOptions = {}): string | stri
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (secrets.length === 1) return secrets[0] as string;
-  if (secrets.length > 1) return secrets;
+  if (secrets.length > 0) {
+    // During `next build` the storage defers its own refusal to the server.
+    if (!isNextBuildPhase()) checkSecrets(name, secrets);
+    return secrets.length === 1 ? (secrets[0] as string) : secrets;
+  }
   if (isNextBuildPhase()) return throwaway();
-  if (env?.NODE_ENV === 'production') {
+  const nodeEnv = env?.NODE_ENV;
+  if (nodeEnv === undefined || !GENERATES_KEY.has(nodeEnv)) {
     throw new SessionConfigError(
-      `${name} is not set. In production the session secret must come from the environment. Generate one ` +
-        `with \`npx next-session-kit secret\` and set ${name}=<secret> in your host's environment (or in ` +
-        `.env.production.local / .env.local on the server); for key rotation, ${name}=<new>,<old>.`,
+      `${name} is not set. Only NODE_ENV=development or test use a generated key (NODE_ENV is ` +
+        `${describeNodeEnv(nodeEnv)}); anywhere else the session secret must come from the environment. ` +
+        `Generate one with \`npx next-session-kit secret\` and set ${name}=<secret> in your host's environment ` +
+        `(or in .env.production.local / .env.local on the server); for key rotation, ${name}=<new>,<old>.`,
     );
   }
   return devSecret(name, options.devFile ?? DEFAULT_DEV_FILE);
+}
+
+function checkSecrets(name: string, secrets: readonly string[]): void {
+  secrets.forEach((secret, index) => {
+    const problem = secretProblem(secret);
+    if (problem === undefined) return;
+    const where = secrets.length === 1 ? name : `${name} (entry ${index + 1} of ${secrets.length})`;
+    throw new SessionConfigError(`${where} ${problem} ${SECRET_ADVICE}`);
+  });
+}
+
+function describeNodeEnv(value: string | undefined): string {
+  if (value === undefined) return 'unset';
+  return JSON.stringify(value.replace(/[^\x20-\x7e]/g, '?').slice(0, 40));
 }
 
 // `next build` without the secret: a random key only this build process
@@ -91,7 +123,7 @@ function devSecret(name: string, devFile: string): string {
   }
   const { fs, path } = node;
   const file = path.resolve(process.cwd(), devFile);
-  let secret = readKey(fs, file);
+  let secret = readKey(fs, file, devFile);
   if (secret === undefined) {
     const dir = path.dirname(file);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -105,9 +137,9 @@ function devSecret(name: string, devFile: string): string {
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
     }
-    secret = readKey(fs, file);
+    secret = readKey(fs, file, devFile);
   }
-  if (secret === undefined || secret.length < MIN_LENGTH) {
+  if (secret === undefined || secretProblem(secret) !== undefined) {
     throw new SessionConfigError(
       `The development key in ${devFile} is not a valid secret. Delete the file to generate a new one ` +
         `(everyone is signed out), or set ${name}.`,
@@ -121,12 +153,28 @@ function devSecret(name: string, devFile: string): string {
   return secret;
 }
 
-function readKey(fs: typeof NodeFs, file: string): string | undefined {
+function readKey(fs: typeof NodeFs, file: string, devFile: string): string | undefined {
+  let fd: number;
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    fd = fs.openSync(file, 'r');
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    // Checked on the open file, so it cannot be swapped between check and read.
+    // Windows has no such permission bits.
+    const mode = fs.fstatSync(fd).mode & 0o777;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new SessionConfigError(
+        `The development key in ${devFile} can be read or changed by other users of this machine (mode ` +
+          `0${mode.toString(8)}). Run \`chmod 600 ${devFile}\` if only you ever had access to it, or delete it ` +
+          'to generate a new one (everyone is signed out).',
+      );
+    }
+    return fs.readFileSync(fd, 'utf8').trim();
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -1,10 +1,10 @@
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { createJweCodec } from '../codec/jwe.ts';
+import { SECRET_ADVICE, secretProblem } from '../codec/secret-strength.ts';
 import { SessionConfigError } from '../errors.ts';
 import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
 import type { LoadResult, SessionBackend, SessionStorage, StorageContext } from './types.ts';
 
-const MIN_SECRET_LENGTH = 32;
 const DEFAULT_MAX_CHUNKS = 4;
 const MAX_CHUNKS_LIMIT = 16;
 // One chunk never carries more than ~4 KB, so anything longer than the
@@ -21,8 +21,10 @@ const CHUNK_BYTES = 4096;
  */
 export interface EncryptedCookieStorageOptions {
   /**
-   * At least 32 characters; generate one with `npx next-session-kit secret`.
-   * For rotation pass `[current, ...older]`: the first seals, all open.
+   * At least 32 characters that can hold 128 bits (one repeated character, a
+   * cycle such as "abcabc…" or a run such as "abcdef…" is refused); generate
+   * one with `npx next-session-kit secret`. For rotation pass
+   * `[current, ...older]`: the first seals, all open.
    */
   secret: string | readonly string[];
   /** How many `name.N` cookies a large session may use before saving throws. Default 4, at most 16. */
@@ -118,16 +120,13 @@ function validateSecrets(secret: unknown): string[] {
   const seen = new Set<string>();
   list.forEach((value, index) => {
     const where = list.length === 1 ? '`secret`' : `\`secret[${index}]\``;
-    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) {
-      // Never echo the secret itself, not even its length beyond "too short".
-      throw new SessionConfigError(
-        `${where} must be a string of at least ${MIN_SECRET_LENGTH} characters. ` +
-          'Generate one with `npx next-session-kit secret` (32 random bytes, base64url).',
-      );
-    }
-    if (seen.has(value))
+    // Never echo the secret itself, not even its length beyond "too short".
+    const problem = secretProblem(value);
+    if (problem !== undefined) throw new SessionConfigError(`${where} ${problem} ${SECRET_ADVICE}`);
+    const text = value as string; // secretProblem() accepts strings only
+    if (seen.has(text))
       throw new SessionConfigError(`${where} repeats an earlier secret; list each secret once.`);
-    seen.add(value);
+    seen.add(text);
   });
   return list as string[];
 }

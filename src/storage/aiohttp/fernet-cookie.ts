@@ -1,5 +1,6 @@
 import { deferConfigErrorDuringBuild } from '../../build-phase.ts';
 import { createFernetCodec, decodeFernetKey } from '../../codec/fernet.ts';
+import { estimateKeyHalvesBits } from '../../codec/secret-strength.ts';
 import { SessionConfigError } from '../../errors.ts';
 import { sha256Base64url } from '../store/token.ts';
 import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
@@ -10,6 +11,9 @@ import { unquoteCookieValue } from './quote.ts';
 const WHAT = 'fernetCookieStorage';
 // A browser keeps about 4 KB per cookie; anything longer is not ours.
 const MAX_VALUE = 4096;
+// Each half (signing key, encryption key) must plainly be random bytes; 32
+// random bytes score about 100 per half, never near this.
+const MIN_HALF_BITS = 64;
 const encoder = new TextEncoder();
 
 /**
@@ -23,8 +27,9 @@ const encoder = new TextEncoder();
 export interface FernetCookieStorageOptions {
   /**
    * The key exactly as `Fernet.generate_key()` prints it: 44 url-safe base64
-   * characters ending with "=". For rotation pass `[current, ...older]`: the
-   * first encrypts, all decrypt.
+   * characters ending with "=". A key whose bytes plainly are not random (32
+   * identical bytes, a constant half) is refused. For rotation pass
+   * `[current, ...older]`: the first encrypts, all decrypt.
    */
   key: string | readonly string[];
   /** Crypto backend; `auto` (default) uses node:crypto when present, else WebCrypto. */
@@ -170,6 +175,12 @@ function validateKeys(key: unknown): Uint8Array[] {
       throw new SessionConfigError(
         `${where} is not a Fernet key: expected 32 bytes as 44 url-safe base64 characters ending ` +
           `with "=", as Fernet.generate_key() prints.${hint}`,
+      );
+    }
+    if (Math.min(...estimateKeyHalvesBits(raw)) < MIN_HALF_BITS) {
+      throw new SessionConfigError(
+        `${where} is too weak: its bytes are not random (a repeated byte, a run, or a half that repeats ` +
+          'or stays constant). Generate one with Fernet.generate_key() or `openssl rand -base64 32 | tr "+/" "-_"`.',
       );
     }
     if (seen.has(value)) throw new SessionConfigError(`${where} repeats an earlier key; list each key once.`);
