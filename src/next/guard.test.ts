@@ -320,7 +320,7 @@ describe('guard()', () => {
     expect((await byPredicate(req('/public'))).headers.get('x-middleware-next')).toBe('1');
   });
 
-  it('keeps the basePath in the login URL; `next` is the path within the app, as redirect() expects', async () => {
+  it('keeps the basePath in the login URL; next is the path within the app, as redirect() expects', async () => {
     const { kit, clock } = setup();
     const proxy = kit.guard({ protect: ['/dashboard', '/api/private'], loginPath: '/login' });
     const shop = { basePath: '/shop' };
