@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { expect, test } from '@playwright/test';
 import { increment, login, sessionCookies, submitLogin } from './helpers';
 import { type DemoServer, newSecret, startServer } from './server';
@@ -38,6 +39,43 @@ test('a guarded page sends signed-out visitors to sign in, then back where they 
   await page.getByRole('link', { name: 'Dashboard' }).click();
   await page.waitForURL(server.url('/dashboard'));
   await expect(page.getByTestId('dashboard-user')).toHaveText('Signed in as ada');
+});
+
+/**
+ * A GET with the request target exactly as given: no browser or client
+ * library normalises "%0A" or "%E2%80%A8" on the way.
+ */
+function rawGet(path: string): Promise<{ status: number; location?: string; body: string }> {
+  const { hostname, port } = new URL(server.origin);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ hostname, port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a path holding a line terminator is guarded like any other, on the wire', async () => {
+  for (const path of ['/dashboard/%0A42', '/dashboard/x%0D', '/dashboard/%E2%80%A8a', '/about/%0A']) {
+    const page = await rawGet(path);
+    expect(page.status, path).toBe(307);
+    const location = new URL(page.location ?? '', server.origin);
+    expect(location.origin + location.pathname, path).toBe(server.url('/login'));
+    expect(location.searchParams.get('next'), path).toBe(path);
+  }
+  for (const path of ['/api/private/%0D7', '/api/private/%E2%80%A9', '/api/private/me%0A']) {
+    const api = await rawGet(path);
+    expect(api.status, path).toBe(401);
+    expect(JSON.parse(api.body), path).toEqual({ error: 'unauthenticated' });
+  }
+  // The login page itself stays open, and ordinary public pages too.
+  expect((await rawGet('/login')).status).toBe(200);
+  expect((await rawGet('/')).status).toBe(200);
 });
 
 test('?next= never leads to another site after signing in', async ({ page }) => {

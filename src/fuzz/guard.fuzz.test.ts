@@ -1,13 +1,18 @@
 // Hostile input to the guard helpers: the post-login `next` parameter, the
-// request path matched against `protect`, and the Origin / Sec-Fetch-Site
-// headers of state-changing requests.
+// request path matched against `protect` (as Next hands it to proxy.ts), and
+// the Origin / Sec-Fetch-Site headers of state-changing requests.
 import fc from 'fast-check';
+import { NextRequest } from 'next/server.js';
 import { describe, expect, it } from 'vitest';
+import { hasControlCharacter } from '../guard/control-characters.ts';
 import { safeNextPath } from '../guard/next-param.ts';
 import { verifyOrigin } from '../guard/origin.ts';
+import { matchSegments, parsePattern, type StepMeter } from '../guard/path-pattern.ts';
 import { compileProtect, normalizePath } from '../guard/paths.ts';
+import { createSessionKit } from '../next/kit.ts';
+import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { createFuzzer } from '../test-utils/fuzz.ts';
-import { hostileString } from '../test-utils/hostile.ts';
+import { codePointString, hostileString } from '../test-utils/hostile.ts';
 
 const fuzz = createFuzzer('guard');
 const APP = 'https://app.example';
@@ -196,6 +201,237 @@ describe('guard path matching (fuzz)', () => {
       expect(normalized.startsWith('/')).toBe(true);
       expect(typeof isProtected(path)).toBe('boolean');
     });
+  });
+});
+
+// Characters a regex "." does not match (LF, CR, U+2028, U+2029), every other
+// C0/C1 control and DEL, and invisible format characters: what the guard
+// treats as protected wherever they appear (see hasControlCharacter).
+const controlCharacter = fc
+  .oneof(
+    { weight: 3, arbitrary: fc.constantFrom(0x0a, 0x0d, 0x2028, 0x2029) },
+    fc.integer({ min: 0, max: 0x1f }),
+    fc.integer({ min: 0x7f, max: 0x9f }),
+    fc.constantFrom(0x00ad, 0x061c, 0x200b, 0x200e, 0x200f, 0x202a, 0x202e, 0x2060, 0x2066, 0x2069, 0xfeff),
+  )
+  .map((code) => String.fromCodePoint(code));
+
+/** A segment name with a control character somewhere in it. */
+const segmentWithControl = fc
+  .tuple(fc.string({ maxLength: 3 }), controlCharacter, codePointString(3))
+  .map(([before, control, after]) => `${before}${control}${after}`.replace(/[\uD800-\uDFFF/\\]/g, 'x'));
+
+/** Segments below `prefix`, one of which (at least) holds a control character. */
+function withControl(prefix: string[]): fc.Arbitrary<string[]> {
+  return fc
+    .tuple(
+      fc.array(segmentName, { maxLength: 3 }),
+      segmentWithControl,
+      fc.array(fc.oneof(segmentName, segmentWithControl), { maxLength: 3 }),
+    )
+    .map(([before, odd, after]) => [...prefix, ...before, odd, ...after]);
+}
+
+const BASE = 'https://app.example';
+
+/**
+ * What proxy.ts sees: a NextRequest for the encoded request target (as sent
+ * on the wire after the host, so "//x" is a path), its nextUrl.pathname.
+ */
+function nextRequest(raw: string, basePath: string): NextRequest {
+  const nextConfig = basePath === '' ? {} : { nextConfig: { basePath } };
+  return new NextRequest(`${BASE}${basePath}${raw}`, nextConfig);
+}
+
+// Segments with any code point; separators, dots and surrogates left out so
+// the routed segments are exactly these.
+const anySegment = codePointString(6)
+  .map((name) => name.replace(/[\uD800-\uDFFF/\\]/g, 'x'))
+  .filter((name) => name !== '' && name !== '.' && name !== '..');
+
+describe('guard path matching: control characters, as Next decodes them (fuzz)', () => {
+  const lists = {
+    plain: compileProtect(['/dashboard', '/api/private', '/settings']),
+    params: compileProtect(['/settings/:path*', '/u/:id', '/files/:rest+', '/api/private/:id*']),
+    everything: compileProtect(['/']),
+  };
+  const predicates = {
+    // Predicates written with the regexes an app would write, "." and "$" included.
+    naiveRegex: compileProtect((path) => /^\/(?:dashboard|settings|api\/private)(?:\/.*)?$/.test(path)),
+    startsWith: compileProtect((path) => path.startsWith('/dashboard/') || path.startsWith('/settings/')),
+    nothing: compileProtect(() => false),
+  };
+  const basePath = fc.constantFrom('', '', '/shop');
+
+  it('protects every percent-encoded spelling of a path holding a control character, lists and predicates alike', async () => {
+    const pages = fc.oneof(
+      withControl(['dashboard']),
+      withControl(['settings']),
+      segmentName.chain((id) => withControl(['u', id])),
+      withControl(['files']),
+      withControl(['api', 'private']),
+      withControl(['public']),
+      withControl([]),
+    );
+    await fuzz(fc.tuple(rawPath(pages), basePath), ([{ raw, segments }, base]) => {
+      const { pathname } = nextRequest(raw, base).nextUrl;
+      expect(routedSegments(pathname)).toEqual(segments);
+      expect(hasControlCharacter(normalizePath(pathname))).toBe(true);
+      for (const isProtected of [...Object.values(lists), ...Object.values(predicates)]) {
+        expect(isProtected(pathname)).toBe(true);
+      }
+    });
+  });
+
+  it('protected pages stay protected with any code point in their segments', async () => {
+    const pages = fc.oneof(
+      fc.array(anySegment, { maxLength: 4 }).map((rest) => ['dashboard', ...rest]),
+      fc.array(anySegment, { maxLength: 4 }).map((rest) => ['settings', ...rest]),
+      fc.tuple(anySegment, fc.array(anySegment, { maxLength: 3 })).map(([id, rest]) => ['u', id, ...rest]),
+      fc.array(anySegment, { minLength: 1, maxLength: 4 }).map((rest) => ['files', ...rest]),
+    );
+    await fuzz(fc.tuple(rawPath(pages), basePath), ([{ raw, segments }, base]) => {
+      const { pathname } = nextRequest(raw, base).nextUrl;
+      expect(routedSegments(pathname)).toEqual(segments);
+      expect(lists.params(pathname) || segments[0] === 'dashboard').toBe(true);
+      expect(lists.everything(pathname)).toBe(true);
+      if (segments[0] === 'dashboard' || segments[0] === 'settings') {
+        expect(lists.plain(pathname)).toBe(true);
+        expect(predicates.naiveRegex(pathname)).toBe(true);
+      }
+    });
+  });
+
+  it('guard() answers 307 to the login page (or 401 under /api) for such paths, basePath kept', async () => {
+    const kit = createSessionKit({
+      storage: encryptedCookieStorage({ secret: 'guard-fuzz-secret-that-is-long-enough-01' }),
+    });
+    const proxies = [
+      kit.guard({ protect: ['/dashboard', '/api/private'], loginPath: '/login' }),
+      kit.guard({ protect: ['/settings/:path*', '/api/private/:id*'], loginPath: '/login' }),
+      kit.guard({ protect: (path) => /^\/dashboard(?:\/.*)?$/.test(path), loginPath: '/login' }),
+    ];
+    const pages = fc.oneof(
+      withControl(['dashboard']),
+      withControl(['api', 'private']),
+      withControl(['public']),
+      withControl(['api']),
+    );
+    const cases = fc.tuple(rawPath(pages), basePath, fc.constantFrom(...proxies.keys()));
+    await fuzz(
+      cases,
+      async ([{ raw, segments }, base, which]) => {
+        const request = nextRequest(raw, base);
+        const res = await (proxies[which] as (typeof proxies)[number])(request);
+        if (segments[0] === 'api') {
+          expect(res.status).toBe(401);
+          return;
+        }
+        expect(res.status).toBe(307);
+        const location = new URL(res.headers.get('location') ?? '');
+        expect(location.origin).toBe(BASE);
+        expect(location.pathname).toBe(`${base}/login`);
+        expect(location.searchParams.get('next')).toBe(request.nextUrl.pathname);
+      },
+      { weight: 0.5 },
+    );
+  });
+});
+
+// The regex each pattern compiled to before segment matching, with the `s`
+// flag so that "." matches every character: the reference semantics.
+function referenceRegex(pattern: string): RegExp {
+  let source = '^';
+  let open = true;
+  for (const segment of pattern.split('/').filter((s) => s !== '')) {
+    const param = /^:[A-Za-z_][A-Za-z0-9_]*([*+]?)$/.exec(segment);
+    if (param === null) source += `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+    else if (param[1] === '*') [source, open] = [`${source}(?:/[^/]+)*`, false];
+    else if (param[1] === '+') [source, open] = [`${source}(?:/[^/]+)+`, false];
+    else source += '/[^/]+';
+  }
+  return new RegExp(`${source}${open ? '(?:/.*)?/?$' : '/?$'}`, 's');
+}
+
+// Independent of matchSegments: does token j onwards match segments i onwards,
+// filled in from the end (the automaton runs from the start).
+function referenceMatch(pattern: string, segments: readonly string[]): boolean {
+  const tokens = parsePattern(pattern);
+  let after = segments.map(() => false).concat(true); // tokens exhausted
+  for (let j = tokens.length - 1; j >= 0; j--) {
+    const token = tokens[j];
+    const here = new Array<boolean>(segments.length + 1).fill(false);
+    for (let i = segments.length; i >= 0; i--) {
+      const fits = i < segments.length && (token?.kind !== 'literal' || token.text === segments[i]);
+      if (token?.kind === 'any') here[i] = after[i] === true || (fits && here[i + 1] === true);
+      else here[i] = fits && after[i + 1] === true;
+    }
+    after = here;
+  }
+  return after[0] === true;
+}
+
+const LITERALS = ['a', 'b', 'admin', 'x.y', '$', '(', 'é'];
+const patternSegment = fc.oneof(
+  fc.constantFrom(...LITERALS),
+  fc.constantFrom(':p', ':p*', ':p+', ':q', ':q*', ':q+'),
+);
+const randomPattern = fc
+  .tuple(fc.array(patternSegment, { maxLength: 6 }), fc.boolean())
+  .map(([segments, slash]) => `/${segments.join('/')}${slash && segments.length > 0 ? '/' : ''}`);
+
+describe('segment matching against the regex semantics (fuzz)', () => {
+  const pathSegment = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...LITERALS) },
+    anySegment,
+    segmentWithControl,
+  );
+
+  it('agrees with the old patterns (made to match any character) on short paths', async () => {
+    await fuzz(
+      fc.tuple(
+        fc.array(randomPattern, { minLength: 1, maxLength: 3 }),
+        fc.array(pathSegment, { maxLength: 8 }),
+      ),
+      ([patterns, segments]) => {
+        const path = `/${segments.join('/')}`;
+        const expected = patterns.some((pattern) => referenceRegex(pattern).test(path));
+        for (const pattern of patterns) {
+          expect(matchSegments(parsePattern(pattern), segments)).toBe(referenceRegex(pattern).test(path));
+        }
+        // The compiled list: the same, except that a control character always protects.
+        const raw = `/${segments.map((s) => encodeURIComponent(s)).join('/')}`;
+        expect(compileProtect(patterns)(raw)).toBe(expected || hasControlCharacter(path));
+      },
+    );
+  });
+
+  it('answers adversarial long paths in linear steps, as a backward DP does', async () => {
+    const adversarial = fc.tuple(
+      fc.array(fc.oneof(fc.constantFrom(':a*', ':b+', ':c'), fc.constantFrom('a', 'b', 'admin')), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      fc.integer({ min: 500, max: 4000 }),
+      fc.constantFrom<string>('a', 'b', 'x'),
+      fc.constantFrom<string>('admin', 'x', 'a', ''),
+    );
+    await fuzz(
+      adversarial,
+      ([parts, count, filler, last]) => {
+        const pattern = `/${parts.join('/')}`;
+        const segments = Array.from({ length: count }, (_, i) => (i % 7 === 3 ? 'b' : filler));
+        if (last !== '') segments.push(last);
+        const tokens = parsePattern(pattern);
+        const meter: StepMeter = { steps: 0 };
+        expect(matchSegments(tokens, segments, meter)).toBe(referenceMatch(pattern, segments));
+        expect(meter.steps).toBeLessThanOrEqual(2 * tokens.length * (segments.length + 1));
+        // Through the whole predicate too: one path of 1,000 to 16,000 characters.
+        const path = `/${segments.join('/')}`;
+        expect(compileProtect([pattern])(path)).toBe(referenceMatch(pattern, segments));
+      },
+      { weight: 0.1 },
+    );
   });
 });
 

@@ -1,4 +1,6 @@
 import { SessionConfigError } from '../errors.ts';
+import { hasControlCharacter } from './control-characters.ts';
+import { matchSegments, parsePattern } from './path-pattern.ts';
 
 /**
  * Which paths a guard protects: a list of patterns, or a predicate.
@@ -7,70 +9,56 @@ import { SessionConfigError } from '../errors.ts';
  * `/settings` and everything below it, `:name` one segment, `:name+` one or
  * more. A plain path such as `/dashboard` matches that page *and everything
  * below it*, because leaving `/dashboard/secret` open by accident is the
- * worse failure.
+ * worse failure. Patterns are matched segment by segment against the path
+ * as the router resolves it (see {@link normalizePath}), in time linear in
+ * the path's length, and a segment may hold any character.
+ *
+ * A predicate receives that same resolved path (`/%61dmin//x/../y` arrives
+ * as `/admin/y`; an encoded slash stays `%2F` inside its segment), without
+ * Next's `basePath`.
+ *
+ * Either way, a path that holds a control character once decoded (see
+ * {@link hasControlCharacter}: C0, DEL, C1, U+2028, U+2029, invisible format
+ * characters) is protected whatever the patterns or the predicate say: no
+ * page has a reason to be reached that way, and a regex `.` does not match
+ * some of them.
  *
  * @example
  * ```ts
  * const protect: ProtectOption = ['/dashboard', '/settings/:path*'];
+ * const byPredicate: ProtectOption = (path) => path.startsWith('/admin');
  * ```
  */
 export type ProtectOption = readonly string[] | ((pathname: string) => boolean);
 
 /**
- * Compiles a {@link ProtectOption} into a predicate; throws a `SessionConfigError` for
- * a malformed pattern (called once, at creation).
+ * Compiles a {@link ProtectOption} into a predicate on a request's pathname
+ * (`request.nextUrl.pathname`, still percent-encoded); throws a
+ * `SessionConfigError` for a malformed pattern (called once, at creation).
  *
  * @example
  * ```ts
  * const isProtected = compileProtect(['/dashboard']);
  * isProtected('/dashboard/settings'); // true
+ * isProtected('/about/%0A'); // true: a control character fails closed
  * ```
  */
 export function compileProtect(protect: ProtectOption): (pathname: string) => boolean {
-  if (typeof protect === 'function') return protect;
+  if (typeof protect === 'function') {
+    return (pathname) => {
+      const normalized = normalizePath(pathname);
+      return hasControlCharacter(normalized) || Boolean(protect(normalized));
+    };
+  }
   if (!Array.isArray(protect))
     throw new SessionConfigError('`protect` must be an array of path patterns or a function.');
-  const patterns = protect.map(compilePattern);
+  const patterns = protect.map(parsePattern);
   return (pathname) => {
     const normalized = normalizePath(pathname);
-    return patterns.some((re) => re.test(normalized));
+    if (hasControlCharacter(normalized)) return true;
+    const segments = normalized === '/' ? [] : normalized.slice(1).split('/');
+    return patterns.some((tokens) => matchSegments(tokens, segments));
   };
-}
-
-function compilePattern(pattern: unknown): RegExp {
-  if (typeof pattern !== 'string' || !pattern.startsWith('/') || /[\s?#\\]/.test(pattern)) {
-    throw new SessionConfigError(
-      'Each `protect` pattern must be a path starting with "/", e.g. "/dashboard/:path*".',
-    );
-  }
-  const segments = pattern.split('/').filter((s) => s !== '');
-  let source = '^';
-  let open = true;
-  for (const segment of segments) {
-    const param = /^:[A-Za-z_][A-Za-z0-9_]*([*+]?)$/.exec(segment);
-    if (param === null) {
-      if (segment.includes(':') || segment.includes('*')) {
-        throw new SessionConfigError(
-          `Unsupported pattern segment in "${pattern}": use ":name", ":name*" or ":name+".`,
-        );
-      }
-      source += `/${escapeRegExp(segment)}`;
-      continue;
-    }
-    const modifier = param[1];
-    if (modifier === '*') {
-      source += '(?:/[^/]+)*';
-      open = false;
-    } else if (modifier === '+') {
-      source += '(?:/[^/]+)+';
-      open = false;
-    } else {
-      source += '/[^/]+';
-    }
-  }
-  // A plain path also covers its sub-paths (see ProtectOption).
-  source += open ? '(?:/.*)?/?$' : '/?$';
-  return new RegExp(source);
 }
 
 // The dot segments of the URL standard, including percent-encoded dots.
@@ -107,8 +95,4 @@ function decodeSegment(segment: string): string {
     // Malformed escapes: match on the raw text (Next would 400 anyway).
     return segment;
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -56,11 +56,18 @@ async function signedInWithFlash(clock: Clock) {
 function req(
   path: string,
   cookie?: string,
-  init: { method?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; headers?: Record<string, string>; basePath?: string } = {},
 ) {
   const headers = new Headers(init.headers);
   if (cookie !== undefined) headers.set('cookie', `session=${cookie}`);
-  return new NextRequest(new URL(path, 'http://app.test'), { method: init.method ?? 'GET', headers });
+  // As Next builds it for proxy.ts: the URL parser keeps "%0A" encoded, and
+  // nextUrl.pathname leaves out the basePath.
+  const nextConfig = init.basePath === undefined ? {} : { nextConfig: { basePath: init.basePath } };
+  return new NextRequest(new URL(path, 'http://app.test'), {
+    method: init.method ?? 'GET',
+    headers,
+    ...nextConfig,
+  });
 }
 
 describe('guard()', () => {
@@ -195,9 +202,17 @@ describe('guard()', () => {
   it('rejects bad options at creation', () => {
     const { kit } = setup();
     expect(() => kit.guard({ protect: ['dashboard'], loginPath: '/login' })).toThrow(SessionConfigError);
-    expect(() => kit.guard({ protect: ['/d'], loginPath: 'https://evil.example' })).toThrow(
-      SessionConfigError,
-    );
+    for (const loginPath of [
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      'login',
+      '/log in',
+      '/login#x',
+      '/login\n',
+    ]) {
+      expect(() => kit.guard({ protect: ['/d'], loginPath }), loginPath).toThrow(SessionConfigError);
+    }
     expect(() => kit.guard({ protect: ['/d'], loginPath: '/login', protected: 1 } as never)).toThrow(
       SessionConfigError,
     );
@@ -272,6 +287,77 @@ describe('guard()', () => {
       req('/dashboard', plain, { headers: { 'x-action-redirect': '/dashboard;push' } }),
     );
     expect(rendered.headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('guards paths holding line terminators and other controls (the decoded path fails closed)', async () => {
+    const { kit } = setup();
+    const proxy = kit.guard({ protect: ['/dashboard', '/api/private'], loginPath: '/login' });
+    for (const path of [
+      '/dashboard/projects/%0A42',
+      '/dashboard/x%0D',
+      '/dashboard/%E2%80%A8a',
+      '/about/%0A',
+    ]) {
+      const res = await proxy(req(path));
+      expect(res.status, path).toBe(307);
+      const location = new URL(res.headers.get('location') ?? '');
+      expect(location.pathname).toBe('/login');
+      expect(location.searchParams.get('next')).toBe(path);
+    }
+    for (const path of ['/api/private/%0D7', '/api/private/%E2%80%A9', '/%61pi/private/7']) {
+      const res = await proxy(req(path));
+      expect(res.status, path).toBe(401);
+      expect(await res.json()).toEqual({ error: 'unauthenticated' });
+    }
+    const everything = kit.guard({ protect: ['/'], loginPath: '/login' });
+    expect((await everything(req('/settings/%E2%80%A8a'))).status).toBe(307);
+    const byPredicate = kit.guard({
+      protect: (path) => /^\/admin(?:\/.*)?$/.test(path),
+      loginPath: '/login',
+    });
+    expect((await byPredicate(req('/admin/%0A42'))).status).toBe(307);
+    expect((await byPredicate(req('/%61dmin/42'))).status).toBe(307);
+    expect((await byPredicate(req('/public'))).headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('keeps the basePath in the login URL; next is the path within the app, as redirect() expects', async () => {
+    const { kit, clock } = setup();
+    const proxy = kit.guard({ protect: ['/dashboard', '/api/private'], loginPath: '/login' });
+    const shop = { basePath: '/shop' };
+    const res = await proxy(req('/shop/dashboard?tab=1', undefined, shop));
+    expect(res.status).toBe(307);
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(location.origin).toBe('http://app.test');
+    expect(location.pathname).toBe('/shop/login');
+    expect(location.searchParams.get('next')).toBe('/dashboard?tab=1');
+    expect((await proxy(req('/shop/api/private/x', undefined, shop))).status).toBe(401);
+    expect((await proxy(req('/shop/about', undefined, shop))).headers.get('x-middleware-next')).toBe('1');
+    const cookie = await signedIn(clock, 'ada');
+    expect((await proxy(req('/shop/dashboard', cookie, shop))).headers.get('x-middleware-next')).toBe('1');
+    // With everything protected, the login page itself stays reachable.
+    const everything = kit.guard({ protect: ['/'], loginPath: '/login' });
+    for (const path of ['/shop/login', '/shop/login/', '/shop/login?next=%2Fdashboard']) {
+      expect((await everything(req(path, undefined, shop))).headers.get('x-middleware-next'), path).toBe('1');
+    }
+  });
+
+  it('never sends the login page to itself: any spelling of loginPath passes, a query in loginPath is kept', async () => {
+    const { kit } = setup();
+    const proxy = kit.guard({ protect: ['/'], loginPath: '/login' });
+    for (const path of ['/login', '/login/', '/%6Cogin', '/login//']) {
+      expect((await proxy(req(path))).headers.get('x-middleware-next'), path).toBe('1');
+    }
+    expect((await proxy(req('/login/more'))).status).toBe(307);
+    const withQuery = kit.guard({ protect: ['/'], loginPath: '/account/login?via=guard' });
+    expect((await withQuery(req('/account/login?via=guard'))).headers.get('x-middleware-next')).toBe('1');
+    expect((await withQuery(req('/account/login'))).headers.get('x-middleware-next')).toBe('1');
+    const res = await withQuery(req('/dashboard?tab=1', undefined, { basePath: '/shop' }));
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(location.pathname).toBe('/account/login');
+    expect([...location.searchParams]).toEqual([
+      ['via', 'guard'],
+      ['next', '/dashboard?tab=1'],
+    ]);
   });
 
   it('proxySession() composes with a custom proxy', async () => {

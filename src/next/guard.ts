@@ -1,8 +1,9 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError } from '../errors.ts';
+import { hasControlCharacter } from '../guard/control-characters.ts';
 import { verifyOrigin } from '../guard/origin.ts';
-import { compileProtect, type ProtectOption } from '../guard/paths.ts';
+import { compileProtect, normalizePath, type ProtectOption } from '../guard/paths.ts';
 import type { Session, SessionImpl } from '../session.ts';
 import type { SessionData } from '../types.ts';
 import { createProxySession, isPrefetch } from './proxy-session.ts';
@@ -18,7 +19,15 @@ import { createProxySession, isPrefetch } from './proxy-session.ts';
 export interface GuardOptions<Data extends SessionData = SessionData> {
   /** Paths that need a signed-in session (see {@link ProtectOption}). */
   protect: ProtectOption;
-  /** Where unauthenticated page requests are sent, with `?next=<path and query>`. */
+  /**
+   * The login page, as a path within the app (`/login`, optionally with a
+   * query): the guard puts Next's `basePath` before it, like `redirect()` and
+   * `<Link>` do. Unauthenticated page requests are sent there with
+   * `?next=<path and query>`, that path also within the app (without the
+   * `basePath`), ready for `redirect(safeNextPath(next))`, which adds the
+   * `basePath` back. Any spelling of this path (`/login/`, `/%6Cogin`) is let
+   * through even when `protect` covers it.
+   */
   loginPath: string;
   /** Extra check on a signed-in session; `false` gives 403. */
   authorize?: (session: Session<Data>) => boolean | Promise<boolean>;
@@ -64,18 +73,19 @@ export function createGuard(engine: SessionEngine): Guard {
       }
     }
     const isProtected = compileProtect(options.protect);
-    const { loginPath, authorize, csrf } = options;
-    if (typeof loginPath !== 'string' || !loginPath.startsWith('/') || loginPath.startsWith('//')) {
-      throw new SessionConfigError('`loginPath` must be a path on this site, such as "/login".');
-    }
+    const { authorize, csrf } = options;
+    const login = parseLoginPath(options.loginPath);
     if (authorize !== undefined && typeof authorize !== 'function') {
       throw new SessionConfigError('`authorize` must be a function (session) => boolean.');
     }
     const originOptions = typeof csrf === 'object' && csrf !== null ? csrf : {};
 
     return async (request: NextRequest): Promise<NextResponse> => {
-      const { pathname, search } = request.nextUrl;
-      const api = pathname === '/api' || pathname.startsWith('/api/');
+      // Without the basePath, still percent-encoded: "/dashboard/%0A42".
+      const { pathname, search, basePath } = request.nextUrl;
+      // As the router resolves it: "/%61pi/x" is a Route Handler too.
+      const path = normalizePath(pathname);
+      const api = path === '/api' || path.startsWith('/api/');
       if (csrf && !verifyOrigin(request, originOptions)) {
         return api
           ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
@@ -90,10 +100,11 @@ export function createGuard(engine: SessionEngine): Guard {
         if (session.isChanged) await session.save();
       }
 
-      if (!isProtected(pathname) || pathname === loginPath) return next();
+      if (path === login.normalized || !isProtected(pathname)) return next();
       if (session.isNew || session.userId === undefined) {
         if (api) return apply(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
-        const url = new URL(loginPath, request.url);
+        // The origin from request.url, then the basePath: loginPath is a path within the app.
+        const url = new URL(`${basePath}${login.path}${login.query}`, request.url);
         url.searchParams.set('next', `${pathname}${search}`);
         return apply(NextResponse.redirect(url, 307));
       }
@@ -107,4 +118,29 @@ export function createGuard(engine: SessionEngine): Guard {
       return next();
     };
   };
+}
+
+interface LoginPath {
+  path: string;
+  query: string;
+  /** What a request for the login page normalizes to. */
+  normalized: string;
+}
+
+function parseLoginPath(loginPath: unknown): LoginPath {
+  if (
+    typeof loginPath !== 'string' ||
+    !loginPath.startsWith('/') ||
+    loginPath.startsWith('//') ||
+    /[\s#\\]/.test(loginPath) ||
+    hasControlCharacter(loginPath)
+  ) {
+    throw new SessionConfigError(
+      '`loginPath` must be a path on this site, such as "/login" (a query may follow; no "#", "\\", spaces or control characters).',
+    );
+  }
+  const mark = loginPath.indexOf('?');
+  const path = mark === -1 ? loginPath : loginPath.slice(0, mark);
+  const query = mark === -1 ? '' : loginPath.slice(mark);
+  return { path, query, normalized: normalizePath(path) };
 }
