@@ -1,5 +1,5 @@
 import { defineOwn } from '../../own-property.ts';
-import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
+import type { IndexEntry, IndexWrite, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { checkRecord, decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
 import type { RedisCall, RedisExecutor } from './executor.ts';
@@ -43,19 +43,7 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
       const calls: RedisCall[] = [{ script: SAVE, key: write.key, args }];
       for (const key of remove) calls.push({ del: key });
       if (index === undefined) return exec.run(calls).then((replies) => isOne(replies[0]));
-      const { key, member, expiresAt, now, limit, drop } = index;
-      calls.push({
-        script: INDEX_ADD,
-        key,
-        args: [member, String(expiresAt), String(now), String(limit ?? 0), ...drop],
-      });
-      return exec.run(calls).then(async (replies) => {
-        const saved = isOne(replies[0]);
-        // The index script lists the entries only when it holds more than the limit.
-        const crowded = parseIndexReply(replies[replies.length - 1]);
-        if (saved && crowded.length > 0) await enforceSessionLimit(driver, index, crowded);
-        return saved;
-      });
+      return saveIndexed(calls, index);
     },
 
     async takeFlash(key) {
@@ -87,6 +75,36 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
       if (members.length > 0) await exec.script(INDEX_REMOVE, indexKey, members);
     },
   };
+
+  // A login: its record (and the deletion of the sessions it replaces) must
+  // take effect before its index entry is visible, or a concurrent login
+  // could list the entry, find no record, take the session for ended and
+  // drop it from the index (see enforceSessionLimit). One ordered pipeline
+  // where the executor guarantees the order, else two round trips.
+  async function saveIndexed(calls: RedisCall[], index: IndexWrite): Promise<boolean> {
+    const { key, member, expiresAt, now, limit, drop } = index;
+    const add = {
+      script: INDEX_ADD,
+      key,
+      args: [member, String(expiresAt), String(now), String(limit ?? 0), ...drop],
+    };
+    let saved: boolean;
+    let reply: unknown;
+    if (exec.ordered) {
+      const replies = await exec.run([...calls, add]);
+      saved = isOne(replies[0]);
+      reply = replies[replies.length - 1];
+    } else {
+      saved = isOne((await exec.run(calls))[0]);
+      if (!saved) return false;
+      reply = await exec.script(add.script, add.key, add.args);
+    }
+    // The index script lists the entries only when it holds more than the limit.
+    const crowded = parseIndexReply(reply);
+    if (saved && crowded.length > 0) await enforceSessionLimit(driver, index, crowded);
+    return saved;
+  }
+
   return driver;
 }
 

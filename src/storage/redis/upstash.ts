@@ -42,6 +42,9 @@ export function upstashExecutor(client: UpstashLikeClient): RedisExecutor {
   };
   return {
     name: 'kv',
+    // Each call is its own HTTP request unless the client happens to
+    // auto-pipeline them (and even then a NOSCRIPT retry goes later).
+    ordered: false,
     hgetall: (key) => client.hgetall(key),
     hgetallMany: (keys) => Promise.all(keys.map((key) => client.hgetall(key))),
     script: <R>(

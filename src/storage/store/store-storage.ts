@@ -8,6 +8,7 @@ import type {
   UserSessionInfo,
 } from '../types.ts';
 import type { IndexWrite, StoreDriver, StoreWrite } from './driver.ts';
+import { loginEndedBySessionLimit } from './session-limit.ts';
 import { guarded } from './timeout.ts';
 import { createToken, isWellFormedToken, sha256Base64url } from './token.ts';
 
@@ -33,7 +34,9 @@ export interface StoreOptions {
    * How many sessions one user (bound by `newSession({ userId })`) may have at
    * once. A login beyond it ends that user's oldest sessions: their records
    * are deleted, so those devices get a fresh empty session on their next
-   * request, as after a logout. Default: no limit.
+   * request, as after a logout. The newest sessions (by creation time) always
+   * win, so of concurrent logins whose saves land newest first, the older
+   * ones end at once and their saves set no cookie. Default: no limit.
    */
   maxSessionsPerUser?: number;
 }
@@ -173,7 +176,9 @@ export function storeStorage(
         return call(
           'save',
           () => driver.save(storeWrite),
-          (ok) => (ok ? token : null),
+          // A login ended by maxSessionsPerUser (newer concurrent logins won)
+          // is answered like a session revoked meanwhile: no cookie.
+          (ok) => (ok && (index === undefined || !loginEndedBySessionLimit(index)) ? token : null),
         );
       };
 
