@@ -24,9 +24,11 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
     args: readonly string[],
     map: ((reply: unknown) => R) | undefined,
   ): Promise<R> =>
-    client.evalsha(sha, 1, key, ...args).then(map, (error: unknown) => {
+    // Key and arguments as one array (ioredis flattens it): spreading them
+    // into the call would overflow the stack for a session with ~100,000 keys.
+    client.evalsha(sha, 1, [key, ...args]).then(map, (error: unknown) => {
       if (!isNoScript(error)) throw error;
-      const retried = client.eval(lua.source, 1, key, ...args);
+      const retried = client.eval(lua.source, 1, [key, ...args]);
       return map === undefined ? retried : retried.then(map);
     }) as Promise<R>;
 
@@ -71,7 +73,7 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
       const pipeline = client.pipeline();
       calls.forEach((call, i) => {
         if ('del' in call) pipeline.del(call.del);
-        else pipeline.evalsha(shas[i] as string, 1, call.key, ...call.args);
+        else pipeline.evalsha(shas[i] as string, 1, [call.key, ...call.args]);
       });
       const replies = (await pipeline.exec()) ?? [];
       const results: unknown[] = [];
@@ -94,7 +96,7 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
         results.push(
           'del' in call
             ? await client.del(call.del)
-            : await client.eval(call.script.source, 1, call.key, ...call.args),
+            : await client.eval(call.script.source, 1, [call.key, ...call.args]),
         );
       }
       return results;
