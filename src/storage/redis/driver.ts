@@ -1,4 +1,5 @@
 import { defineOwn } from '../../own-property.ts';
+import { batches } from '../store/batches.ts';
 import type { IndexEntry, IndexWrite, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { checkRecord, decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
@@ -29,10 +30,13 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
 
     load: (key) => exec.hgetall(key).then(parseHash),
 
-    loadMany: (keys) =>
-      keys.length === 0
-        ? Promise.resolve([])
-        : exec.hgetallMany(keys).then((hashes) => hashes.map(parseHash)),
+    async loadMany(keys) {
+      const records: Array<StoredRecord | null | 'corrupt'> = [];
+      for (const batch of batches(keys)) {
+        for (const hash of await exec.hgetallMany(batch)) records.push(parseHash(hash));
+      }
+      return records;
+    },
 
     save(write: StoreWrite) {
       const args = saveArgs(write);
@@ -64,7 +68,8 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
       exec.script(TOUCH, key, [encodeValue(lastActiveAt), String(expiresAt)], isOne),
 
     async remove(keys) {
-      if (keys.length > 0) await exec.run(keys.map((key) => ({ del: key })));
+      // One DEL per key: on a Cluster the keys live in different slots.
+      for (const batch of batches(keys)) await exec.run(batch.map((key) => ({ del: key })));
     },
 
     async listIndex(indexKey, now): Promise<IndexEntry[]> {
@@ -72,7 +77,7 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
     },
 
     async removeFromIndex(indexKey, members) {
-      if (members.length > 0) await exec.script(INDEX_REMOVE, indexKey, members);
+      for (const batch of batches(members)) await exec.script(INDEX_REMOVE, indexKey, batch);
     },
   };
 
