@@ -57,5 +57,5 @@ export function kvStorage(options: KvStorageOptions): SessionStorage {
   );
 }
 
-export type { UpstashLikeClient } from '../storage/redis/upstash.ts';
+export type { UpstashLikeClient, UpstashLikePipeline } from '../storage/redis/upstash.ts';
 export type { StoreOptions } from '../storage/store/store-storage.ts';

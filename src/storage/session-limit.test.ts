@@ -30,6 +30,70 @@ async function deviceOf(h: Harness<Data>, browser: TestBrowser): Promise<string 
   return h.request(browser, (s) => (s.isNew ? undefined : s.get('device')));
 }
 
+// Well over a thousand requests per store, alongside the rest of the suite.
+const PERMUTATIONS_TIMEOUT = 120_000;
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((rest) =>
+    Array.from({ length: n }, (_, at) => [...rest.slice(0, at), n - 1, ...rest.slice(at)]),
+  );
+}
+
+/**
+ * `count` concurrent logins of `user`: login i is created one second after
+ * login i - 1 (the harness clock, so creation order is exact), then all wait
+ * and their saves are released in `order`. `one-by-one`: each save completes
+ * before the next starts, so the saves land exactly in `order`. `together`:
+ * all are released at once, in `order`, and overlap in the store.
+ * Returns the browsers, login i's in place i, after every save settled.
+ */
+async function concurrentLogins(
+  h: Harness<Data>,
+  user: string,
+  count: number,
+  order: readonly number[],
+  release: 'one-by-one' | 'together',
+  sameMillisecond = false,
+): Promise<TestBrowser[]> {
+  const browsers = Array.from({ length: count }, () => new TestBrowser());
+  const gates = browsers.map(() => deferred());
+  const done: Array<Promise<void>> = [];
+  for (const [i, browser] of browsers.entries()) {
+    if (!sameMillisecond) h.clock.advance(1);
+    const created = deferred();
+    done.push(
+      h.request(browser, async (_s, { newSession }) => {
+        const s = newSession(user);
+        s.set('user', user);
+        s.set('device', `device ${i}`);
+        created.resolve();
+        await gates[i]?.promise;
+        await s.save();
+      }),
+    );
+    await created.promise;
+  }
+  if (release === 'one-by-one') {
+    for (const i of order) {
+      gates[i]?.resolve();
+      await done[i];
+    }
+  } else {
+    for (const i of order) gates[i]?.resolve();
+    await Promise.all(done);
+  }
+  return browsers;
+}
+
 const refsOf = async (h: Harness<Data>, userId: string) =>
   ((await h.engine.backend.listUserSessions?.(userId)) ?? []).map((s) => s.handle).sort();
 const refOf = async (h: Harness<Data>, browser: TestBrowser) =>
@@ -96,6 +160,79 @@ for (const target of allTargets().filter((t) => t.kind === 'store')) {
         expect(alive.length).toBeGreaterThanOrEqual(1);
       }
     });
+
+    it('five concurrent logins saved newest first leave one session with a limit of 1', async () => {
+      const h = kit(target, 1);
+      const bob = new TestBrowser();
+      await login(h, bob, 'bob', 'bob');
+      const browsers = await concurrentLogins(h, 'ada', 5, [4, 3, 2, 1, 0], 'one-by-one');
+      expect(await deviceOf(h, browsers[4] as TestBrowser)).toBe('device 4');
+      for (const browser of browsers.slice(0, 4)) {
+        // Ended by its own login, like a session revoked meanwhile: no
+        // cookie was set, so nothing dead lingers in the browser.
+        expect(browser.cookies.get('session')).toBeUndefined();
+        expect(await deviceOf(h, browser)).toBeUndefined();
+      }
+      expect(h.invalid).toEqual(['expired', 'expired', 'expired', 'expired']);
+      expect(await refsOf(h, 'ada')).toEqual([await refOf(h, browsers[4] as TestBrowser)]);
+      expect(await deviceOf(h, bob)).toBe('bob');
+    });
+
+    it(
+      'concurrent logins saved in any order leave exactly the newest `limit` sessions',
+      async () => {
+        const clock = new Clock(Date.now());
+        let run = 0;
+        for (const count of [3, 4]) {
+          for (const limit of [1, 2]) {
+            for (const order of permutations(count)) {
+              for (const release of ['one-by-one', 'together'] as const) {
+                const user = `perm${run++}`;
+                const { storage } = target.make({ maxSessionsPerUser: limit });
+                const hl = new Harness<Data>({ storage }, clock);
+                const browsers = await concurrentLogins(hl, user, count, order, release);
+                const what = `${count} logins, limit ${limit}, saved ${release} in order ${order.join(',')}`;
+                const devices = await Promise.all(browsers.map((b) => deviceOf(hl, b)));
+                const newest = browsers.map((_, i) => (i >= count - limit ? `device ${i}` : undefined));
+                expect(devices, what).toEqual(newest);
+                const winners = await Promise.all(browsers.slice(count - limit).map((b) => refOf(hl, b)));
+                expect(await refsOf(hl, user), what).toEqual(winners.sort());
+                if (release === 'one-by-one') {
+                  // A login sets a cookie exactly when fewer than `limit` newer
+                  // logins were saved before it.
+                  order.forEach((i, at) => {
+                    const newerBefore = order.slice(0, at).filter((j) => j > i).length;
+                    expect(browsers[i]?.cookies.has('session'), `${what}: login ${i}`).toBe(
+                      newerBefore < limit,
+                    );
+                  });
+                }
+              }
+            }
+          }
+        }
+      },
+      PERMUTATIONS_TIMEOUT,
+    );
+
+    it(
+      'logins created in the same millisecond still leave exactly `limit` sessions, in any order',
+      async () => {
+        for (const limit of [1, 2]) {
+          for (const order of permutations(4)) {
+            const h = kit(target, limit);
+            const browsers = await concurrentLogins(h, 'ada', 4, order, 'together', true);
+            const alive = [];
+            for (const browser of browsers) {
+              if ((await deviceOf(h, browser)) !== undefined) alive.push(await refOf(h, browser));
+            }
+            expect(alive).toHaveLength(limit);
+            expect(await refsOf(h, 'ada')).toEqual(alive.sort());
+          }
+        }
+      },
+      PERMUTATIONS_TIMEOUT,
+    );
 
     it('with a limit of 1 only the newest login lives; other users are untouched', async () => {
       const h = kit(target, 1);

@@ -1,5 +1,6 @@
 import { defineOwn } from '../../own-property.ts';
-import type { IndexEntry, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
+import { batches } from '../store/batches.ts';
+import type { IndexEntry, IndexWrite, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { checkRecord, decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
 import type { RedisCall, RedisExecutor } from './executor.ts';
@@ -29,10 +30,13 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
 
     load: (key) => exec.hgetall(key).then(parseHash),
 
-    loadMany: (keys) =>
-      keys.length === 0
-        ? Promise.resolve([])
-        : exec.hgetallMany(keys).then((hashes) => hashes.map(parseHash)),
+    async loadMany(keys) {
+      const records: Array<StoredRecord | null | 'corrupt'> = [];
+      for (const batch of batches(keys)) {
+        for (const hash of await exec.hgetallMany(batch)) records.push(parseHash(hash));
+      }
+      return records;
+    },
 
     save(write: StoreWrite) {
       const args = saveArgs(write);
@@ -43,19 +47,7 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
       const calls: RedisCall[] = [{ script: SAVE, key: write.key, args }];
       for (const key of remove) calls.push({ del: key });
       if (index === undefined) return exec.run(calls).then((replies) => isOne(replies[0]));
-      const { key, member, expiresAt, now, limit, drop } = index;
-      calls.push({
-        script: INDEX_ADD,
-        key,
-        args: [member, String(expiresAt), String(now), String(limit ?? 0), ...drop],
-      });
-      return exec.run(calls).then(async (replies) => {
-        const saved = isOne(replies[0]);
-        // The index script lists the entries only when it holds more than the limit.
-        const crowded = parseIndexReply(replies[replies.length - 1]);
-        if (saved && crowded.length > 0) await enforceSessionLimit(driver, index, crowded);
-        return saved;
-      });
+      return saveIndexed(calls, index);
     },
 
     async takeFlash(key) {
@@ -76,7 +68,8 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
       exec.script(TOUCH, key, [encodeValue(lastActiveAt), String(expiresAt)], isOne),
 
     async remove(keys) {
-      if (keys.length > 0) await exec.run(keys.map((key) => ({ del: key })));
+      // One DEL per key: on a Cluster the keys live in different slots.
+      for (const batch of batches(keys)) await exec.run(batch.map((key) => ({ del: key })));
     },
 
     async listIndex(indexKey, now): Promise<IndexEntry[]> {
@@ -84,9 +77,39 @@ export function redisProtocolDriver(exec: RedisExecutor): StoreDriver {
     },
 
     async removeFromIndex(indexKey, members) {
-      if (members.length > 0) await exec.script(INDEX_REMOVE, indexKey, members);
+      for (const batch of batches(members)) await exec.script(INDEX_REMOVE, indexKey, batch);
     },
   };
+
+  // A login: its record (and the deletion of the sessions it replaces) must
+  // take effect before its index entry is visible, or a concurrent login
+  // could list the entry, find no record, take the session for ended and
+  // drop it from the index (see enforceSessionLimit). One ordered pipeline
+  // where the executor guarantees the order, else two round trips.
+  async function saveIndexed(calls: RedisCall[], index: IndexWrite): Promise<boolean> {
+    const { key, member, expiresAt, now, limit, drop } = index;
+    const add = {
+      script: INDEX_ADD,
+      key,
+      args: [member, String(expiresAt), String(now), String(limit ?? 0), ...drop],
+    };
+    let saved: boolean;
+    let reply: unknown;
+    if (exec.ordered) {
+      const replies = await exec.run([...calls, add]);
+      saved = isOne(replies[0]);
+      reply = replies[replies.length - 1];
+    } else {
+      saved = isOne((await exec.run(calls))[0]);
+      if (!saved) return false;
+      reply = await exec.script(add.script, add.key, add.args);
+    }
+    // The index script lists the entries only when it holds more than the limit.
+    const crowded = parseIndexReply(reply);
+    if (saved && crowded.length > 0) await enforceSessionLimit(driver, index, crowded);
+    return saved;
+  }
+
   return driver;
 }
 

@@ -23,6 +23,12 @@ export type RedisCall = { script: LuaScript; key: string; args: readonly string[
  */
 export interface RedisExecutor {
   readonly name: string;
+  /**
+   * True when `run()` applies its calls in order: no call takes effect
+   * before the ones listed ahead of it (one pipeline on one server). Else
+   * the calls may land in any order (Cluster nodes, separate HTTP requests).
+   */
+  readonly ordered: boolean;
   /** The hash at `key`; `null` (or an empty object) when the key is absent. */
   hgetall(key: string): Promise<Record<string, unknown> | null>;
   /** One hash per key, in one round trip. */

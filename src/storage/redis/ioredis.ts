@@ -3,9 +3,10 @@ import { isNoScript, type RedisCall, type RedisExecutor } from './executor.ts';
 import { knownSha, type LuaScript, scriptSha } from './scripts.ts';
 
 /**
- * Runs the driver's commands on an ioredis `Redis` (one pipeline per batch)
- * or `Cluster` (per-key commands sent together; ioredis routes each to its
- * node, so nothing ever spans slots).
+ * Runs the driver's commands on an ioredis `Redis` (one pipeline per batch,
+ * applied in order) or `Cluster` (per-key commands sent together; ioredis
+ * routes each to its node, so nothing ever spans slots, and they may land in
+ * any order).
  *
  * @example
  * ```ts
@@ -23,9 +24,11 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
     args: readonly string[],
     map: ((reply: unknown) => R) | undefined,
   ): Promise<R> =>
-    client.evalsha(sha, 1, key, ...args).then(map, (error: unknown) => {
+    // Key and arguments as one array (ioredis flattens it): spreading them
+    // into the call would overflow the stack for a session with ~100,000 keys.
+    client.evalsha(sha, 1, [key, ...args]).then(map, (error: unknown) => {
       if (!isNoScript(error)) throw error;
-      const retried = client.eval(lua.source, 1, key, ...args);
+      const retried = client.eval(lua.source, 1, [key, ...args]);
       return map === undefined ? retried : retried.then(map);
     }) as Promise<R>;
 
@@ -45,6 +48,7 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
 
   return {
     name,
+    ordered: !cluster,
 
     hgetall: (key) => client.hgetall(key),
 
@@ -69,20 +73,33 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
       const pipeline = client.pipeline();
       calls.forEach((call, i) => {
         if ('del' in call) pipeline.del(call.del);
-        else pipeline.evalsha(shas[i] as string, 1, call.key, ...call.args);
+        else pipeline.evalsha(shas[i] as string, 1, [call.key, ...call.args]);
       });
       const replies = (await pipeline.exec()) ?? [];
-      // A script the server has not seen yet (first use, restart): run just
-      // those again with EVAL. They failed, so nothing ran twice.
-      return Promise.all(
-        replies.map(async ([error, value], i) => {
-          const call = calls[i] as RedisCall;
-          if (error === null) return value;
-          if (!('del' in call) && isNoScript(error))
-            return client.eval(call.script.source, 1, call.key, ...call.args);
-          throw error;
-        }),
-      );
+      const results: unknown[] = [];
+      let replaying = false;
+      for (const [i, call] of calls.entries()) {
+        const [error, value] = replies[i] ?? [new Error('no reply in the pipeline'), undefined];
+        if (!replaying) {
+          if (error === null) {
+            results.push(value);
+            continue;
+          }
+          if ('del' in call || !isNoScript(error)) throw error;
+          replaying = true;
+        }
+        // A script the server had not seen yet (first use, restart) failed
+        // without running, but the calls after it ran. Run it and every
+        // later call again, in order, so `ordered` holds (a login's index
+        // entry must follow its record). A batch is a create, deletes and an
+        // index update: running one of them twice changes nothing.
+        results.push(
+          'del' in call
+            ? await client.del(call.del)
+            : await client.eval(call.script.source, 1, [call.key, ...call.args]),
+        );
+      }
+      return results;
     },
   };
 }

@@ -9,6 +9,7 @@ import { uniquePrefix } from '../../../test/servers/isolation.ts';
 import { createSessionId } from '../session-id.ts';
 import { redisProtocolDriver } from './driver.ts';
 import { ioredisExecutor } from './ioredis.ts';
+import { INDEX_ADD, SAVE, scriptSha } from './scripts.ts';
 
 const servers = inject('servers');
 const redis = new Redis(servers.redis.url, { maxRetriesPerRequest: 1 });
@@ -65,3 +66,82 @@ for (const [name, client] of [
     });
   });
 }
+
+describe('NOSCRIPT fallback in a login pipeline: redis', () => {
+  it('replays in order, so the index entry still lands after the record', async () => {
+    // The server knows the index script (another instance used it) but not
+    // the save script: in the login's pipeline the save fails and the index
+    // update runs. What the server executes, in order, is read with MONITOR.
+    await redis.script('LOAD', INDEX_ADD.source);
+    const saveSha = await scriptSha(SAVE);
+    const proxy = new Proxy(redis, {
+      get(target, property, receiver) {
+        if (property === 'pipeline') {
+          return () => {
+            const pipeline = target.pipeline();
+            const evalsha = pipeline.evalsha.bind(pipeline) as (...args: unknown[]) => unknown;
+            pipeline.evalsha = ((sha: string, ...rest: unknown[]) =>
+              evalsha(sha === saveSha ? randomBytes(20).toString('hex') : sha, ...rest)) as never;
+            return pipeline;
+          };
+        }
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const driver = redisProtocolDriver(ioredisExecutor(proxy));
+    const prefix = uniquePrefix('noscript-order');
+    const key = `${prefix}s:member`;
+    const indexKey = `${prefix}u:ada`;
+    const now = Date.now();
+    const record = {
+      id: createSessionId(now),
+      data: { a: 1 },
+      createdAt: now,
+      lastActiveAt: now,
+      userId: 'ada',
+    };
+    const seen: string[] = [];
+    const monitor = await redis.monitor();
+    const sentinel = `${prefix}sentinel`;
+    const done = new Promise<void>((resolve) => {
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[1] === key || args[1] === indexKey) seen.push(`${String(args[0]).toUpperCase()} ${args[1]}`);
+        if (args[1] === sentinel) resolve();
+      });
+    });
+    try {
+      const saved = await driver.save({
+        key,
+        mode: 'create',
+        record,
+        changed: [],
+        changedFlash: [],
+        expiresAt: now + 60_000,
+        remove: [],
+        index: {
+          key: indexKey,
+          member: 'member',
+          createdAt: now,
+          expiresAt: now + 60_000,
+          now,
+          userId: 'ada',
+          limit: undefined,
+          drop: [],
+          sessionPrefix: `${prefix}s:`,
+        },
+      });
+      expect(saved).toBe(true);
+      await redis.get(sentinel);
+      await done;
+    } finally {
+      monitor.disconnect();
+    }
+    const recordWritten = seen.indexOf(`HSET ${key}`);
+    const lastIndexAdd = seen.lastIndexOf(`ZADD ${indexKey}`);
+    expect(recordWritten, seen.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(lastIndexAdd, seen.join('\n')).toBeGreaterThan(recordWritten);
+    expect(await driver.listIndex(indexKey, now)).toEqual([{ member: 'member', expiresAt: now + 60_000 }]);
+    expect(await driver.load(key)).toMatchObject({ data: { a: 1 }, userId: 'ada' });
+  });
+});

@@ -2,6 +2,9 @@
 // Cluster (no cross-slot errors). Scripts make each save atomic: concurrent
 // requests that change different data keys of one session both keep their
 // change, and a session deleted meanwhile is never recreated by a late save.
+// Variable-length argument lists go to Redis 1000 at a time: Lua's unpack()
+// fails with "too many results to unpack" past ~8000 values (LUAI_MAXCSTACK),
+// and a session may hold any number of keys, a user any number of sessions.
 
 /**
  * A Lua script and its SHA-1 (computed at first use, for EVALSHA).
@@ -32,9 +35,9 @@ export const SAVE: LuaScript = {
 local mode = ARGV[1]
 if mode ~= 'create' and redis.call('EXISTS', key) == 0 then return 0 end
 if mode ~= 'merge' then redis.call('DEL', key) end
-local n = tonumber(ARGV[3])
-if n > 0 then redis.call('HSET', key, unpack(ARGV, 4, 3 + 2 * n)) end
-if #ARGV > 3 + 2 * n then redis.call('HDEL', key, unpack(ARGV, 4 + 2 * n, #ARGV)) end
+local last = 3 + 2 * tonumber(ARGV[3])
+for i = 4, last, 1000 do redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, last))) end
+for i = last + 1, #ARGV, 1000 do redis.call('HDEL', key, unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 redis.call('PEXPIREAT', key, ARGV[2])
 return 1`,
 };
@@ -79,7 +82,7 @@ for i = 1, #all, 2 do
   end
 end
 if #fields == 0 then return 'j[]' end
-redis.call('HDEL', KEYS[1], unpack(fields))
+for i = 1, #fields, 1000 do redis.call('HDEL', KEYS[1], unpack(fields, i, math.min(i + 999, #fields))) end
 return 'j' .. cjson.encode(out)`,
 };
 
@@ -99,7 +102,7 @@ return 'j' .. cjson.encode(out)`,
  */
 export const INDEX_ADD: LuaScript = {
   name: 'index-add',
-  source: `if #ARGV > 4 then redis.call('ZREM', KEYS[1], unpack(ARGV, 5, #ARGV)) end
+  source: `for i = 5, #ARGV, 1000 do redis.call('ZREM', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
@@ -137,8 +140,11 @@ return 'j' .. cjson.encode(entries)`,
  */
 export const INDEX_REMOVE: LuaScript = {
   name: 'index-remove',
-  source: `if #ARGV == 0 then return 0 end
-return redis.call('ZREM', KEYS[1], unpack(ARGV))`,
+  source: `local removed = 0
+for i = 1, #ARGV, 1000 do
+  removed = removed + redis.call('ZREM', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+return removed`,
 };
 
 const shas = new Map<LuaScript, Promise<string>>();

@@ -61,8 +61,11 @@ export interface StoreWrite {
 
 /**
  * A per-user index update, written with a new identity: `member` (a session
- * key hash) expires at `expiresAt`. With `limit`, the driver then ends the
- * user's oldest live sessions beyond it (never `member` itself).
+ * key hash) expires at `expiresAt`. The driver makes the entry visible only
+ * after the record is written and the `remove` keys are deleted, so an index
+ * never lists a session whose record is still to come. With `limit`, the
+ * driver then calls `enforceSessionLimit()`, which keeps the user's `limit`
+ * newest live sessions (possibly ending `member` itself).
  *
  * @example
  * ```ts
@@ -121,8 +124,13 @@ export interface StoreDriver {
   readonly mergesKeys: boolean;
   /** `null` when absent, `'corrupt'` when present but not a session record. */
   load(key: string): Promise<StoredRecord | null | 'corrupt'>;
+  /** Any number of keys (a user may have thousands of sessions): the driver batches. */
   loadMany(keys: readonly string[]): Promise<Array<StoredRecord | null | 'corrupt'>>;
-  /** `false` when a merge/replace target no longer exists. */
+  /**
+   * `false` when a merge/replace target no longer exists. With `write.index`,
+   * the index entry becomes visible only after the record write and the
+   * deletions of `write.remove` took effect (see {@link IndexWrite}).
+   */
   save(write: StoreWrite): Promise<boolean>;
   /** Removes and returns the pending flash messages (empty when none or gone). */
   takeFlash(key: string, expiresAt: number): Promise<SessionData>;

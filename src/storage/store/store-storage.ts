@@ -7,7 +7,9 @@ import type {
   StorageContext,
   UserSessionInfo,
 } from '../types.ts';
-import type { IndexWrite, StoreDriver, StoreWrite } from './driver.ts';
+import { batches } from './batches.ts';
+import type { IndexWrite, StoreDriver, StoredRecord, StoreWrite } from './driver.ts';
+import { loginEndedBySessionLimit } from './session-limit.ts';
 import { guarded } from './timeout.ts';
 import { createToken, isWellFormedToken, sha256Base64url } from './token.ts';
 
@@ -33,7 +35,9 @@ export interface StoreOptions {
    * How many sessions one user (bound by `newSession({ userId })`) may have at
    * once. A login beyond it ends that user's oldest sessions: their records
    * are deleted, so those devices get a fresh empty session on their next
-   * request, as after a logout. Default: no limit.
+   * request, as after a logout. The newest sessions (by creation time) always
+   * win, so of concurrent logins whose saves land newest first, the older
+   * ones end at once and their saves set no cookie. Default: no limit.
    */
   maxSessionsPerUser?: number;
 }
@@ -127,6 +131,22 @@ export function storeStorage(
     const hash = sha256Base64url(token);
     return typeof hash === 'string' ? remember(token, hash) : hash.then((h) => remember(token, h));
   };
+  // A user may have thousands of sessions: one store call, with its own
+  // deadline, per batch.
+  const loadAll = async (operation: string, keys: readonly string[]) => {
+    const records: Array<StoredRecord | null | 'corrupt'> = [];
+    for (const batch of batches(keys)) {
+      for (const record of await call(operation, () => driver.loadMany(batch))) records.push(record);
+    }
+    return records;
+  };
+  const eachBatch = async (
+    operation: string,
+    items: readonly string[],
+    fn: (batch: readonly string[]) => Promise<void>,
+  ) => {
+    for (const batch of batches(items)) await call(operation, () => fn(batch));
+  };
   const indexKey = async (userId: string) => `${keyPrefix}u:${await sha256Base64url(userId)}`;
   const memberOf = (key: string) => key.slice(keyPrefix.length + 2);
   const keyOf = (member: string) => `${keyPrefix}s:${member}`;
@@ -173,7 +193,9 @@ export function storeStorage(
         return call(
           'save',
           () => driver.save(storeWrite),
-          (ok) => (ok ? token : null),
+          // A login ended by maxSessionsPerUser (newer concurrent logins won)
+          // is answered like a session revoked meanwhile: no cookie.
+          (ok) => (ok && (index === undefined || !loginEndedBySessionLimit(index)) ? token : null),
         );
       };
 
@@ -255,7 +277,10 @@ export function storeStorage(
           const now = context.now();
           const entries = await call('list', () => driver.listIndex(idx, now));
           if (entries.length === 0) return [];
-          const records = await call('list', () => driver.loadMany(entries.map((e) => keyOf(e.member))));
+          const records = await loadAll(
+            'list',
+            entries.map((e) => keyOf(e.member)),
+          );
           const dead: string[] = [];
           const sessions: UserSessionInfo[] = [];
           entries.forEach((entry, i) => {
@@ -277,24 +302,25 @@ export function storeStorage(
               expiresAt,
             });
           });
-          if (dead.length > 0) await call('list', () => driver.removeFromIndex(idx, dead));
+          await eachBatch('list', dead, (batch) => driver.removeFromIndex(idx, batch));
           return sessions.sort((a, b) => b.lastSeen - a.lastSeen);
         },
 
         async destroyUserSessions(userId: string, except: readonly string[]): Promise<number> {
           const idx = await indexKey(userId);
           const entries = await call('revoke', () => driver.listIndex(idx, context.now()));
-          const doomed = entries.map((e) => e.member).filter((m) => !except.includes(m));
+          const kept = new Set(except);
+          const doomed = entries.map((e) => e.member).filter((m) => !kept.has(m));
           if (doomed.length === 0) return 0;
           // Count (and delete) only live sessions of this user: an index may
           // still list sessions that already ended.
-          const records = await call('revoke', () => driver.loadMany(doomed.map(keyOf)));
+          const records = await loadAll('revoke', doomed.map(keyOf));
           const live = doomed.filter((_, i) => {
             const record = records[i];
             return typeof record === 'object' && record !== null && record.userId === userId;
           });
-          if (live.length > 0) await call('revoke', () => driver.remove(live.map(keyOf)));
-          await call('revoke', () => driver.removeFromIndex(idx, doomed));
+          await eachBatch('revoke', live.map(keyOf), (batch) => driver.remove(batch));
+          await eachBatch('revoke', doomed, (batch) => driver.removeFromIndex(idx, batch));
           return live.length;
         },
       };
