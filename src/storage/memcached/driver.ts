@@ -2,7 +2,7 @@ import type { Client } from 'memjs';
 import { SessionStoreError } from '../../errors.ts';
 import { defineOwn } from '../../own-property.ts';
 import type { SessionData } from '../../types.ts';
-import type { IndexWrite, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
+import type { IndexEntry, IndexWrite, StoreDriver, StoredRecord, StoreWrite } from '../store/driver.ts';
 import { decodeWholeRecord, encodeWholeRecord } from '../store/record-codec.ts';
 import { enforceSessionLimit } from '../store/session-limit.ts';
 import { memcachedOps } from './protocol.ts';
@@ -161,11 +161,21 @@ export function memcachedDriver(client: Client, now: () => number): StoreDriver 
         ]);
         return ok;
       }
-      const [stored, removed, indexed] = await Promise.allSettled([
+      // The record (and the deletes of the sessions it replaces) first, the
+      // index line after: a line is only ever listed once its record exists,
+      // so a login that reads the index, and then the records, never takes a
+      // concurrent login for an ended one (see enforceSessionLimit).
+      const [stored, removed] = await Promise.allSettled([
         save(write),
         Promise.all(write.remove.map((key) => ops.remove(key))),
-        addToIndex({ ops, alive, expiry }, index),
       ]);
+      const indexed: PromiseSettledResult<IndexEntry[] | undefined> =
+        stored.status === 'fulfilled' && stored.value && removed.status === 'fulfilled'
+          ? await addToIndex({ ops, alive, expiry }, index).then(
+              (value) => ({ status: 'fulfilled', value }) as const,
+              (reason: unknown) => ({ status: 'rejected', reason }) as const,
+            )
+          : { status: 'fulfilled', value: undefined };
       if (stored.status === 'rejected' || removed.status === 'rejected' || indexed.status === 'rejected') {
         // A login that fails leaves no session behind: unindexed, it could
         // not be signed out with the user's others (and no cookie names it).
