@@ -177,6 +177,8 @@ interface Expected {
   userId: string | undefined;
   data: Map<string, unknown>;
   flash: Map<string, unknown>;
+  /** The data version the record claims (absent: 1). */
+  version?: number;
 }
 
 /** A stored value as the kit writes it: "j" + JSON; `undefined` for anything else. */
@@ -242,6 +244,12 @@ async function expectLoadedAs(
   if (now > createdAt + MAX_AGE * 1000 + SKEW_MS) {
     expect(session.isNew).toBe(true);
     expect(reports).toEqual(['expired']);
+    return;
+  }
+  if (expected.version !== undefined) {
+    // Written for a newer data version than this kit's (1), with no migration.
+    expect(session.isNew).toBe(true);
+    expect(reports).toEqual(['version']);
     return;
   }
   expect(reports).toEqual([]);
@@ -354,11 +362,18 @@ function expectedFromText(text: string): Expected | undefined {
   const flash = own(record, 'f');
   if (!isPlainObject(data)) return undefined;
   if (flash !== undefined && !isPlainObject(flash)) return undefined;
-  return expectedFrom(
+  // A damaged field name can turn into `v`, the data version: a record with
+  // anything but a whole version from 1 is corrupt.
+  const version = own(record, 'v');
+  if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1))
+    return undefined;
+  const expected = expectedFrom(
     own(record, 'i'),
     own(record, 'a'),
     own(record, 'u'),
     new Map(Object.entries(data)),
     new Map(Object.entries(flash ?? {})),
   );
+  if (expected !== undefined && version !== undefined && version !== 1) expected.version = version;
+  return expected;
 }
