@@ -15,8 +15,10 @@ import {
   SessionUnsupportedError,
 } from '../../errors.ts';
 import { createSessionKit } from '../../next/kit.ts';
+import type { StandardSchemaV1 } from '../../schema/standard-schema.ts';
 import { TestBrowser } from '../../test-utils/browser.ts';
 import { Clock, Harness } from '../../test-utils/harness.ts';
+import type { SessionData } from '../../types.ts';
 import type { SessionStorage } from '../types.ts';
 import { fernetCookieStorage } from './fernet-cookie.ts';
 import { aiohttpSessionId } from './store.ts';
@@ -221,6 +223,43 @@ for (const target of targets) {
       });
       expect(await target.stored(cookieOf(browser))).toBe(record('bob', 'dark'));
       expect(h.invalid).toEqual([]);
+    });
+
+    it('a schema sees Python’s big ints as bigint; one that copies the data keeps Python’s spelling', async () => {
+      const userIdIs = (type: string): StandardSchemaV1<unknown, SessionData> => ({
+        '~standard': {
+          version: 1,
+          vendor: 'test',
+          // Returns a deep copy, as most validators do.
+          validate: (value) =>
+            typeof (value as { user_id?: unknown }).user_id === type
+              ? { value: structuredClone(value) as SessionData }
+              : { issues: [{ message: `user_id must be a ${type}`, path: ['user_id'] }] },
+        },
+      });
+      const created = Math.floor(Date.now() / 1000);
+      const record = (n: number) =>
+        `{"created": ${created}, "session": {"user_id": 1234567890123456789, "zoom": 1.0, "n": ${n}}}`;
+      const strict = new Harness(
+        { storage: target.make(), cookieName: COOKIE, schema: userIdIs('number') },
+        new Clock(Date.now()),
+      );
+      const browser = new TestBrowser();
+      browser.cookies.set(COOKIE, await target.plant(record(1), created));
+      await strict.request(browser, (s) => expect(s.isNew).toBe(true));
+      expect(strict.invalid).toEqual(['schema']);
+
+      const h = new Harness(
+        { storage: target.make(), cookieName: COOKIE, schema: userIdIs('bigint') },
+        new Clock(Date.now()),
+      );
+      browser.cookies.set(COOKIE, await target.plant(record(1), created));
+      await h.request(browser, async (s) => {
+        expect(s.get('user_id')).toBe(1234567890123456789n);
+        s.set('n', 2);
+        await s.save();
+      });
+      expect(await target.stored(cookieOf(browser))).toBe(record(2));
     });
 
     it('keeps "__proto__" as plain data', async () => {
