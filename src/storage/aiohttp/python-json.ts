@@ -90,7 +90,8 @@ class Encoder {
     if (depth > PYTHON_MAX_DEPTH) {
       throw unsupported(
         path,
-        `nested deeper than ${PYTHON_MAX_DEPTH} levels, which Python's json.loads cannot read (RecursionError)`,
+        `nested deeper than ${PYTHON_MAX_DEPTH} levels (counting the record's own two), which Python's ` +
+          'json.loads cannot read (RecursionError)',
       );
     }
     if (this.#open.has(value)) {
