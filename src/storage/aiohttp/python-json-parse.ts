@@ -1,5 +1,5 @@
 import { defineOwn } from '../../own-property.ts';
-import { decodePythonNumber, pythonNumber } from './python-number.ts';
+import { decodePythonNumber } from './python-number.ts';
 import { itemPath, memberPath, type PathKey, type PythonSpelling } from './spelling.ts';
 
 /**
@@ -31,7 +31,6 @@ export interface ParsedPythonJson {
   spelling: PythonSpelling;
 }
 
-const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/y;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
 const ESCAPES: Record<number, string> = {
   34: '"',
@@ -43,6 +42,14 @@ const ESCAPES: Record<number, string> = {
   114: '\r',
   116: '\t',
 };
+
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+
+function digitsEnd(text: string, from: number): number {
+  let at = from;
+  while (isDigit(text.charCodeAt(at))) at++;
+  return at;
+}
 
 // Thrown inside the parser only; parsePythonJson turns it into `undefined`.
 class Malformed {}
@@ -125,15 +132,42 @@ class Parser {
     return value;
   }
 
+  // Python's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?,
+  // an int unless it has a fraction or an exponent.
   number(path: PathKey): number | bigint {
-    NUMBER.lastIndex = this.at;
-    const match = NUMBER.exec(this.text);
-    if (match === null) throw MALFORMED;
-    const literal = match[0];
-    this.at += literal.length;
-    const value = decodePythonNumber(literal, match[1] !== undefined || match[2] !== undefined);
+    const { text } = this;
+    const start = this.at;
+    let at = start;
+    const negative = text.charCodeAt(at) === 0x2d;
+    if (negative) at++;
+    const first = text.charCodeAt(at);
+    if (first === 0x30) at++;
+    else if (first >= 0x31 && first <= 0x39) at = digitsEnd(text, at);
+    else throw MALFORMED;
+    const intEnd = at;
+    if (text.charCodeAt(at) === 0x2e && isDigit(text.charCodeAt(at + 1))) at = digitsEnd(text, at + 1);
+    const e = text.charCodeAt(at);
+    if (e === 0x65 || e === 0x45) {
+      const sign = text.charCodeAt(at + 1);
+      const digits = sign === 0x2b || sign === 0x2d ? at + 2 : at + 1;
+      if (isDigit(text.charCodeAt(digits))) at = digitsEnd(text, digits);
+    }
+    this.at = at;
+    const isFloat = at !== intEnd;
+    const digits = intEnd - start - (negative ? 1 : 0);
+    if (!isFloat && digits <= 15) {
+      // The common case, without building the literal: a small int.
+      let n = 0;
+      for (let i = intEnd - digits; i < intEnd; i++) n = n * 10 + (text.charCodeAt(i) - 0x30);
+      if (negative && n === 0) this.numbers.set(path, { value: 0, literal: '-0' });
+      return negative ? 0 - n : n;
+    }
+    const literal = text.slice(start, at);
+    const value = decodePythonNumber(literal, isFloat);
     if (value === undefined) throw MALFORMED;
-    if (pythonNumber(value) !== literal) this.numbers.set(path, { value, literal });
+    // Every float literal is kept (cheaper than checking whether it would be
+    // spelled the same); ints have no other spelling.
+    if (isFloat) this.numbers.set(path, { value, literal });
     return value;
   }
 
@@ -209,7 +243,9 @@ class Parser {
       // A repeated key: Python keeps the last value, at the first one's place.
       if (Object.hasOwn(object, key)) this.forget(member);
       else order.push(key);
-      defineOwn(object, key, this.value(member, depth));
+      // Plain assignment is several times faster; only "__proto__" needs defining.
+      if (key === '__proto__') defineOwn(object, key, this.value(member, depth));
+      else object[key] = this.value(member, depth);
       this.skipSpace();
       const c = this.text.charCodeAt(this.at++);
       if (c === 0x7d) break;

@@ -20,7 +20,10 @@ const SHORT_ESCAPES: Record<number, string> = {
   12: '\\f',
 };
 
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function pythonString(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
   let out = '"';
   let start = 0;
   for (let i = 0; i < text.length; i++) {
@@ -117,7 +120,7 @@ class Encoder {
   #members(object: Record<string, unknown>, path: PathKey, depth: number): string[] {
     let keys = Object.keys(object);
     const order = this.#spelling.orders.get(path);
-    if (order !== undefined) {
+    if (order !== undefined && !sameKeys(order, keys)) {
       // Python's order for the keys it wrote (JavaScript lists integer-like keys first).
       const present = new Set(keys);
       const first = order.filter((key) => present.has(key));
@@ -131,6 +134,12 @@ class Encoder {
     }
     return members;
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function unsupported(path: PathKey, what: string): SessionUnsupportedError {

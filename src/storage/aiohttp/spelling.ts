@@ -2,9 +2,9 @@ import type { SessionState } from '../types.ts';
 
 /**
  * What a loaded aiohttp-session record said that its JavaScript values
- * cannot: how each number was spelled where the kit's default spelling
- * differs (the float `1.0`, which JavaScript reads as 1; an int written
- * `-0`), and the key order of every dict (JavaScript enumerates
+ * cannot: how each float was spelled (the float `1.0`, which JavaScript
+ * reads as 1, would otherwise come back as the int 1) and an int written
+ * `-0`, and the key order of every dict (JavaScript enumerates
  * integer-like keys first, Python in insertion order). Keyed by
  * {@link PathKey}, relative to the session's data. Writing a value back at
  * the same place unchanged re-uses these, so Python reads back exactly what
