@@ -1,10 +1,11 @@
+import { bigintRefusal } from './bigint-refusal.ts';
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie } from './cookie/chunks.ts';
 import { cookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { checkData, needsDataCheck } from './schema/data-check.ts';
 import { type Committer, SessionImpl } from './session.ts';
 import { createSessionId } from './storage/session-id.ts';
-import type { SessionBackend, SessionState } from './storage/types.ts';
+import type { SaveInput, SessionBackend, SessionState } from './storage/types.ts';
 import type { CookieJar, CookieWriteOptions, InvalidSessionReason, SessionData } from './types.ts';
 
 // Servers in one deployment disagree a little about the time; accept a
@@ -185,7 +186,7 @@ export class SessionEngine {
       else session.markSaved(internals.handle, internals.cookieNames);
       return false;
     }
-    const value = await this.backend.save({
+    const value = await this.#save({
       state,
       handle: internals.handle,
       previous: toDestroy,
@@ -217,6 +218,14 @@ export class SessionEngine {
     );
     session.markSaved(value, names);
     return false;
+  }
+
+  async #save(input: SaveInput): Promise<string | null> {
+    try {
+      return await this.backend.save(input);
+    } catch (error) {
+      throw bigintRefusal(error, input.state, this.options.storage.name) ?? error;
+    }
   }
 
   async #ended(session: SessionImpl, jar: CookieJar, secureRequest: boolean, now: number): Promise<void> {
@@ -317,7 +326,7 @@ export class SessionEngine {
    */
   async sealForRender(session: SessionImpl): Promise<string | null> {
     const { state, handle } = session.internals;
-    return this.backend.save({
+    return this.#save({
       state,
       handle,
       previous: [],

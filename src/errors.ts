@@ -136,7 +136,10 @@ export class SessionStoreError extends SessionError {
 
 /**
  * The operation needs a capability the configured storage lacks, such as
- * listing a user's sessions with the cookie storage.
+ * listing a user's sessions with the cookie storage, or a value it cannot
+ * store faithfully (a `bigint` in a JSON storage; in the aiohttp-session
+ * formats, a value Python could not read back). Thrown by `save()`, which
+ * then writes nothing.
  *
  * @example
  * ```ts
@@ -144,7 +147,7 @@ export class SessionStoreError extends SessionError {
  * ```
  */
 export class SessionUnsupportedError extends SessionError {
-  constructor(message: string) {
-    super('ERR_SESSION_UNSUPPORTED', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_SESSION_UNSUPPORTED', message, options);
   }
 }

@@ -120,4 +120,13 @@ describe('expose: a function', () => {
       /value at since is a Date/,
     );
   });
+
+  it('says how to hand over a Python int beyond 2^53 (a bigint) or a NaN', () => {
+    const big = configError(() => resolveExpose(['user_id'])({ user_id: 1234567890123456789n }));
+    expect(big.message).toMatch(/value at user_id is a bigint/);
+    expect(big.message).toMatch(/String\(data\.user_id\)/);
+    expect(big.message).not.toContain('1234567890123456789');
+    const nan = configError(() => resolveExpose(['ratio'])({ ratio: Number.NaN }));
+    expect(nan.message).toMatch(/value at ratio is a non-finite number.*Number\.isFinite/);
+  });
 });

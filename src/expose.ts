@@ -139,10 +139,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function notJson(path: string, what: string): SessionConfigError {
+  // A bigint or NaN most often comes from a Python app sharing the session (aiohttp formats).
+  const example =
+    what === 'a bigint'
+      ? 'expose: (data) => ({ userId: String(data.user_id) })'
+      : what === 'a non-finite number'
+        ? 'expose: (data) => ({ ratio: Number.isFinite(data.ratio) ? data.ratio : null })'
+        : 'expose: (data) => ({ since: data.since?.toISOString() })';
   return new SessionConfigError(
     `\`expose\`: the value at ${path} is ${what}; client components get JSON only (strings, finite ` +
-      'numbers, booleans, null, arrays and plain objects). Convert it with an expose function, e.g. ' +
-      'expose: (data) => ({ since: data.since?.toISOString() }).',
+      `numbers, booleans, null, arrays and plain objects). Convert it with an expose function, e.g. ${example}.`,
   );
 }
 

@@ -1,6 +1,8 @@
 /**
  * The shape every session's data must have: a JSON object. Values must be
- * JSON-serialisable (no `Date`, `Map`, `BigInt` or class instances).
+ * JSON-serialisable (no `Date`, `Map`, `BigInt` or class instances). The
+ * aiohttp-session formats also hold what Python's json module does: a
+ * `bigint` (a Python int beyond 2^53), `NaN`, `Infinity`, `-0`.
  *
  * @example
  * ```ts

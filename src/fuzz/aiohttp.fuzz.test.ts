@@ -1,13 +1,30 @@
 // Hostile input for the aiohttp-session formats: arbitrary cookie values,
 // authentic Fernet tokens around arbitrary plaintexts, and arbitrary JSON
-// through the Python-spelling serializer.
+// through the Python-spelling serializer. Then Python's own json module (a
+// long-lived python3 child): every value json.dumps writes must come back
+// byte for byte, through any change the Next.js app makes elsewhere, and the
+// kit must read exactly what json.loads reads.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  changeData,
+  changeModel,
+  expectedAfter,
+  jsOf,
+  oddlySpelled,
+  type PyModel,
+  pySession,
+  recordModel,
+  sessionAndChange,
+  typed,
+} from '../../test/aiohttp/py-model.ts';
+import { ensurePython, PythonJson } from '../../test/aiohttp/python.ts';
 import { createFernetCodec, decodeFernetKey } from '../codec/fernet.ts';
 import { fernetCookieStorage } from '../storage/aiohttp/fernet-cookie.ts';
-import { parseAiohttpRecord, pythonJsonDumps } from '../storage/aiohttp/python-json.ts';
+import { aiohttpRecord, parseAiohttpRecord, pythonJsonDumps } from '../storage/aiohttp/python-json.ts';
+import { parsePythonJson } from '../storage/aiohttp/python-json-parse.ts';
 import { createFuzzer, expectPrototypesIntact } from '../test-utils/fuzz.ts';
-import { hostileString, pollutingJson } from '../test-utils/hostile.ts';
+import { applyEdits, edits, hostileString, pollutingJson } from '../test-utils/hostile.ts';
 
 const fuzz = createFuzzer('aiohttp');
 const KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
@@ -57,11 +74,81 @@ describe('aiohttp formats under hostile input', () => {
     });
   });
 
-  it('pythonJsonDumps: any JSON value reads back as JSON.stringify would have it', async () => {
+  it('pythonJsonDumps: any JSON value is written in ASCII and reads back as the same value', async () => {
     await fuzz(fc.jsonValue(), (value) => {
       const text = pythonJsonDumps(value);
       expect(text).toMatch(/^[\x20-\x7e]*$/);
-      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value) ?? 'null'));
+      expect(typed(parsePythonJson(text)?.value)).toEqual(typed(value));
+    });
+  });
+});
+
+describe('aiohttp formats against Python’s json module', () => {
+  let py: PythonJson;
+  beforeAll(() => {
+    ensurePython();
+    py = new PythonJson();
+  });
+  afterAll(() => py?.close());
+  const created = fc.integer({ min: 0, max: 2 ** 31 });
+
+  it('every session json.dumps writes reads as documented and is written back byte for byte', async () => {
+    await fuzz(fc.tuple(created, pySession()), async ([seconds, session]) => {
+      const text = await py.dumps(recordModel(seconds, session));
+      const record = parseAiohttpRecord(text);
+      if (record === undefined || record === 'empty') throw new Error(`not read: ${text}`);
+      // Ints beyond 2^53 as bigint, floats as numbers (NaN, -0 and the infinities included).
+      expect(typed(record.data)).toEqual(typed(jsOf(session)));
+      expect(aiohttpRecord(seconds, record.data, record.spelling)).toBe(text);
+      expectPrototypesIntact();
+    });
+  });
+
+  it('a change to one key, or to a value nested in one, leaves everything else as Python wrote it', async () => {
+    await fuzz(fc.tuple(created, sessionAndChange()), async ([seconds, { session, change }]) => {
+      const record = parseAiohttpRecord(await py.dumps(recordModel(seconds, session)));
+      if (record === undefined || record === 'empty') throw new Error('not read');
+      const changed = changeModel(session, change) as PyModel & { 0: 'dict' };
+      const expected = expectedAfter(session, changed) as typeof changed;
+      const data = changeData(record.data, change);
+      const ours = Object.keys(data).length === 0 ? '{}' : await py.dumps(recordModel(seconds, expected));
+      expect(aiohttpRecord(seconds, data, record.spelling)).toBe(ours);
+    });
+  });
+
+  it('reads exactly what json.loads reads, and refuses what it refuses', async () => {
+    const texts = fc.oneof(
+      { weight: 3, arbitrary: fc.tuple(pySession(), fc.oneof(fc.constant([]), edits())) },
+      { weight: 3, arbitrary: oddlySpelled().map((text) => [undefined, [], text] as const) },
+      fc
+        .tuple(oddlySpelled(), edits())
+        .map(([text, changes]) => [undefined, [], applyEdits(text, changes)] as const),
+      hostileString(40).map((text) => [undefined, [], text] as const),
+      fc
+        .array(
+          fc.constantFrom(
+            ...'{}[],:" \\/abfnrtu\t\n-.0123456789eE+',
+            'NaN',
+            '-Infinity',
+            'Infinity',
+            'true',
+            'null',
+            '\\u00e9',
+            '"a"',
+            '1.0',
+          ),
+          { maxLength: 24 },
+        )
+        .map((parts) => [undefined, [], parts.join('')] as const),
+    );
+    await fuzz(texts, async (input) => {
+      const text =
+        input[0] === undefined ? (input[2] as string) : applyEdits(await py.dumps(input[0]), input[1]);
+      const python = await py.loads(text);
+      const ours = parsePythonJson(text);
+      if (python === undefined) expect(ours).toBeUndefined();
+      else expect(typed(ours?.value)).toEqual(typed(jsOf(python)));
+      expectPrototypesIntact();
     });
   });
 });

@@ -7,15 +7,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SessionEngine } from '../../src/engine.ts';
 import { memcachedStorage } from '../../src/entries/memcached.ts';
 import { redisStorage } from '../../src/entries/redis.ts';
+import { SessionUnsupportedError } from '../../src/errors.ts';
 import { fernetCookieStorage } from '../../src/storage/aiohttp/fernet-cookie.ts';
 import type { SessionStorage } from '../../src/storage/types.ts';
 import { freePort } from '../servers/ports.ts';
+import { typed } from './py-model.ts';
 import {
   Browser,
   ensurePython,
   fernetKey,
   kitRequest,
   type PythonApp,
+  type PythonInspection,
   pyRequest,
   pythonDumps,
   startPythonApp,
@@ -176,6 +179,155 @@ describe.each(KINDS)('aiohttp-session interop: %s', (kind) => {
       expect(record).toBe(dumped);
       expect(record).toMatch(/^[\x20-\x7e]+$/);
     }
+  });
+});
+
+// A Python app's session, as the Python app sets it: JSON that JavaScript cannot write.
+const PYTHON_VALUES =
+  '{"user_id": 1234567890123456789, "ratio": 1.0, "neg": -0.0, "nan": NaN, "inf": Infinity, ' +
+  '"ninf": -Infinity, "e16": 1e16, "tiny": 1e-07, "huge": -1208925819614629174706176, ' +
+  '"edge": 9007199254740992, "name": "Zo\\u00eb \\ud83d\\ude00", ' +
+  '"prefs": {"zoom": 1.0, "theme": "light", "2": 2.0, "1": [1.0, 2.5, {"deep": -0.0}]}, "counter": 1}';
+
+// The same values as the kit documents them in JavaScript.
+const JS_VALUES = {
+  user_id: 1234567890123456789n,
+  ratio: 1,
+  neg: -0,
+  nan: Number.NaN,
+  inf: Number.POSITIVE_INFINITY,
+  ninf: Number.NEGATIVE_INFINITY,
+  e16: 1e16,
+  tiny: 1e-7,
+  huge: -1208925819614629174706176n,
+  edge: 9007199254740992n,
+  name: 'Zoë 😀',
+  prefs: { zoom: 1, theme: 'light', 2: 2, 1: [1, 2.5, { deep: -0 }] },
+  counter: 1,
+};
+
+/** The description app.py gives of `session[key]` (and deeper keys). */
+function pyType(types: unknown, ...keys: string[]): unknown {
+  let at = types;
+  for (const key of keys) {
+    const members = (at as [string, [string, unknown][]])[1];
+    at = members.find(([k]) => k === key)?.[1];
+  }
+  return at;
+}
+
+describe.each(KINDS)('aiohttp-session interop: Python values, %s', (kind) => {
+  const path = (route: string) => `/${kind}/${route}`;
+  const inspect = (browser: Browser, body?: string) =>
+    pyRequest<PythonInspection>(app, browser, path(body === undefined ? 'inspect' : 'put'), body);
+
+  it('every value Python wrote reads exactly on the kit and comes back to Python as it was', async () => {
+    invalid.length = 0;
+    const kit = engine(kind, LONG);
+    const browser = new Browser();
+    const before = await inspect(browser, PYTHON_VALUES);
+    await kitRequest(kit, browser, async (s) => {
+      expect(typed(s.data)).toEqual(typed(JS_VALUES));
+      // Another key changes: everything else must reach Python as it was.
+      s.set('counter', 2);
+      await s.save();
+    });
+    const after = await inspect(browser);
+    expect(after.repr).toBe(before.repr.replace("'counter': 1", "'counter': 2"));
+    expect(pyType(after.types, 'user_id')).toEqual(['int', '1234567890123456789']);
+    expect(pyType(after.types, 'ratio')).toEqual(['float', '1.0', 1, false]);
+    expect(pyType(after.types, 'neg')).toEqual(['float', '-0.0', -1, false]);
+    expect(pyType(after.types, 'nan')).toEqual(['float', 'nan', 1, true]);
+    expect(pyType(after.types, 'prefs', '1')).toEqual([
+      'list',
+      [
+        ['float', '1.0', 1, false],
+        ['float', '2.5', 1, false],
+        ['dict', [['deep', ['float', '-0.0', -1, false]]]],
+      ],
+    ]);
+    if (kind !== 'fernet') {
+      // Byte for byte what Python's json.dumps writes for that session.
+      const record = (await storedRecord(kind, browser)) ?? '';
+      const created = /^\{"created": (\d+), /.exec(record)?.[1];
+      expect(record).toBe(`{"created": ${created}, "session": ${after.dumps}}`);
+    }
+
+    // A nested value rewritten around a float: the float stays a float.
+    await kitRequest(kit, browser, async (s) => {
+      s.set('prefs', { ...(s.get('prefs') as object), theme: 'dark' });
+      await s.save();
+    });
+    const rewritten = await inspect(browser);
+    expect(rewritten.repr).toBe(after.repr.replace("'theme': 'light'", "'theme': 'dark'"));
+    expect(pyType(rewritten.types, 'prefs', 'zoom')).toEqual(['float', '1.0', 1, false]);
+    expect(invalid).toEqual([]);
+  });
+
+  it('values the kit sets reach Python with the documented types, and come back', async () => {
+    const kit = engine(kind, LONG);
+    const browser = new Browser();
+    await kitRequest(kit, browser, async (_s, newSession) => {
+      const s = newSession();
+      s.set('user_id', 2n ** 70n);
+      s.set('count', 5);
+      s.set('ratio', 1.5);
+      s.set('neg', -0);
+      s.set('nan', Number.NaN);
+      s.set('inf', Number.NEGATIVE_INFINITY);
+      s.set('unsafe', 2 ** 60);
+      s.set('e16', 1e16);
+      s.set('nested', { a: [1, 0.5, -0, 1e-5] });
+      await s.save();
+    });
+    const seen = await inspect(browser);
+    expect(seen.repr).toBe(
+      "{'user_id': 1180591620717411303424, 'count': 5, 'ratio': 1.5, 'neg': -0.0, 'nan': nan, " +
+        "'inf': -inf, 'unsafe': 1.152921504606847e+18, 'e16': 1e+16, 'nested': {'a': [1, 0.5, -0.0, 1e-05]}}",
+    );
+    expect(pyType(seen.types, 'user_id')).toEqual(['int', '1180591620717411303424']);
+    await inspect(browser, '{"count": 6}');
+    await kitRequest(kit, browser, (s) => {
+      expect(typed(s.data)).toEqual(
+        typed({
+          user_id: 2n ** 70n,
+          count: 6,
+          ratio: 1.5,
+          neg: -0,
+          nan: Number.NaN,
+          inf: Number.NEGATIVE_INFINITY,
+          unsafe: 2 ** 60,
+          e16: 1e16,
+          nested: { a: [1, 0.5, -0, 1e-5] },
+        }),
+      );
+    });
+  });
+
+  it('what Python could not read back is refused on save, and Python keeps its session', async () => {
+    const kit = engine(kind, LONG);
+    const browser = new Browser();
+    const before = await inspect(browser, PYTHON_VALUES);
+    // 4300 digits, as many as Python reads (a Fernet cookie has room for fewer).
+    const longest = kind === 'fernet' ? 10n ** 99n : 10n ** 4299n;
+    await kitRequest(kit, browser, async (s) => {
+      s.set('counter', 10n ** 4300n);
+      await expect(s.save()).rejects.toThrow(SessionUnsupportedError);
+      s.set('counter', longest);
+      await s.save();
+    });
+    expect((await inspect(browser)).repr).toBe(before.repr.replace("'counter': 1", `'counter': ${longest}`));
+
+    // The deepest nesting the kit writes is read by aiohttp-session, one level more is refused.
+    let deep: unknown = [];
+    for (let i = 1; i < 898; i++) deep = [deep];
+    await kitRequest(kit, browser, async (s) => {
+      s.set('deep', [deep]);
+      await expect(s.save()).rejects.toThrow(SessionUnsupportedError);
+      s.set('deep', deep);
+      await s.save();
+    });
+    expect(await pyRequest(app, browser, path('depth'))).toEqual({ new: false, depth: 899 });
   });
 });
 

@@ -7,6 +7,7 @@ import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-exten
 import type { SessionEngine } from '../../src/engine.ts';
 import type { Session, SessionImpl } from '../../src/session.ts';
 import type { CookieJar } from '../../src/types.ts';
+import type { PyModel } from './py-model.ts';
 
 export const PYTHON = '/usr/bin/python3';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -136,21 +137,35 @@ export interface PythonSession {
   data: Record<string, unknown>;
 }
 
-/** One request to the Python app; the browser keeps what it sets. */
-export async function pyRequest(
+/** What app.py's /inspect and /put answer: the session as Python holds it. */
+export interface PythonInspection {
+  new: boolean;
+  /** repr() of the session dict. */
+  repr: string;
+  /** json.dumps() of the session dict. */
+  dumps: string;
+  /** Every value with its Python type (app.py's describe()). */
+  types: unknown;
+}
+
+/**
+ * One request to the Python app; the browser keeps what it sets. A string
+ * body is sent as it is: JSON text that JavaScript cannot write (1.0, NaN).
+ */
+export async function pyRequest<T = PythonSession>(
   app: PythonApp,
   browser: Browser,
   path: string,
   body?: unknown,
-): Promise<PythonSession> {
+): Promise<T> {
   const response = await fetch(app.url + path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { cookie: browser.header(), 'content-type': 'application/json' },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
   browser.receive(response.headers.getSetCookie());
-  return (await response.json()) as PythonSession;
+  return (await response.json()) as T;
 }
 
 /**
@@ -175,4 +190,61 @@ export async function kitRequest<T>(
   const result = await fn(session, () => engine.replace(session, commit, undefined));
   browser.receive(responseHeaders.getSetCookie());
   return result;
+}
+
+/**
+ * Python's json module in a long-lived child process (json_worker.py), for
+ * checks that run thousands of values through it.
+ */
+export class PythonJson {
+  readonly #child: ChildProcess;
+  readonly #waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
+  #buffer = '';
+  #stderr = '';
+
+  constructor() {
+    this.#child = spawn(PYTHON, [`${HERE}json_worker.py`], {
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.#child.stdout?.setEncoding('utf8');
+    this.#child.stdout?.on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      for (let end = this.#buffer.indexOf('\n'); end >= 0; end = this.#buffer.indexOf('\n')) {
+        const line = this.#buffer.slice(0, end);
+        this.#buffer = this.#buffer.slice(end + 1);
+        this.#waiting.shift()?.resolve(line);
+      }
+    });
+    this.#child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr += chunk.toString();
+    });
+    this.#child.on('exit', (code) => {
+      for (const waiter of this.#waiting.splice(0)) {
+        waiter.reject(new Error(`json_worker.py exited (${code}): ${this.#stderr}`));
+      }
+    });
+  }
+
+  #ask(request: unknown): Promise<Record<string, unknown>> {
+    return new Promise<string>((resolve, reject) => {
+      this.#waiting.push({ resolve, reject });
+      this.#child.stdin?.write(`${JSON.stringify(request)}\n`);
+    }).then((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  /** `json.dumps` of the Python value a model describes. */
+  async dumps(model: PyModel): Promise<string> {
+    return (await this.#ask({ op: 'dumps', model })).text as string;
+  }
+
+  /** `json.loads(text)` as a model; `undefined` where Python raises. */
+  async loads(text: string): Promise<PyModel | undefined> {
+    const answer = await this.#ask({ op: 'loads', text });
+    return answer.model as PyModel | undefined;
+  }
+
+  close(): void {
+    this.#child.stdin?.end();
+  }
 }

@@ -15,8 +15,10 @@ import {
   SessionUnsupportedError,
 } from '../../errors.ts';
 import { createSessionKit } from '../../next/kit.ts';
+import type { StandardSchemaV1 } from '../../schema/standard-schema.ts';
 import { TestBrowser } from '../../test-utils/browser.ts';
 import { Clock, Harness } from '../../test-utils/harness.ts';
+import type { SessionData } from '../../types.ts';
 import type { SessionStorage } from '../types.ts';
 import { fernetCookieStorage } from './fernet-cookie.ts';
 import { aiohttpSessionId } from './store.ts';
@@ -25,6 +27,7 @@ const COOKIE = 'AIOHTTP_SESSION';
 // A fixed test key (32 bytes, url-safe base64), as Fernet.generate_key() prints one.
 const KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 const OLD_KEY = 'G2V3nq0p2Zb3h1vQyK3Q4l9mXn8aR6s7T5u4V3w2X1E=';
+const fernet = createFernetCodec([decodeFernetKey(KEY) as Uint8Array]);
 
 const servers = inject('servers');
 const redis = new Redis(servers.redis.url, { maxRetriesPerRequest: 1 });
@@ -43,6 +46,10 @@ interface Target {
   name: string;
   store: boolean;
   make(): SessionStorage;
+  /** Stores a record as the Python app would; resolves to the cookie value that names it. */
+  plant(record: string, created: number): Promise<string>;
+  /** The record a cookie value names. */
+  stored(cookie: string): Promise<string | null | undefined>;
   raw?(key: string): Promise<string | null>;
   /** Stores `value` under `key` for a minute, as Python's aiohttp-session would. */
   write?(key: string, value: string): Promise<void>;
@@ -55,6 +62,12 @@ const targets: Target[] = [
     name: 'redis',
     store: true,
     make: () => redisStorage({ client: redis, format: 'aiohttp' }),
+    plant: async (record) => {
+      const id = aiohttpSessionId();
+      await redis.set(`${COOKIE}_${id}`, record, 'EX', 60);
+      return id;
+    },
+    stored: (cookie) => redis.get(`${COOKIE}_${cookie}`),
     raw: (key) => redis.get(key),
     write: async (key, value) => void (await redis.set(key, value, 'EX', 60)),
     corrupt: async (key) => void (await redis.set(key, 'not json', 'EX', 60)),
@@ -64,6 +77,12 @@ const targets: Target[] = [
     name: 'redis-cluster',
     store: true,
     make: () => redisStorage({ client: cluster, format: 'aiohttp' }),
+    plant: async (record) => {
+      const id = aiohttpSessionId();
+      await cluster.set(`${COOKIE}_${id}`, record, 'EX', 60);
+      return id;
+    },
+    stored: (cookie) => cluster.get(`${COOKIE}_${cookie}`),
     raw: (key) => cluster.get(key),
     write: async (key, value) => void (await cluster.set(key, value, 'EX', 60)),
     corrupt: async (key) => void (await cluster.set(key, '[1]', 'EX', 60)),
@@ -73,11 +92,27 @@ const targets: Target[] = [
     name: 'memcached',
     store: true,
     make: () => memcachedStorage({ client: memcached, format: 'aiohttp' }),
+    plant: async (record) => {
+      const id = aiohttpSessionId();
+      await memcached.set(`${COOKIE}_${id}`, record, { expires: 60 });
+      return id;
+    },
+    stored: async (cookie) => (await memcached.get(`${COOKIE}_${cookie}`)).value?.toString('utf8'),
     raw: async (key) => (await memcached.get(key)).value?.toString('utf8') ?? null,
     write: async (key, value) => void (await memcached.set(key, value, { expires: 60 })),
     corrupt: async (key) => void (await memcached.set(key, '{"created"', { expires: 60 })),
   },
-  { name: 'fernet-cookie', store: false, make: () => fernetCookieStorage({ key: KEY }) },
+  {
+    name: 'fernet-cookie',
+    store: false,
+    make: () => fernetCookieStorage({ key: KEY }),
+    plant: (record, created) => fernet.encrypt(record, created),
+    stored: async (cookie) => {
+      const opened = await fernet.decrypt(cookie, 3600, Math.floor(Date.now() / 1000));
+      // The kit pads with spaces (JSON whitespace) so the token needs no "=".
+      return opened.ok ? opened.plaintext.trimEnd() : undefined;
+    },
+  },
 ];
 
 function kit(target: Target, maxAge = 3600) {
@@ -160,6 +195,76 @@ for (const target of targets) {
         replay.cookies.set(COOKIE, stolen);
         await h.request(replay, (s) => expect(s.isNew).toBe(true));
       }
+    });
+
+    it('keeps every value Python wrote, through a change to another key and a nested rewrite', async () => {
+      const h = kit(target);
+      const created = Math.floor(h.clock.now() / 1000);
+      // As Python's json.dumps writes it (the interop tests check that against Python itself).
+      const record = (name: string, theme: string) =>
+        `{"created": ${created}, "session": {"user_id": 1234567890123456789, "zoom": 1.0, "neg": -0.0, ` +
+        `"nan": NaN, "inf": Infinity, "ninf": -Infinity, "e16": 1e+16, "tiny": 1e-07, ` +
+        `"prefs": {"zoom": 1.0, "theme": "${theme}", "2": 2.0, "1": [1.0, 2.5]}, "name": "${name}"}}`;
+      const browser = new TestBrowser();
+      browser.cookies.set(COOKIE, await target.plant(record('ada', 'light'), created));
+      await h.request(browser, async (s) => {
+        expect(s.get('user_id')).toBe(1234567890123456789n);
+        expect(s.get('zoom')).toBe(1);
+        expect(Object.is(s.get('neg'), -0)).toBe(true);
+        expect(s.get('nan')).toBeNaN();
+        expect([s.get('inf'), s.get('ninf'), s.get('e16'), s.get('tiny')]).toEqual([
+          Number.POSITIVE_INFINITY,
+          Number.NEGATIVE_INFINITY,
+          1e16,
+          1e-7,
+        ]);
+        s.set('name', 'bob');
+        await s.save();
+      });
+      expect(await target.stored(cookieOf(browser))).toBe(record('bob', 'light'));
+      await h.request(browser, async (s) => {
+        s.set('prefs', { ...(s.get('prefs') as object), theme: 'dark' });
+        await s.save();
+      });
+      expect(await target.stored(cookieOf(browser))).toBe(record('bob', 'dark'));
+      expect(h.invalid).toEqual([]);
+    });
+
+    it('a schema sees Python’s big ints as bigint; one that copies the data keeps Python’s spelling', async () => {
+      const userIdIs = (type: string): StandardSchemaV1<unknown, SessionData> => ({
+        '~standard': {
+          version: 1,
+          vendor: 'test',
+          // Returns a deep copy, as most validators do.
+          validate: (value) =>
+            typeof (value as { user_id?: unknown }).user_id === type
+              ? { value: structuredClone(value) as SessionData }
+              : { issues: [{ message: `user_id must be a ${type}`, path: ['user_id'] }] },
+        },
+      });
+      const created = Math.floor(Date.now() / 1000);
+      const record = (n: number) =>
+        `{"created": ${created}, "session": {"user_id": 1234567890123456789, "zoom": 1.0, "n": ${n}}}`;
+      const strict = new Harness(
+        { storage: target.make(), cookieName: COOKIE, schema: userIdIs('number') },
+        new Clock(Date.now()),
+      );
+      const browser = new TestBrowser();
+      browser.cookies.set(COOKIE, await target.plant(record(1), created));
+      await strict.request(browser, (s) => expect(s.isNew).toBe(true));
+      expect(strict.invalid).toEqual(['schema']);
+
+      const h = new Harness(
+        { storage: target.make(), cookieName: COOKIE, schema: userIdIs('bigint') },
+        new Clock(Date.now()),
+      );
+      browser.cookies.set(COOKIE, await target.plant(record(1), created));
+      await h.request(browser, async (s) => {
+        expect(s.get('user_id')).toBe(1234567890123456789n);
+        s.set('n', 2);
+        await s.save();
+      });
+      expect(await target.stored(cookieOf(browser))).toBe(record(2));
     });
 
     it('keeps "__proto__" as plain data', async () => {

@@ -7,6 +7,7 @@ import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageCont
 import { assertAiohttpContext, assertAiohttpState } from './limits.ts';
 import { aiohttpRecord, parseAiohttpRecord } from './python-json.ts';
 import { unquoteCookieValue } from './quote.ts';
+import { rememberSpelling, spellingOf } from './spelling.ts';
 
 const WHAT = 'fernetCookieStorage';
 // A browser keeps about 4 KB per cookie; anything longer is not ours.
@@ -110,12 +111,14 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
           // aiohttp-session cookies carry no identity: the id names this cookie value.
           const id = (await sha256Base64url(token)).slice(0, 22);
           const state = { id, data: record.data, createdAt, lastActiveAt: createdAt };
+          rememberSpelling(state, record.spelling);
           return { status: 'found', state, handle: id, stale: opened.stale };
         },
         async save(input: SaveInput): Promise<string> {
           assertAiohttpState(WHAT, input.state);
           const created = Math.floor(input.state.createdAt / 1000);
-          return codec.encrypt(padForCookie(aiohttpRecord(created, input.state.data)), created);
+          const record = aiohttpRecord(created, input.state.data, spellingOf(input.state));
+          return codec.encrypt(padForCookie(record), created);
         },
         destroy: async () => {},
       };

@@ -4,6 +4,7 @@ import { sha256Base64url } from '../store/token.ts';
 import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
 import { assertAiohttpContext, assertAiohttpState, noUserIndex } from './limits.ts';
 import { aiohttpRecord, parseAiohttpRecord } from './python-json.ts';
+import { rememberSpelling, spellingOf } from './spelling.ts';
 
 /**
  * The few single-key commands the aiohttp-session format needs from a store
@@ -81,6 +82,7 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
           createdAt,
           lastActiveAt: createdAt,
         };
+        rememberSpelling(state, record.spelling);
         return { status: 'found', state, handle: id, stale: false };
       };
 
@@ -100,7 +102,11 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
         async save(input: SaveInput): Promise<string | null> {
           assertAiohttpState(what, input.state);
           const id = input.handle ?? aiohttpSessionId();
-          const value = aiohttpRecord(input.state.createdAt / 1000, input.state.data);
+          const value = aiohttpRecord(
+            input.state.createdAt / 1000,
+            input.state.data,
+            spellingOf(input.state),
+          );
           if (input.previous.length > 0) {
             const stale = input.previous.filter((h) => ID.test(h)).map(keyOf);
             await call('save', () => kv.remove(stale));
