@@ -78,7 +78,8 @@ export async function runInit({ cwd, argv, io }) {
   }
 
   const root = project.root;
-  let envWritten = false;
+  // What this run wrote (or, in a dry run, would write), for the advice at the end.
+  const written = new Set();
   for (const step of plan.steps) {
     if (step.kind === 'keep') {
       status(say, 'keep', step.path, step.reason);
@@ -91,12 +92,13 @@ export async function runInit({ cwd, argv, io }) {
         status(say, 'create', step.path, step.what);
         say(indent(step.shown ?? step.content));
         say();
+        written.add(step.path);
         continue;
       }
       const mode = step.mode ?? 0o666;
       if (writeNew(root, step.path, step.content, mode)) {
         status(say, 'create', step.path, step.what);
-        if (step.path === '.env.local') envWritten = true;
+        written.add(step.path);
       } else status(say, 'skip', step.path, 'it appeared while init ran');
     } else if (step.kind === 'overwrite') {
       if (args.dryRun) {
@@ -119,6 +121,7 @@ export async function runInit({ cwd, argv, io }) {
       if (await confirm(io, `Overwrite ${step.path}? [y/N] `, false)) {
         writeFileSync(join(root, step.path), step.content);
         status(say, 'overwrite', step.path, step.what);
+        written.add(step.path);
       } else status(say, 'skip', step.path, 'kept as it is');
     } else {
       const change = step.kind === 'edit' ? lineDiff(step.before, step.after) : prefixed(step.shown, '+ ');
@@ -126,6 +129,7 @@ export async function runInit({ cwd, argv, io }) {
         status(say, step.kind === 'edit' ? 'change' : 'add to', step.path, step.what);
         say(indent(change));
         say();
+        written.add(step.path);
         continue;
       }
       if (!args.yes) {
@@ -143,16 +147,16 @@ export async function runInit({ cwd, argv, io }) {
       }
       if (step.kind === 'edit') writeFileSync(join(root, step.path), step.after);
       else appendFileSync(join(root, step.path), step.append);
-      if (step.path === '.env.local') envWritten = true;
+      written.add(step.path);
       status(say, step.kind === 'edit' ? 'change' : 'add to', step.path, step.what);
     }
   }
 
-  const next = nextSteps(project, plan, args);
-  if (envWritten || (args.dryRun && plan.steps.some((s) => s.path === '.env.local' && s.kind !== 'keep'))) {
-    if (gitIgnoresEnvLocal(root) !== true) {
-      next.unshift('.env.local holds a secret: add it to .gitignore (create-next-app ignores .env*).');
-    }
+  const next = nextSteps(project, plan, args, written);
+  if (written.has('.env.local') && gitIgnoresEnvLocal(root) !== true) {
+    next.unshift(
+      '.env.local is not in .gitignore: add it, so that what it holds stays on this machine (create-next-app ignores .env*).',
+    );
   }
   say();
   say(args.dryRun ? 'Then:' : 'Next:');
@@ -195,22 +199,20 @@ function summary(project, storage) {
   return `${next}${router}, ${project.typescript ? 'TypeScript' : 'JavaScript'}, ${alias}, storage: ${storage} (${STORAGES[storage].summary})`;
 }
 
-function nextSteps(project, plan, args) {
+function nextSteps(project, plan, args, written) {
   const lines = [];
   const packages = [...(project.kitInstalled ? [] : ['next-session-kit']), ...plan.packages];
   const pm = project.packageManager;
   if (packages.length > 0) lines.push(`Install: ${installCommand(pm, packages, false)}`);
   if (plan.typePackages.length > 0) lines.push(`Install: ${installCommand(pm, plan.typePackages, true)}`);
   lines.push(...plan.notes);
-  const actions = plan.steps.find((s) => /app\/login\/actions\.[jt]s$/.test(s.path) && s.kind !== 'keep');
+  const actions = plan.steps.find((s) => /app\/login\/actions\.[jt]s$/.test(s.path) && written.has(s.path));
   if (actions !== undefined) {
     lines.push(
       `${actions.path} signs in ANY name, with no password: put your credential check in verifyUser() before you deploy.`,
     );
   }
-  const proxy = plan.steps.find(
-    (s) => /(^|\/)proxy\.[jt]sx?$/.test(s.path) && (s.kind === 'create' || s.kind === 'edit'),
-  );
+  const proxy = plan.steps.find((s) => /(^|\/)proxy\.[jt]sx?$/.test(s.path) && written.has(s.path));
   if (proxy !== undefined) {
     lines.push(
       `Protected paths: \`protect\` in ${proxy.path} (now /dashboard). A proxy is not a security boundary on its own: pages still check getSession().`,
