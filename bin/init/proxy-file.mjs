@@ -43,7 +43,7 @@ export function planProxy(project, { sessionModule, edge }) {
     return {
       kind: 'manual',
       path: middleware,
-      reason: 'middleware.ts exists',
+      reason: `${middleware} exists`,
       lines: manualLines(session(middleware), 'middleware'),
       notes,
     };
