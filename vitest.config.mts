@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'bin/**/*.test.ts'],
     // Real redis-server, Redis Cluster, memcached and an Upstash-REST bridge; see test/servers/.
     globalSetup: ['test/servers/global-setup.ts'],
     environment: 'node',

@@ -37,6 +37,7 @@ describe('next-session-kit CLI', () => {
     expect(status).toBe(0);
     expect(stdout).toMatch(/^Usage: next-session-kit <command>/);
     expect(stdout).toContain('secret');
+    expect(stdout).toMatch(/^ {2}init {8}Set up sessions in this Next\.js 16 app/m);
     expect(stderr).toBe('');
   });
 
