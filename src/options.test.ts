@@ -30,6 +30,7 @@ describe('createSessionKit options', () => {
       sameSite: 'lax',
       secure: 'auto',
       httpOnly: true,
+      prefix: 'auto',
     });
   });
 

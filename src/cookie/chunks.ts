@@ -26,7 +26,10 @@ export type ChunkedRead =
 /**
  * Reads the cookie `name`, or reassembles `name.0 … name.N`. Only cookies
  * named exactly `^name(\.\d+)?$` are looked at. Missing or surplus chunks
- * make the value `malformed` (it is then treated as an invalid session).
+ * make the value `malformed` (it is then treated as an invalid session), and
+ * so does a whole `name` next to any `name.N`: the kit never leaves both (see
+ * {@link writeChunkedCookie}), so one of them was planted, and a rule that
+ * picked either would let whoever planted it choose the session.
  *
  * @example
  * ```ts
@@ -55,6 +58,7 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
     }
     chunks.set(index, cookie.value);
   }
+  if (whole !== undefined && (chunks.size > 0 || tooMany)) return { status: 'malformed', names };
   if (chunks.size === 0 && !tooMany) {
     return whole === undefined || whole === ''
       ? { status: 'absent', names }
@@ -71,9 +75,14 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
 }
 
 /**
- * Writes `value` as one cookie or as chunks, and expires every other cookie
- * in `existing` that belongs to this session. Throws `SessionTooLargeError`
- * before writing anything when more than `maxChunks` would be needed.
+ * Writes `value` as one cookie or as chunks, and expires every other name of
+ * the session's cookies: those in `existing` (what the request carried) and
+ * every name {@link cookieFamily} allows, seen or not. Two concurrent
+ * requests may answer in any order; since each response sets the whole
+ * family, the browser ends up with exactly what one of them wrote, never a
+ * mix of one's `name` and the other's `name.N`. Throws
+ * `SessionTooLargeError` before writing anything when more than `maxChunks`
+ * would be needed.
  *
  * @example
  * ```ts
@@ -105,28 +114,48 @@ export function writeChunkedCookie(
     }
   }
   const keep = new Set(written);
-  for (const old of existing) {
+  for (const old of new Set([...cookieFamily(name, maxChunks), ...existing])) {
     if (!keep.has(old)) jar.set(old, '', expired(options));
   }
   return written;
 }
 
 /**
- * Expires every cookie in `names`, repeating the attributes they were set
- * with so `__Host-`/`Secure` cookies really clear.
+ * Expires every cookie of the session: those in `existing` and every name
+ * {@link cookieFamily} allows (a concurrent request may have written chunks
+ * this one never saw), repeating the attributes they were set with so
+ * `__Host-`/`Secure` cookies really clear.
  *
  * @example
  * ```ts
- * clearChunkedCookie(jar, ['session'], attrs);
+ * clearChunkedCookie(jar, 'session', read.names, attrs, 4);
  * ```
  */
 export function clearChunkedCookie(
   jar: CookieJar,
-  names: readonly string[],
+  name: string,
+  existing: readonly string[],
   options: CookieWriteOptions,
+  maxChunks: number,
 ): void {
   const attrs = expired(options);
-  for (const name of names) jar.set(name, '', attrs);
+  for (const old of new Set([...cookieFamily(name, maxChunks), ...existing])) jar.set(old, '', attrs);
+}
+
+/**
+ * Every name a session cookie may be written under: `name`, and `name.0 …
+ * name.<maxChunks - 1>` when chunking is allowed.
+ *
+ * @example
+ * ```ts
+ * cookieFamily('session', 2); // ['session', 'session.0', 'session.1']
+ * ```
+ */
+export function cookieFamily(name: string, maxChunks: number): string[] {
+  const names = [name];
+  const count = Math.min(maxChunks, HARD_CHUNK_CAP);
+  if (count > 1) for (let i = 0; i < count; i++) names.push(`${name}.${i}`);
+  return names;
 }
 
 /**

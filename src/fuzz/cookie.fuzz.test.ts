@@ -57,6 +57,8 @@ function expectedRead(jar: readonly Cookie[], maxChunks: number) {
     else chunks.set(Number(index), c.value);
   }
   const names = own.map((c) => c.name);
+  // A whole cookie next to chunks: one of them was planted; neither is trusted.
+  if (whole !== undefined && (chunks.size > 0 || tooMany)) return { status: 'malformed', names };
   if (tooMany) return { status: 'malformed', names };
   if (chunks.size === 0) {
     return whole ? { status: 'present', value: whole, names } : { status: 'absent', names };
