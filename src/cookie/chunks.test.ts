@@ -7,7 +7,7 @@ import { TestBrowser } from '../test-utils/browser.ts';
 import { Clock, Harness } from '../test-utils/harness.ts';
 import { listJar } from '../test-utils/hostile.ts';
 import type { CookieWriteOptions } from '../types.ts';
-import { clearChunkedCookie, cookieFamily, readChunkedCookie, writeChunkedCookie } from './chunks.ts';
+import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie } from './chunks.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0001';
 type Data = { user?: string; blob?: string };
@@ -32,8 +32,9 @@ describe('readChunkedCookie: a whole cookie next to chunks', () => {
         { name: 'session', value: 'whole' },
       ],
       [
+        { name: 'session.1', value: 'chunk' },
         { name: 'session', value: 'whole' },
-        { name: 'session.1', value: 'gap' },
+        { name: 'session.0', value: 'chunk' },
       ],
       [
         { name: 'session', value: 'whole' },
@@ -46,6 +47,23 @@ describe('readChunkedCookie: a whole cookie next to chunks', () => {
         names: jar.map((c) => c.name),
       });
     }
+  });
+
+  it('never reads chunks without session.0: leftovers of an older value, listed for clearing', () => {
+    const leftovers = [
+      { name: 'session', value: 'whole' },
+      { name: 'session.1', value: 'old' },
+      { name: 'session.2', value: 'old' },
+    ];
+    expect(readChunkedCookie(listJar(leftovers), 'session', 4)).toEqual({
+      status: 'present',
+      value: 'whole',
+      names: ['session', 'session.1', 'session.2'],
+    });
+    expect(readChunkedCookie(listJar(leftovers.slice(1)), 'session', 4)).toEqual({
+      status: 'absent',
+      names: ['session.1', 'session.2'],
+    });
   });
 
   it('reads either one alone', () => {
@@ -64,32 +82,47 @@ describe('readChunkedCookie: a whole cookie next to chunks', () => {
   });
 });
 
-describe('writes set the whole family of names', () => {
-  it('cookieFamily: the name and every chunk name up to maxChunks (none without chunking)', () => {
-    expect(cookieFamily('session', 3)).toEqual(['session', 'session.0', 'session.1', 'session.2']);
-    expect(cookieFamily('session', 1)).toEqual(['session']);
-    expect(cookieFamily('s', 100)).toHaveLength(17);
-  });
-
-  it('writing one cookie expires every chunk name, seen or not', () => {
+describe('writes expire what a concurrent request may have written unseen', () => {
+  const written = (maxChunks: number, value: string, existing: string[] = []) => {
     const browser = new TestBrowser();
-    const jar = browser.request();
-    expect(writeChunkedCookie(jar, 'session', 'v', attrs, [], 3)).toEqual(['session']);
-    expect(browser.lastWrites.map((w) => [w.name, w.options.maxAge])).toEqual([
+    writeChunkedCookie(browser.request(), 'session', value, attrs, existing, maxChunks);
+    return browser.lastWrites.map((w) => [w.name, w.options.maxAge]);
+  };
+  const chunk = 'x'.repeat(3900);
+
+  it('one cookie: also expires session.0, the start of any chunked value', () => {
+    expect(written(4, 'v')).toEqual([
       ['session', 60],
       ['session.0', 0],
-      ['session.1', 0],
+    ]);
+    expect(written(1, 'v'), 'nothing to expire without chunking').toEqual([['session', 60]]);
+  });
+
+  it('chunks: also expire the whole cookie and every later chunk slot', () => {
+    expect(written(4, chunk.repeat(2))).toEqual([
+      ['session.0', 60],
+      ['session.1', 60],
+      ['session', 0],
       ['session.2', 0],
+      ['session.3', 0],
     ]);
   });
 
-  it('clearing expires every name of the family, and any other name the request carried', () => {
+  it('still expires every other cookie the request carried', () => {
+    expect(written(4, 'v', ['session.1', 'session.7'])).toEqual([
+      ['session', 60],
+      ['session.0', 0],
+      ['session.1', 0],
+      ['session.7', 0],
+    ]);
+  });
+
+  it('clearing expires the whole cookie and session.0, and any other name the request carried', () => {
     const browser = new TestBrowser();
     clearChunkedCookie(browser.request(), 'session', ['session', 'session.7'], attrs, 2);
     expect(browser.lastWrites.map((w) => [w.name, w.options.maxAge])).toEqual([
       ['session', 0],
       ['session.0', 0],
-      ['session.1', 0],
       ['session.7', 0],
     ]);
   });
@@ -147,7 +180,7 @@ describe('concurrent requests whose responses land in either order', () => {
     await s.save();
   };
 
-  it('one growing into chunks, one writing a single cookie: the browser keeps one of them, whole', async () => {
+  it('one growing into chunks, one writing a single cookie: the one that lands last is read', async () => {
     const h = new Harness<Data>(
       { storage: encryptedCookieStorage({ secret: SECRET }) },
       new Clock(Date.now()),
@@ -157,13 +190,24 @@ describe('concurrent requests whose responses land in either order', () => {
       const [grown, touched] = await concurrently(h, browser, grow, touch);
       const sequence = order === 0 ? [grown, touched] : [touched, grown];
       for (const writes of sequence) land(browser, writes ?? []);
-      // Exactly the cookies the response that landed last set, nothing of the other.
-      const last = sequence[1] ?? [];
-      const set = last.filter((w) => w.options.maxAge > 0).map((w) => w.name);
-      expect([...browser.cookies.keys()].sort(), `order ${order}`).toEqual(set.sort());
-      expect(set.length, 'the grown session is chunked').toBe(order === 0 ? 1 : 3);
+      const held = [...browser.cookies.keys()];
+      // Never both starts of a value: that would read as planted.
+      expect(held.includes('__Host-session') && held.includes('__Host-session.0'), `order ${order}`).toBe(
+        false,
+      );
       const user = await h.request(browser, (s) => s.get('user'), true);
-      expect(user).toBe(order === 0 ? 'ada 2' : 'ada');
+      expect(user, `order ${order}`).toBe(order === 0 ? 'ada 2' : 'ada');
+      // Leftover chunks of the other value are expired by the next write.
+      await h.request(
+        browser,
+        async (s) => {
+          s.set('user', 'ada 3');
+          await s.save();
+        },
+        true,
+      );
+      const live = browser.lastWrites.filter((w) => w.options.maxAge > 0).map((w) => w.name);
+      expect([...browser.cookies.keys()].sort()).toEqual(live.sort());
     }
     expect(h.invalid).toEqual([]);
   });
@@ -177,7 +221,10 @@ describe('concurrent requests whose responses land in either order', () => {
     const [grown, loggedOut] = await concurrently(h, browser, grow, logout);
     land(browser, grown ?? []);
     land(browser, loggedOut ?? []);
-    expect([...browser.cookies.keys()]).toEqual([]);
+    const held = [...browser.cookies.keys()];
+    expect(held).not.toContain('__Host-session');
+    expect(held).not.toContain('__Host-session.0');
     expect(await h.request(browser, (s) => s.get('user'), true)).toBeUndefined();
+    expect(h.invalid).toEqual([]);
   });
 });

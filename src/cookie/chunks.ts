@@ -25,11 +25,14 @@ export type ChunkedRead =
 
 /**
  * Reads the cookie `name`, or reassembles `name.0 … name.N`. Only cookies
- * named exactly `^name(\.\d+)?$` are looked at. Missing or surplus chunks
- * make the value `malformed` (it is then treated as an invalid session), and
- * so does a whole `name` next to any `name.N`: the kit never leaves both (see
- * {@link writeChunkedCookie}), so one of them was planted, and a rule that
- * picked either would let whoever planted it choose the session.
+ * named exactly `^name(\.\d+)?$` are looked at. A chunked value starts at
+ * `name.0`: without it, other `name.N` are leftovers of an older value and
+ * never read (still listed in `names`, so the next write expires them).
+ * Missing or surplus chunks make the value `malformed` (it is then treated
+ * as an invalid session), and so does a whole `name` next to `name.0`: the
+ * kit never leaves both (see {@link writeChunkedCookie}), so one of them was
+ * planted, and a rule that picked either would let whoever planted it choose
+ * the session.
  *
  * @example
  * ```ts
@@ -58,13 +61,13 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
     }
     chunks.set(index, cookie.value);
   }
-  if (whole !== undefined && (chunks.size > 0 || tooMany)) return { status: 'malformed', names };
-  if (chunks.size === 0 && !tooMany) {
+  if (tooMany) return { status: 'malformed', names };
+  if (!chunks.has(0)) {
     return whole === undefined || whole === ''
       ? { status: 'absent', names }
       : { status: 'present', value: whole, names };
   }
-  if (tooMany) return { status: 'malformed', names };
+  if (whole !== undefined) return { status: 'malformed', names };
   const parts: string[] = [];
   for (let i = 0; i < chunks.size; i++) {
     const part = chunks.get(i);
@@ -75,14 +78,14 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
 }
 
 /**
- * Writes `value` as one cookie or as chunks, and expires every other name of
- * the session's cookies: those in `existing` (what the request carried) and
- * every name {@link cookieFamily} allows, seen or not. Two concurrent
- * requests may answer in any order; since each response sets the whole
- * family, the browser ends up with exactly what one of them wrote, never a
- * mix of one's `name` and the other's `name.N`. Throws
- * `SessionTooLargeError` before writing anything when more than `maxChunks`
- * would be needed.
+ * Writes `value` as one cookie or as chunks, and expires every other cookie
+ * of the session the request carried (`existing`), plus the names a
+ * concurrent request may have written unseen: `name.0` after a whole
+ * cookie, and `name` and every later chunk slot after chunks. Responses may
+ * land in any order; whichever lands last leaves exactly its own value
+ * readable (leftover `name.N` without `name.0` are never read), never a mix
+ * of one's `name` and the other's `name.0`. Throws `SessionTooLargeError`
+ * before writing anything when more than `maxChunks` would be needed.
  *
  * @example
  * ```ts
@@ -114,17 +117,17 @@ export function writeChunkedCookie(
     }
   }
   const keep = new Set(written);
-  for (const old of new Set([...cookieFamily(name, maxChunks), ...existing])) {
+  for (const old of new Set([...unseenRivals(name, count, maxChunks), ...existing])) {
     if (!keep.has(old)) jar.set(old, '', expired(options));
   }
   return written;
 }
 
 /**
- * Expires every cookie of the session: those in `existing` and every name
- * {@link cookieFamily} allows (a concurrent request may have written chunks
- * this one never saw), repeating the attributes they were set with so
- * `__Host-`/`Secure` cookies really clear.
+ * Expires every cookie of the session: those in `existing`, and `name` and
+ * `name.0` even if unseen (a concurrent request may have written them; any
+ * later chunk left behind is never read without `name.0`), repeating the
+ * attributes they were set with so `__Host-`/`Secure` cookies really clear.
  *
  * @example
  * ```ts
@@ -139,22 +142,20 @@ export function clearChunkedCookie(
   maxChunks: number,
 ): void {
   const attrs = expired(options);
-  for (const old of new Set([...cookieFamily(name, maxChunks), ...existing])) jar.set(old, '', attrs);
+  const rivals = maxChunks > 1 ? [name, `${name}.0`] : [name];
+  for (const old of new Set([...rivals, ...existing])) jar.set(old, '', attrs);
 }
 
-/**
- * Every name a session cookie may be written under: `name`, and `name.0 …
- * name.<maxChunks - 1>` when chunking is allowed.
- *
- * @example
- * ```ts
- * cookieFamily('session', 2); // ['session', 'session.0', 'session.1']
- * ```
- */
-export function cookieFamily(name: string, maxChunks: number): string[] {
+// What a concurrent request may have written that this write of `count`
+// cookies must expire: `name.0` (the start of any chunked value) after a whole
+// cookie; after chunks, `name` and the chunk slots past this value's end, so
+// a longer rival value cannot leave its tail joined to this one.
+function unseenRivals(name: string, count: number, maxChunks: number): string[] {
+  const limit = Math.min(maxChunks, HARD_CHUNK_CAP);
+  if (limit <= 1) return [];
+  if (count === 1) return [`${name}.0`];
   const names = [name];
-  const count = Math.min(maxChunks, HARD_CHUNK_CAP);
-  if (count > 1) for (let i = 0; i < count; i++) names.push(`${name}.${i}`);
+  for (let i = count; i < limit; i++) names.push(`${name}.${i}`);
   return names;
 }
 

@@ -57,12 +57,13 @@ function expectedRead(jar: readonly Cookie[], maxChunks: number) {
     else chunks.set(Number(index), c.value);
   }
   const names = own.map((c) => c.name);
-  // A whole cookie next to chunks: one of them was planted; neither is trusted.
-  if (whole !== undefined && (chunks.size > 0 || tooMany)) return { status: 'malformed', names };
   if (tooMany) return { status: 'malformed', names };
-  if (chunks.size === 0) {
+  // A chunked value starts at `.0`; later chunks without it are leftovers, never read.
+  if (!chunks.has(0)) {
     return whole ? { status: 'present', value: whole, names } : { status: 'absent', names };
   }
+  // A whole cookie next to `.0`: one of them was planted; neither is trusted.
+  if (whole !== undefined) return { status: 'malformed', names };
   const parts: string[] = [];
   for (let i = 0; i < chunks.size; i++) {
     const part = chunks.get(i);
