@@ -1,5 +1,6 @@
 // Which cookies make up a session when the jar holds both a whole `session`
 // and `session.N` chunks, and why the kit's own writes never leave both.
+import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies';
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../session.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
@@ -63,6 +64,45 @@ describe('readChunkedCookie: a whole cookie next to chunks', () => {
     expect(readChunkedCookie(listJar(leftovers.slice(1)), 'session', 4)).toEqual({
       status: 'absent',
       names: ['session.1', 'session.2'],
+    });
+  });
+
+  it('counts an empty cookie as absent: a deletion replayed by a client spoils nothing', () => {
+    const replayed = [
+      { name: 'session', value: 'whole' },
+      { name: 'session.0', value: '' },
+      { name: 'session.1', value: '' },
+    ];
+    expect(readChunkedCookie(listJar(replayed), 'session', 4)).toMatchObject({
+      status: 'present',
+      value: 'whole',
+    });
+    const chunked = [
+      { name: 'session', value: '' },
+      { name: 'session.0', value: 'a' },
+      { name: 'session.1', value: 'b' },
+    ];
+    expect(readChunkedCookie(listJar(chunked), 'session', 4)).toMatchObject({
+      status: 'present',
+      value: 'ab',
+    });
+  });
+
+  it('counts a cookie proxy.ts deleted as absent, as Next hands it to the render (with no value)', () => {
+    const render = new RequestCookies(new Headers({ cookie: 'session=new' }));
+    const proxyResponse = new Headers();
+    proxyResponse.append('set-cookie', 'session=new; Path=/; Max-Age=60');
+    proxyResponse.append(
+      'set-cookie',
+      'session.0=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0',
+    );
+    // What Next does with `x-middleware-set-cookie` before the render reads cookies().
+    for (const cookie of new ResponseCookies(proxyResponse).getAll()) render.set(cookie);
+    const jar = { get: (n: string) => render.get(n), getAll: () => render.getAll(), set: () => undefined };
+    expect(readChunkedCookie(jar, 'session', 4)).toEqual({
+      status: 'present',
+      value: 'new',
+      names: ['session', 'session.0'],
     });
   });
 

@@ -25,9 +25,10 @@ export type ChunkedRead =
 
 /**
  * Reads the cookie `name`, or reassembles `name.0 … name.N`. Only cookies
- * named exactly `^name(\.\d+)?$` are looked at. A chunked value starts at
- * `name.0`: without it, other `name.N` are leftovers of an older value and
- * never read (still listed in `names`, so the next write expires them).
+ * named exactly `^name(\.\d+)?$` are looked at, and empty ones count as
+ * absent. A chunked value starts at `name.0`: without it, other `name.N` are
+ * leftovers of an older value and never read (still listed in `names`, so
+ * the next write expires them).
  * Missing or surplus chunks make the value `malformed` (it is then treated
  * as an invalid session), and so does a whole `name` next to `name.0`: the
  * kit never leaves both (see {@link writeChunkedCookie}), so one of them was
@@ -46,9 +47,12 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
   let tooMany = false;
   const prefix = `${name}.`;
   for (const cookie of jar.getAll()) {
+    // Next hands a cookie deleted earlier in the request (by proxy.ts) to the
+    // render without a value at all.
+    const value = typeof cookie.value === 'string' ? cookie.value : '';
     if (cookie.name === name) {
       names.push(cookie.name);
-      whole = cookie.value;
+      whole = value;
       continue;
     }
     if (!cookie.name.startsWith(prefix)) continue;
@@ -59,7 +63,9 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
       tooMany = true;
       continue;
     }
-    chunks.set(index, cookie.value);
+    // An empty cookie carries no part of any value (a deletion a client
+    // replayed, say): it neither starts nor fills a chunked value.
+    if (value !== '') chunks.set(index, value);
   }
   if (tooMany) return { status: 'malformed', names };
   if (!chunks.has(0)) {
@@ -67,11 +73,11 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
       ? { status: 'absent', names }
       : { status: 'present', value: whole, names };
   }
-  if (whole !== undefined) return { status: 'malformed', names };
+  if (whole !== undefined && whole !== '') return { status: 'malformed', names };
   const parts: string[] = [];
   for (let i = 0; i < chunks.size; i++) {
     const part = chunks.get(i);
-    if (part === undefined || part === '') return { status: 'malformed', names };
+    if (part === undefined) return { status: 'malformed', names };
     parts.push(part);
   }
   return { status: 'present', value: parts.join(''), names };

@@ -54,7 +54,7 @@ function expectedRead(jar: readonly Cookie[], maxChunks: number) {
     const index = OWN.exec(c.name)?.[1];
     if (index === undefined) whole = c.value;
     else if (Number(index) >= Math.min(maxChunks, HARD_CAP)) tooMany = true;
-    else chunks.set(Number(index), c.value);
+    else if (c.value !== '') chunks.set(Number(index), c.value);
   }
   const names = own.map((c) => c.name);
   if (tooMany) return { status: 'malformed', names };
@@ -63,7 +63,7 @@ function expectedRead(jar: readonly Cookie[], maxChunks: number) {
     return whole ? { status: 'present', value: whole, names } : { status: 'absent', names };
   }
   // A whole cookie next to `.0`: one of them was planted; neither is trusted.
-  if (whole !== undefined) return { status: 'malformed', names };
+  if (whole) return { status: 'malformed', names };
   const parts: string[] = [];
   for (let i = 0; i < chunks.size; i++) {
     const part = chunks.get(i);
