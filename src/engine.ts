@@ -219,6 +219,11 @@ export class SessionEngine {
    * with `__Host-` in front whenever the cookie is written Secure (see
    * `cookie.prefix`). Reads and writes of one request always agree on it;
    * the key stays derived from the configured name.
+   *
+   * @example
+   * ```ts
+   * engine.cookieNameOn(true); // '__Host-session'
+   * ```
    */
   cookieNameOn(secureRequest: boolean): string {
     const { secure, domain, path } = this.writeOptions(secureRequest, 0, 0);
