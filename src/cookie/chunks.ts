@@ -66,6 +66,7 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
     // An empty cookie carries no part of any value (a deletion a client
     // replayed, say): it neither starts nor fills a chunked value.
     if (value !== '') chunks.set(index, value);
+    else chunks.delete(index);
   }
   if (tooMany) return { status: 'malformed', names };
   if (!chunks.has(0)) {

@@ -54,7 +54,9 @@ function expectedRead(jar: readonly Cookie[], maxChunks: number) {
     const index = OWN.exec(c.name)?.[1];
     if (index === undefined) whole = c.value;
     else if (Number(index) >= Math.min(maxChunks, HARD_CAP)) tooMany = true;
+    // The last of same-named cookies wins, as Next parses a Cookie header; empty counts as absent.
     else if (c.value !== '') chunks.set(Number(index), c.value);
+    else chunks.delete(Number(index));
   }
   const names = own.map((c) => c.name);
   if (tooMany) return { status: 'malformed', names };
