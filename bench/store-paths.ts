@@ -204,7 +204,7 @@ async function engineFlow(client: Redis, keyPrefix: string, data: SessionPayload
   const cookies = new Map<string, string>();
   const open = (): Promise<SessionImpl> => {
     const jar = jarFor(cookies);
-    return engine.load(jar, (session) => engine.commit(session, jar, false));
+    return engine.load(jar, (session) => engine.commit(session, jar, false), false);
   };
   const first = await open();
   for (const [key, value] of Object.entries(data)) first.set(key, value);

@@ -18,7 +18,7 @@ const GET_ROUTES = ['/bench/baseline', '/bench/nsk', '/bench/iron', '/bench/auth
 const POST_ROUTES = ['/bench/nsk-write', '/bench/redis-write', '/bench/baseline-write', '/bench/iron-write'];
 
 test('bench routes answer 404 without BENCH_ROUTES=1, whatever the request carries', async ({ request }) => {
-  const headers = { cookie: 'nsk=x; session=y', 'x-bench-size': '1KB' };
+  const headers = { cookie: '__Host-nsk=x; __Host-session=y', 'x-bench-size': '1KB' };
   for (const path of GET_ROUTES) {
     const response = await request.get(server.url(path), { headers });
     expect(response.status(), path).toBe(404);
@@ -45,7 +45,7 @@ test('the guarded bench path is still behind the guard, then 404', async () => {
     .getSetCookie()
     .map((line) => line.split(';')[0])
     .join('; ');
-  expect(cookie).toMatch(/^session=/);
+  expect(cookie).toMatch(/^__Host-session=/);
   const signedIn = await fetch(server.url('/api/private/bench'), { headers: { cookie } });
   expect(signedIn.status).toBe(404);
 });

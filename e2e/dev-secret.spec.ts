@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } fro
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { COOKIE, increment, login, readHome } from './helpers';
+import { DEV_COOKIE, increment, login, readHome } from './helpers';
 import { type DemoServer, startServer } from './server';
 
 // Development safety nets of the demo, which uses sessionSecret(): without
@@ -73,7 +73,7 @@ test('next dev generates a git-ignored key, warns once, and a login survives a r
   expect(logs).not.toContain(key);
 
   // A change that is never saved is reported after the request, by key name.
-  const cookie = (await page.context().cookies()).find((c) => c.name === COOKIE);
+  const cookie = (await page.context().cookies()).find((c) => c.name === DEV_COOKIE);
   expect(cookie).toBeDefined();
   const forgot = await page.request.post(server.url('/api/forgot-save'));
   expect(await forgot.json()).toEqual({ saved: false });

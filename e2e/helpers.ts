@@ -1,6 +1,13 @@
 import { type BrowserContext, type Cookie, expect, type Page } from '@playwright/test';
 
-export const COOKIE = 'session';
+/**
+ * The demo's `session` cookie as `next start` names it: production makes it
+ * Secure, and a Secure cookie is `__Host-session` (Chromium accepts those
+ * from http://127.0.0.1, a potentially trustworthy origin).
+ */
+export const COOKIE = '__Host-session';
+/** The same cookie under `next dev` on plain http: not Secure, so no prefix. */
+export const DEV_COOKIE = 'session';
 
 /** What `/` shows about the current session. */
 export interface ShownSession {
@@ -53,10 +60,14 @@ export async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle');
 }
 
-/** Every cookie of the session: `session` or its chunks `session.0`, `session.1`, …. */
+/**
+ * Every cookie that could be the session: `__Host-session` or its chunks
+ * `__Host-session.0`, `__Host-session.1`, …, and any unprefixed `session`
+ * or `session.N` (which the kit must never write under `next start`).
+ */
 export async function sessionCookies(context: BrowserContext): Promise<Cookie[]> {
   const all = await context.cookies();
-  return all.filter((c) => c.name === COOKIE || /^session\.\d+$/.test(c.name));
+  return all.filter((c) => /^(?:__Host-)?session(?:\.\d+)?$/.test(c.name));
 }
 
 /** The single (unchunked) session cookie; fails the test if it is missing. */

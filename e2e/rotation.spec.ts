@@ -39,7 +39,7 @@ test('key rotation: old cookies stay valid and are re-sealed with the new key', 
   await restart(`${s2},${s1}`);
   const resealed = await page.goto(server.url('/dashboard'));
   expect(resealed?.status()).toBe(200);
-  expect(await resealed?.headerValue('set-cookie')).toContain('session=');
+  expect(await resealed?.headerValue('set-cookie')).toContain('__Host-session=');
   await expect(page.getByTestId('dashboard-user')).toHaveText('Signed in as ada');
   const kid2 = jweHeader((await sessionCookie(context)).value).kid;
   expect(typeof kid2).toBe('string');

@@ -192,10 +192,14 @@ try {
       await page.getByLabel('Name').fill('ada');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText('Signed in as ada. Count: 0').waitFor();
-      const [cookie] = (await context.cookies()).filter((c) => c.name === 'session');
+      // `next start` is production: the cookie is Secure, so named __Host-session.
+      const [cookie] = (await context.cookies()).filter((c) => c.name === '__Host-session');
       assert(
-        cookie?.httpOnly === true && cookie.sameSite === 'Lax' && cookie.path === '/',
-        'cookie attributes',
+        cookie?.httpOnly === true &&
+          cookie.secure === true &&
+          cookie.sameSite === 'Lax' &&
+          cookie.path === '/',
+        'cookie attributes (a Secure, HttpOnly __Host-session cookie)',
       );
       const header = JSON.parse(Buffer.from(cookie.value.split('.')[0], 'base64url').toString('utf8'));
       assert(
@@ -211,7 +215,7 @@ try {
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.waitForURL(`${base}/login`);
-      const left = (await context.cookies()).filter((c) => c.name.startsWith('session'));
+      const left = (await context.cookies()).filter((c) => /^(__Host-)?session(\.\d+)?$/.test(c.name));
       assert(left.length === 0, 'logout must clear the session cookie');
     } finally {
       await browser.close();
@@ -717,7 +721,7 @@ export default function Page() {
 // Signed in as ada with count 1: the page's HTML carries the user and nothing else of the
 // session, and the hydrated client component reads it in the browser.
 async function checkClientSession(page, context, base) {
-  const cookieValue = (await context.cookies()).find((c) => c.name === 'session')?.value;
+  const cookieValue = (await context.cookies()).find((c) => c.name === '__Host-session')?.value;
   assert(cookieValue, 'no session cookie');
   const html = await (await page.request.get(`${base}/client-check`)).text();
   assert(/User: (<!-- -->)?ada/.test(html), 'useSession() did not render the user on the server');

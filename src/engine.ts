@@ -1,6 +1,6 @@
 import { bigintRefusal } from './bigint-refusal.ts';
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie } from './cookie/chunks.ts';
-import { cookiePrefix } from './cookie/prefix.ts';
+import { cookiePrefix, effectiveCookieName } from './cookie/prefix.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { checkData, needsDataCheck } from './schema/data-check.ts';
 import { type Committer, SessionImpl } from './session.ts';
@@ -36,7 +36,7 @@ const COOKIE_EARLY_MAX_S = 60;
  * @example
  * ```ts
  * const engine = new SessionEngine({ storage: encryptedCookieStorage({ secret }) });
- * const session = await engine.load(jar, (s) => engine.commit(s, jar, true));
+ * const session = await engine.load(jar, (s) => engine.commit(s, jar, true), true);
  * ```
  */
 export class SessionEngine {
@@ -72,16 +72,20 @@ export class SessionEngine {
   };
 
   /**
-   * Reads the session cookie(s) from `jar`. Bad input yields a fresh session
-   * and a call to `onInvalidSession`; only backend failures throw. `peek`
-   * (for `hasSession()`): no idle-TTL refresh and no report.
+   * Reads the session cookie(s) from `jar`: only those of this request's
+   * cookie name ({@link cookieNameOn}), so on an https request a plain
+   * `session` cookie, planted or left from before, is never read. Bad input
+   * yields a fresh session and a call to `onInvalidSession`; only backend
+   * failures throw. `peek` (for `hasSession()`): no idle-TTL refresh and no
+   * report.
    */
   async load<Data extends SessionData>(
     jar: CookieJar,
     commit: Committer,
+    secureRequest: boolean,
     peek = false,
   ): Promise<SessionImpl<Data>> {
-    const read = readChunkedCookie(jar, this.options.cookieName, this.backend.maxChunks);
+    const read = readChunkedCookie(jar, this.cookieNameOn(secureRequest), this.backend.maxChunks);
     if (read.status === 'absent') return this.fresh(commit, read.names, false);
     if (read.status === 'malformed') return this.reject('invalid', commit, read.names, peek);
     const result = await this.backend.load(read.value);
@@ -172,9 +176,7 @@ export class SessionEngine {
     if (isEmpty(state) || expiresAt <= now) {
       const handles = internals.handle === undefined ? toDestroy : [...toDestroy, internals.handle];
       for (const handle of handles) await this.backend.destroy(handle);
-      if (internals.cookieNames.length > 0) {
-        clearChunkedCookie(jar, internals.cookieNames, this.writeOptions(secureRequest, now, now));
-      }
+      if (internals.cookieNames.length > 0) this.#clear(internals.cookieNames, jar, secureRequest, now);
       session.markSaved(undefined, []);
       return false;
     }
@@ -210,7 +212,7 @@ export class SessionEngine {
     const cookieExpiresAt = store ? state.createdAt + this.options.maxAge * 1000 : expiresAt;
     const names = writeChunkedCookie(
       jar,
-      this.options.cookieName,
+      this.cookieNameOn(secureRequest),
       value,
       this.writeOptions(secureRequest, now, cookieExpiresAt),
       internals.cookieNames,
@@ -230,9 +232,30 @@ export class SessionEngine {
 
   async #ended(session: SessionImpl, jar: CookieJar, secureRequest: boolean, now: number): Promise<void> {
     const names = session.internals.cookieNames;
-    if (names.length > 0) clearChunkedCookie(jar, names, this.writeOptions(secureRequest, now, now));
+    if (names.length > 0) this.#clear(names, jar, secureRequest, now);
     session.markSaved(undefined, []);
     this.#report('expired');
+  }
+
+  #clear(names: readonly string[], jar: CookieJar, secureRequest: boolean, now: number): void {
+    const name = this.cookieNameOn(secureRequest);
+    clearChunkedCookie(jar, name, names, this.writeOptions(secureRequest, now, now), this.backend.maxChunks);
+  }
+
+  /**
+   * The session cookie's name on a request: the configured `cookieName`,
+   * with `__Host-` in front whenever the cookie is written Secure (see
+   * `cookie.prefix`). Reads and writes of one request always agree on it;
+   * the key stays derived from the configured name.
+   *
+   * @example
+   * ```ts
+   * engine.cookieNameOn(true); // '__Host-session'
+   * ```
+   */
+  cookieNameOn(secureRequest: boolean): string {
+    const { secure, domain, path } = this.writeOptions(secureRequest, 0, 0);
+    return effectiveCookieName(this.options.cookieName, this.options.cookie.prefix, { secure, domain, path });
   }
 
   /**

@@ -31,6 +31,7 @@ describe('createSessionKit options', () => {
       sameSite: 'lax',
       secure: 'auto',
       httpOnly: true,
+      prefix: 'auto',
     });
   });
 

@@ -1,3 +1,4 @@
+import { type CookiePrefix, resolveCookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
 import { SessionConfigError } from './errors.ts';
 import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
@@ -43,13 +44,18 @@ export interface SessionKitOptions<
 > {
   /** Where sessions live: `encryptedCookieStorage(...)`, `redisStorage(...)`, … */
   storage: SessionStorage;
-  /** Cookie name; default `session`. Use `__Host-session` for the strictest scoping. */
+  /**
+   * Cookie name; default `session`. Whenever the cookie is Secure (https,
+   * production) the browser gets it as `__Host-session` unless
+   * `cookie.prefix` is `'none'`; the key is derived from this name as
+   * configured. A name that starts with `__Host-` or `__Secure-` is used as is.
+   */
   cookieName?: string;
   /** Absolute lifetime in seconds from creation; default 14 days, at most 400 days. */
   maxAge?: number;
   /** Optional idle lifetime in seconds: a session unused this long ends. At most `maxAge`. */
   idleTimeout?: number;
-  /** Cookie attributes; secure defaults (HttpOnly, SameSite=Lax, Path=/, Secure in production). */
+  /** Cookie attributes and name prefix; secure defaults (HttpOnly, SameSite=Lax, Path=/, Secure and `__Host-` in production). */
   cookie?: CookieOptions;
   /** Called when a cookie is rejected; the request goes on with a fresh session. Never gets the cookie value. */
   onInvalidSession?: (reason: InvalidSessionReason) => void;
@@ -88,7 +94,8 @@ export interface ResolvedKitOptions {
   cookieName: string;
   maxAge: number;
   idleTimeout: number | undefined;
-  cookie: ResolvedCookieOptions;
+  /** `prefix`: whether Secure cookies get a `__Host-`/`__Secure-` name (see `SessionEngine.cookieNameOn`). */
+  cookie: ResolvedCookieOptions & { prefix: CookiePrefix };
   onInvalidSession: ((reason: InvalidSessionReason) => void) | undefined;
   now: () => number;
   /** `schema`, `version`, `migrate`. */
@@ -138,7 +145,10 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
       '`idleTimeout` must not exceed `maxAge`: a session can never be idle longer than it lives.',
     );
   }
-  const cookie = resolveCookieOptions(cookieName, options.cookie);
+  const cookie = {
+    ...resolveCookieOptions(cookieName, options.cookie),
+    prefix: resolveCookiePrefix(options.cookie?.prefix, storage),
+  };
   if (options.onInvalidSession !== undefined && typeof options.onInvalidSession !== 'function') {
     throw new SessionConfigError('`onInvalidSession` must be a function (reason) => void.');
   }

@@ -74,6 +74,16 @@ export interface CookieOptions {
   secure?: 'auto' | boolean;
   /** `HttpOnly` attribute. Default `true`; turning it off exposes the cookie to scripts. */
   httpOnly?: boolean;
+  /**
+   * Name prefix (RFC 6265bis). `'auto'` (default): whenever the cookie is
+   * Secure it is named `__Host-<cookieName>`, which a sibling subdomain can
+   * neither set nor overwrite (`__Secure-<cookieName>` when `domain` or a
+   * `path` other than `/` is set, which does not stop that). `'none'`: the
+   * name exactly as configured. A `cookieName` that already starts with
+   * `__Host-`/`__Secure-` is used as is; the aiohttp-session formats keep
+   * Python's exact name.
+   */
+  prefix?: 'auto' | 'none';
 }
 
 /**

@@ -9,6 +9,13 @@ export const NSK_COOKIE = 'nsk';
 /** The kit's Redis storage: the cookie holds an opaque token. */
 export const REDIS_COOKIE = 'nskr';
 export const IRON_COOKIE = 'iron';
+/**
+ * The name a kit cookie has on the wire under `next start`: in production
+ * every cookie is Secure, so the kit sends `nsk` as `__Host-nsk`.
+ */
+export function kitCookieOnTheWire(name: string): string {
+  return `__Host-${name}`;
+}
 /** Auth.js's own cookie name doubles as the JWE salt, as in Auth.js. */
 export const AUTHJS_COOKIE = 'authjs.session-token';
 export const REDIS_PREFIX = 'bench:';

@@ -3,7 +3,13 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { AutocannonRequestSpec } from 'autocannon';
 import { Redis } from 'ioredis';
-import { benchPayload, REDIS_COOKIE, REDIS_PREFIX, type SizeId } from '../../app/bench/config.ts';
+import {
+  benchPayload,
+  kitCookieOnTheWire,
+  REDIS_COOKIE,
+  REDIS_PREFIX,
+  type SizeId,
+} from '../../app/bench/config.ts';
 import { createSessionId } from '../../src/storage/session-id.ts';
 import { encodeValue } from '../../src/storage/store/record-codec.ts';
 import type { SessionBackend } from '../../src/storage/types.ts';
@@ -215,7 +221,7 @@ export async function keyScale(
         {
           setupRequest: (request) => {
             turn = (turn + 7919) % sample.tokens.length;
-            const cookie = `${REDIS_COOKIE}=${sample.tokens[turn]}`;
+            const cookie = `${kitCookieOnTheWire(REDIS_COOKIE)}=${sample.tokens[turn]}`;
             return { ...request, headers: { ...redisVariant.headers, cookie } };
           },
         },

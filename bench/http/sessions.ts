@@ -40,11 +40,8 @@ async function viaEngine(engine: SessionEngine, data: Payload, userId?: string):
       else cookies.set(name, value);
     },
   };
-  const session: SessionImpl<Payload> = engine.replace(
-    undefined,
-    (s) => engine.commit(s, jar, false),
-    userId,
-  );
+  // As on the server (`next start`, production): Secure, so named `__Host-…`.
+  const session: SessionImpl<Payload> = engine.replace(undefined, (s) => engine.commit(s, jar, true), userId);
   for (const [key, value] of Object.entries(data)) session.set(key, value);
   await session.save();
   if (cookies.size === 0) throw new Error('the kit wrote no cookie');

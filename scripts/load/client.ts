@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { CookieJar } from './jar.ts';
 
-export const SESSION_COOKIE = 'session';
+// The demo's `session` as `next start` (production: Secure) names it.
+export const SESSION_COOKIE = '__Host-session';
 const REQUEST_TIMEOUT_MS = 30_000;
 // Random text that makes an encrypted cookie need two chunks (~3.9 KB each).
 const BIG_MARKER_BYTES = 3_000;

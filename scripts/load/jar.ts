@@ -27,18 +27,15 @@ export class CookieJar {
   }
 
   /**
-   * The session cookie's value as the server reassembles it: `name`, or `name.0 … name.N` joined.
-   * Undefined when absent; `malformed` when chunks are missing or `name` and chunks coexist, which means a
-   * deletion was lost (the jar's or the server's fault).
+   * The session cookie's value as the server reassembles it: `name`, or `name.0 … name.N` joined. As in the
+   * kit, a chunked value starts at `name.0` (later chunks without it are leftovers a concurrent response left,
+   * never read). Undefined when absent; `malformed` when chunks are missing or `name` and `name.0` coexist,
+   * which means a deletion was lost (the jar's or the server's fault).
    */
   value(name: string): string | undefined | 'malformed' {
     const whole = this.cookies.get(name);
-    const chunks = new Map<number, string>();
-    for (const [key, value] of this.cookies) {
-      const match = /^(.*)\.(\d+)$/.exec(key);
-      if (match?.[1] === name) chunks.set(Number(match[2]), value);
-    }
-    if (chunks.size === 0) return whole;
+    const chunks = this.chunks(name);
+    if (!chunks.has(0)) return whole;
     if (whole !== undefined) return 'malformed';
     const parts: string[] = [];
     for (let i = 0; i < chunks.size; i++) {
@@ -49,10 +46,20 @@ export class CookieJar {
     return parts.join('');
   }
 
-  /** How many cookies make up the session (1 unless chunked). */
+  /** How many cookies make up the session's value (1 unless chunked). */
   parts(name: string): number {
-    return [...this.cookies.keys()].filter((key) => key === name || /^(.*)\.\d+$/.exec(key)?.[1] === name)
-      .length;
+    const chunks = this.chunks(name);
+    if (chunks.has(0)) return chunks.size;
+    return this.cookies.has(name) ? 1 : 0;
+  }
+
+  private chunks(name: string): Map<number, string> {
+    const chunks = new Map<number, string>();
+    for (const [key, value] of this.cookies) {
+      const match = /^(.*)\.(\d+)$/.exec(key);
+      if (match?.[1] === name) chunks.set(Number(match[2]), value);
+    }
+    return chunks;
   }
 
   clone(): CookieJar {

@@ -25,8 +25,15 @@ export type ChunkedRead =
 
 /**
  * Reads the cookie `name`, or reassembles `name.0 … name.N`. Only cookies
- * named exactly `^name(\.\d+)?$` are looked at. Missing or surplus chunks
- * make the value `malformed` (it is then treated as an invalid session).
+ * named exactly `^name(\.\d+)?$` are looked at, and empty ones count as
+ * absent. A chunked value starts at `name.0`: without it, other `name.N` are
+ * leftovers of an older value and never read (still listed in `names`, so
+ * the next write expires them).
+ * Missing or surplus chunks make the value `malformed` (it is then treated
+ * as an invalid session), and so does a whole `name` next to `name.0`: the
+ * kit never leaves both (see {@link writeChunkedCookie}), so one of them was
+ * planted, and a rule that picked either would let whoever planted it choose
+ * the session.
  *
  * @example
  * ```ts
@@ -40,9 +47,12 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
   let tooMany = false;
   const prefix = `${name}.`;
   for (const cookie of jar.getAll()) {
+    // Next hands a cookie deleted earlier in the request (by proxy.ts) to the
+    // render without a value at all.
+    const value = typeof cookie.value === 'string' ? cookie.value : '';
     if (cookie.name === name) {
       names.push(cookie.name);
-      whole = cookie.value;
+      whole = value;
       continue;
     }
     if (!cookie.name.startsWith(prefix)) continue;
@@ -53,18 +63,22 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
       tooMany = true;
       continue;
     }
-    chunks.set(index, cookie.value);
+    // An empty cookie carries no part of any value (a deletion a client
+    // replayed, say): it neither starts nor fills a chunked value.
+    if (value !== '') chunks.set(index, value);
+    else chunks.delete(index);
   }
-  if (chunks.size === 0 && !tooMany) {
+  if (tooMany) return { status: 'malformed', names };
+  if (!chunks.has(0)) {
     return whole === undefined || whole === ''
       ? { status: 'absent', names }
       : { status: 'present', value: whole, names };
   }
-  if (tooMany) return { status: 'malformed', names };
+  if (whole !== undefined && whole !== '') return { status: 'malformed', names };
   const parts: string[] = [];
   for (let i = 0; i < chunks.size; i++) {
     const part = chunks.get(i);
-    if (part === undefined || part === '') return { status: 'malformed', names };
+    if (part === undefined) return { status: 'malformed', names };
     parts.push(part);
   }
   return { status: 'present', value: parts.join(''), names };
@@ -72,7 +86,12 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
 
 /**
  * Writes `value` as one cookie or as chunks, and expires every other cookie
- * in `existing` that belongs to this session. Throws `SessionTooLargeError`
+ * of the session the request carried (`existing`), plus the names a
+ * concurrent request may have written unseen: `name.0` after a whole
+ * cookie, and `name` and every later chunk slot after chunks. Responses may
+ * land in any order; whichever lands last leaves exactly its own value
+ * readable (leftover `name.N` without `name.0` are never read), never a mix
+ * of one's `name` and the other's `name.0`. Throws `SessionTooLargeError`
  * before writing anything when more than `maxChunks` would be needed.
  *
  * @example
@@ -105,28 +124,46 @@ export function writeChunkedCookie(
     }
   }
   const keep = new Set(written);
-  for (const old of existing) {
+  for (const old of new Set([...unseenRivals(name, count, maxChunks), ...existing])) {
     if (!keep.has(old)) jar.set(old, '', expired(options));
   }
   return written;
 }
 
 /**
- * Expires every cookie in `names`, repeating the attributes they were set
- * with so `__Host-`/`Secure` cookies really clear.
+ * Expires every cookie of the session: those in `existing`, and `name` and
+ * `name.0` even if unseen (a concurrent request may have written them; any
+ * later chunk left behind is never read without `name.0`), repeating the
+ * attributes they were set with so `__Host-`/`Secure` cookies really clear.
  *
  * @example
  * ```ts
- * clearChunkedCookie(jar, ['session'], attrs);
+ * clearChunkedCookie(jar, 'session', read.names, attrs, 4);
  * ```
  */
 export function clearChunkedCookie(
   jar: CookieJar,
-  names: readonly string[],
+  name: string,
+  existing: readonly string[],
   options: CookieWriteOptions,
+  maxChunks: number,
 ): void {
   const attrs = expired(options);
-  for (const name of names) jar.set(name, '', attrs);
+  const rivals = maxChunks > 1 ? [name, `${name}.0`] : [name];
+  for (const old of new Set([...rivals, ...existing])) jar.set(old, '', attrs);
+}
+
+// What a concurrent request may have written that this write of `count`
+// cookies must expire: `name.0` (the start of any chunked value) after a whole
+// cookie; after chunks, `name` and the chunk slots past this value's end, so
+// a longer rival value cannot leave its tail joined to this one.
+function unseenRivals(name: string, count: number, maxChunks: number): string[] {
+  const limit = Math.min(maxChunks, HARD_CHUNK_CAP);
+  if (limit <= 1) return [];
+  if (count === 1) return [`${name}.0`];
+  const names = [name];
+  for (let i = count; i < limit; i++) names.push(`${name}.${i}`);
+  return names;
 }
 
 /**

@@ -13,7 +13,7 @@ const DOMAIN =
 // commas and non-ASCII so the value survives every proxy unchanged.
 const PATH = /^\/[\x21-\x2b\x2d-\x3a\x3c-\x7e]*$/;
 const SAME_SITE: readonly SameSite[] = ['lax', 'strict', 'none'];
-const COOKIE_OPTION_KEYS = new Set(['domain', 'path', 'sameSite', 'secure', 'httpOnly']);
+const COOKIE_OPTION_KEYS = new Set(['domain', 'path', 'sameSite', 'secure', 'httpOnly', 'prefix']);
 
 /**
  * Cookie attributes after validation, with defaults applied.
@@ -81,7 +81,7 @@ export function resolveCookieOptions(
   for (const key of Object.keys(given)) {
     if (!COOKIE_OPTION_KEYS.has(key)) {
       throw new SessionConfigError(
-        `Unknown cookie option "${safeKey(key)}". Valid options: domain, path, sameSite, secure, httpOnly.`,
+        `Unknown cookie option "${safeKey(key)}". Valid options: domain, path, sameSite, secure, httpOnly, prefix.`,
       );
     }
   }

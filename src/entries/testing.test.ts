@@ -52,6 +52,28 @@ describe('withSessionRequest', () => {
     expect(plain.setCookies[0]?.options.secure).toBe(false);
   });
 
+  it('an https url names the cookie __Host-session, and a planted session cookie is never read there', async () => {
+    const url = 'https://app.example/';
+    const mallory = await withSessionRequest({ url }, () => login(form('mallory')));
+    expect(Object.keys(mallory.cookies)).toEqual(['__Host-session']);
+    const token = Object.values(mallory.cookies)[0] ?? '';
+    const ada = await withSessionRequest({ url }, () => login(form('ada')));
+    for (const name of ['session', 'session.0']) {
+      const both = await withSessionRequest(
+        { url, cookies: { ...ada.cookies, [name]: token }, readOnly: true },
+        () => Home(),
+      );
+      expect(both.result, name).toBe('Signed in as ada. Count: 0');
+      const alone = { [name]: token };
+      expect((await withSessionRequest({ url, cookies: alone, readOnly: true }, () => Home())).result).toBe(
+        'Sign in',
+      );
+      expect((await withSessionRequest({ url, cookies: alone }, () => GET())).result?.status).toBe(401);
+    }
+    const out = await withSessionRequest({ url, cookies: ada.cookies }, () => logout());
+    expect(out.cookies).toEqual({});
+  });
+
   it('a Route Handler can use hasSession() without creating a session', async () => {
     const anonymous = await withSessionRequest({}, () => GET());
     expect(anonymous.result?.status).toBe(401);

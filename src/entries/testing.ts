@@ -15,7 +15,10 @@ export interface TestRequestOptions {
   cookies?: Record<string, string> | Iterable<readonly [string, string]>;
   /** Request headers (for `verifyOrigin`-style checks, or `x-forwarded-proto`). */
   headers?: HeadersInit;
-  /** The request URL: an `https:` URL makes the request count as https (Secure cookies). */
+  /**
+   * The request URL: an `https:` URL makes the request count as https (Secure
+   * cookies, so the session cookie is `__Host-session` rather than `session`).
+   */
   url?: string;
   /**
    * Simulate a server component render: `save()` throws

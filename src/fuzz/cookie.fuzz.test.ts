@@ -54,13 +54,18 @@ function expectedRead(jar: readonly Cookie[], maxChunks: number) {
     const index = OWN.exec(c.name)?.[1];
     if (index === undefined) whole = c.value;
     else if (Number(index) >= Math.min(maxChunks, HARD_CAP)) tooMany = true;
-    else chunks.set(Number(index), c.value);
+    // The last of same-named cookies wins, as Next parses a Cookie header; empty counts as absent.
+    else if (c.value !== '') chunks.set(Number(index), c.value);
+    else chunks.delete(Number(index));
   }
   const names = own.map((c) => c.name);
   if (tooMany) return { status: 'malformed', names };
-  if (chunks.size === 0) {
+  // A chunked value starts at `.0`; later chunks without it are leftovers, never read.
+  if (!chunks.has(0)) {
     return whole ? { status: 'present', value: whole, names } : { status: 'absent', names };
   }
+  // A whole cookie next to `.0`: one of them was planted; neither is trusted.
+  if (whole) return { status: 'malformed', names };
   const parts: string[] = [];
   for (let i = 0; i < chunks.size; i++) {
     const part = chunks.get(i);

@@ -48,7 +48,7 @@ function engineFor(storage: SessionStorage, now: number) {
   const load = async (value: string) => {
     reports.length = 0;
     try {
-      const session = await engine.load(listJar([{ name: 'session', value }]), async () => {});
+      const session = await engine.load(listJar([{ name: 'session', value }]), async () => {}, false);
       return { session, reports: [...reports] };
     } catch (error) {
       expect(error).toBeInstanceOf(SessionError);

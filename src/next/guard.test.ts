@@ -372,3 +372,48 @@ describe('guard()', () => {
     expect(res.headers.get('x-middleware-request-cookie')).toMatch(/session=/);
   });
 });
+
+describe('guard() and proxySession() on https: the __Host- cookie', () => {
+  const https = (path: string, cookie: string, method = 'GET') =>
+    new NextRequest(new URL(path, 'https://app.test'), { method, headers: { cookie } });
+
+  it('a session or session.0 planted from a sibling subdomain neither signs in nor replaces the real one', async () => {
+    const { kit, clock } = setup();
+    const proxy = kit.guard({
+      protect: ['/dashboard'],
+      loginPath: '/login',
+      authorize: (s) => s.get('user') === 'ada',
+    });
+    const mallory = await signedIn(clock, 'mallory');
+    const ada = await signedIn(clock, 'ada');
+    expect((await proxy(https('/dashboard', `__Host-session=${ada}`))).headers.get('x-middleware-next')).toBe(
+      '1',
+    );
+    for (const planted of [`session=${mallory}`, `session.0=${mallory}`]) {
+      const signedOut = await proxy(https('/dashboard', planted));
+      expect(signedOut.status, planted).toBe(307);
+      expect(signedOut.headers.get('set-cookie'), 'the planted cookie is not the kit’s to clear').toBeNull();
+      for (const cookie of [`__Host-session=${ada}; ${planted}`, `${planted}; __Host-session=${ada}`]) {
+        const res = await proxy(https('/dashboard', cookie));
+        expect(res.headers.get('x-middleware-next'), cookie.slice(0, 20)).toBe('1');
+      }
+    }
+  });
+
+  it('writes, forwards and hands flash messages to the render under __Host-session', async () => {
+    const { kit, clock } = setup();
+    const { browser } = await signedInWithFlash(clock);
+    const value = browser.cookies.get('session') ?? '';
+    const res = await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(
+      https('/dashboard', `__Host-session=${value}`),
+    );
+    expect(res.headers.get('set-cookie')).toMatch(/^__Host-session=[^;]+; Path=\/; .*; Secure/);
+    const forwarded = res.headers.get('x-middleware-request-cookie') ?? '';
+    expect(forwarded).toMatch(/^__Host-session=[^;]+$/);
+    const { session, next } = await kit.proxySession(https('/x', `__Host-session=${value}`));
+    expect(session.userId).toBe('ada');
+    session.set('role', 'viewer');
+    await session.save();
+    expect((await next()).headers.get('set-cookie')).toMatch(/^__Host-session=/);
+  });
+});

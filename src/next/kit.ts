@@ -115,10 +115,17 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     if (silent && request.action) refreshAfterSave();
   };
 
+  // The cookie's name depends on whether the request is https (`__Host-`
+  // only there), so a load reads the same request facts a save does.
+  const load = async (peek: boolean): Promise<SessionImpl> => {
+    const [jar, request] = await Promise.all([requestJar(), requestFacts()]);
+    return engine.load(jar, commit, request.secure, peek);
+  };
+
   const current = async (): Promise<SessionImpl> => {
     const slot = await scope();
     if (slot.current === undefined) {
-      slot.current = requestJar().then((jar) => engine.load(jar, commit));
+      slot.current = load(false);
       if (engine.options.warnUnsaved) void watchUnsaved(() => slot.current);
     }
     return slot.current;
@@ -131,7 +138,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     async hasSession(): Promise<boolean> {
       const slot = await scope();
       // Already loaded in this request: that session (saved or not) decides.
-      const session = await (slot.current ?? requestJar().then((jar) => engine.load(jar, commit, true)));
+      const session = await (slot.current ?? load(true));
       return session.internals.handle !== undefined;
     },
 

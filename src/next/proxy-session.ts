@@ -64,7 +64,7 @@ export function createProxySession(engine: SessionEngine) {
     };
     const secure = request.nextUrl.protocol === 'https:' || forwardedHttps(request);
     const commit = (session: SessionImpl) => engine.commit(session, jar, secure);
-    const session = await engine.load<Data>(jar, commit);
+    const session = await engine.load<Data>(jar, commit, secure);
     // Flash messages with a cookie storage, only when the request goes on to
     // render: the browser gets the cookie without them, the render gets them.
     // Set when the browser's cookie must differ from what this render sees.
@@ -78,10 +78,11 @@ export function createProxySession(engine: SessionEngine) {
       await session.save();
       const forwarded = await engine.sealForRender(impl);
       if (forwarded === null) return;
+      const cookieName = engine.cookieNameOn(secure);
       for (const { name } of request.cookies.getAll()) {
-        if (name.startsWith(`${engine.options.cookieName}.`)) request.cookies.delete(name);
+        if (name.startsWith(`${cookieName}.`)) request.cookies.delete(name);
       }
-      request.cookies.set(engine.options.cookieName, forwarded);
+      request.cookies.set(cookieName, forwarded);
       browserOnly = true;
     };
     const apply = <R extends NextResponse>(response: R): R => {

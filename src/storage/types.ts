@@ -86,7 +86,11 @@ export interface SaveInput {
  * ```
  */
 export interface StorageContext {
-  /** The cookie name as configured (including any `__Host-` prefix). */
+  /**
+   * The cookie name as configured (including a `__Host-` prefix written into
+   * it), never the prefix the kit adds on Secure requests: it salts the key,
+   * and must not change between an http and an https request.
+   */
   cookieName: string;
   /** Absolute lifetime in seconds. */
   maxAge: number;
@@ -176,5 +180,11 @@ export interface UserSessionInfo {
 export interface SessionStorage {
   /** Short name used in messages, e.g. `encrypted-cookie`. */
   readonly name: string;
+  /**
+   * The cookie is shared with another program that reads it by its exact
+   * name (aiohttp-session): the kit never adds a `__Host-`/`__Secure-`
+   * prefix to it, and refuses `cookie.prefix: 'auto'`.
+   */
+  readonly exactCookieName?: boolean;
   create(context: StorageContext): SessionBackend;
 }

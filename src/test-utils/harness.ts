@@ -39,7 +39,7 @@ export class Harness<Data extends SessionData = SessionData> {
   ): Promise<T> {
     const jar = browser.request();
     const commit = (s: SessionImpl) => this.engine.commit(s, jar, secure);
-    const session = await this.engine.load<Data>(jar, commit);
+    const session = await this.engine.load<Data>(jar, commit, secure);
     const result = await fn(session, {
       newSession: (userId) => this.engine.replace<Data>(session as unknown as SessionImpl, commit, userId),
     });

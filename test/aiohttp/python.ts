@@ -186,7 +186,7 @@ export async function kitRequest<T>(
     set: (name, value, options) => responseCookies.set(name, value, options),
   };
   const commit = (s: SessionImpl) => engine.commit(s, jar, false);
-  const session = await engine.load(jar, commit);
+  const session = await engine.load(jar, commit, false);
   const result = await fn(session, () => engine.replace(session, commit, undefined));
   browser.receive(responseHeaders.getSetCookie());
   return result;

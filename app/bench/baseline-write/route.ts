@@ -1,5 +1,13 @@
 import { cookies, headers } from 'next/headers';
-import { benchPayload, DEFAULT_SIZE, isSizeId, MAX_AGE_S, NSK_COOKIE, SIZE_HEADER } from '../config';
+import {
+  benchPayload,
+  DEFAULT_SIZE,
+  isSizeId,
+  kitCookieOnTheWire,
+  MAX_AGE_S,
+  NSK_COOKIE,
+  SIZE_HEADER,
+} from '../config';
 import { benchEnabled, dataResponse, notFound } from '../lib';
 
 export const dynamic = 'force-dynamic';
@@ -12,9 +20,10 @@ export const dynamic = 'force-dynamic';
 export async function POST(): Promise<Response> {
   if (!benchEnabled()) return notFound();
   const [jar, requestHeaders] = await Promise.all([cookies(), headers()]);
-  const value = jar.get(NSK_COOKIE)?.value;
+  const name = kitCookieOnTheWire(NSK_COOKIE);
+  const value = jar.get(name)?.value;
   if (value === undefined) return Response.json({ error: 'no cookie' }, { status: 400 });
-  jar.set(NSK_COOKIE, value, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: MAX_AGE_S });
+  jar.set(name, value, { path: '/', httpOnly: true, secure: true, sameSite: 'lax', maxAge: MAX_AGE_S });
   const size = requestHeaders.get(SIZE_HEADER);
   const data = benchPayload(isSizeId(size) ? size : DEFAULT_SIZE);
   // The same JSON as the write routes answer: the data with `count` incremented.

@@ -59,6 +59,7 @@ export function fernetCookieStorage(options: FernetCookieStorageOptions): Sessio
     () => createFernetCookieStorage(options),
     (error) => ({
       name: 'fernet-cookie',
+      exactCookieName: true,
       create: () => {
         throw error;
       },
@@ -88,6 +89,8 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
   const codec = createFernetCodec(rawKeys, backend);
   return {
     name: 'fernet-cookie',
+    // Python reads the cookie by its exact `cookie_name`: never prefix it.
+    exactCookieName: true,
     create(context: StorageContext): SessionBackend {
       assertAiohttpContext(WHAT, context);
       const { maxAge, now } = context;

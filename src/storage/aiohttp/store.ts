@@ -59,6 +59,8 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
     guarded(kv.name, operation, timeout, fn, map);
   return {
     name: `${kv.name} (aiohttp format)`,
+    // Python reads the cookie, and keys the record, by its exact `cookie_name`.
+    exactCookieName: true,
     create(context: StorageContext): SessionBackend {
       assertAiohttpContext(what, context);
       const { cookieName, maxAge, now } = context;
