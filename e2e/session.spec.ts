@@ -117,6 +117,28 @@ for (const storage of STORAGES) {
         expect(await sessionCookies(context), 'nothing was saved').toHaveLength(0);
       });
 
+      // Signed in, count 0: /readonly sets count 1 and saves. With Redis that save changes only the
+      // store (the token cookie stays), so nothing but the kit's read-only detection can refuse it.
+      test('save() of a signed-in session in a server component is refused and changes nothing', async ({
+        page,
+        context,
+      }) => {
+        await login(page, server.origin, 'rita');
+        const before = await readHome(page);
+        const cookieBefore = await sessionCookie(context);
+
+        await page.goto(server.url('/readonly'));
+        await expect(page.getByTestId('readonly-code')).toHaveText('ERR_SESSION_READ_ONLY');
+        expect((await sessionCookie(context)).value, 'the cookie is unchanged').toBe(cookieBefore.value);
+
+        await page.goto(server.url('/'));
+        expect(await readHome(page), 'the refused change never reached the store').toMatchObject({
+          id: before.id,
+          user: 'Signed in as rita',
+          count: 0,
+        });
+      });
+
       test('the session cookie is HttpOnly, SameSite=Lax, Path=/, Secure', async ({ page, context }) => {
         const before = Date.now();
         await login(page, server.origin, 'linus');
