@@ -105,6 +105,13 @@ describe.each(targets)('round trips: $name', ({ counted, loginWithUser }) => {
       await s.save();
     });
     await h.request(warm, (s) => s.getFlash('n'));
+    for (let device = 0; device < 4; device++) {
+      await h.request(new TestBrowser(), async (_s, { newSession }) => {
+        const s = newSession('warm-up-limit'); // past maxSessionsPerUser: the scripts that end sessions
+        s.set('count', device);
+        await s.save();
+      });
+    }
   });
 
   it('a login with a user id, a load, a save; a request that changes nothing writes nothing', async () => {
@@ -132,6 +139,34 @@ describe.each(targets)('round trips: $name', ({ counted, loginWithUser }) => {
       ),
       'load + save',
     ).toBe(2);
+  });
+
+  it('maxSessionsPerUser (3): nothing extra within the limit, three more past it', async () => {
+    const devices = [new TestBrowser(), new TestBrowser(), new TestBrowser(), new TestBrowser()];
+    const costs: number[] = [];
+    for (const browser of devices) {
+      h.clock.advance(1); // the newest logins win: give each its own creation time
+      costs.push(
+        await trips(() =>
+          h.request(browser, async (_s, { newSession }) => {
+            const s = newSession('hopper');
+            s.set('user', 'hopper');
+            await s.save();
+          }),
+        ),
+      );
+    }
+    expect(costs.slice(0, 3), 'the index lists at most 3 sessions: a plain login').toEqual([
+      loginWithUser,
+      loginWithUser,
+      loginWithUser,
+    ]);
+    expect(
+      (costs[3] ?? 0) - loginWithUser,
+      'the 4th login reads the sessions, deletes the oldest, updates the index',
+    ).toBe(3);
+    expect(await trips(() => h.request(devices[0] as TestBrowser, (s) => s.get('user')))).toBe(1);
+    expect(await h.request(devices[0] as TestBrowser, (s) => s.get('user')), 'signed out').toBeUndefined();
   });
 
   it('a load due an idle refresh costs two: the load, then the TTL refresh', async () => {
