@@ -18,6 +18,11 @@ for (const storage of STORAGES) {
     let store: StoreServer | undefined;
     let server: DemoServer | undefined;
 
+    test.beforeAll(async () => {
+      test.setTimeout(60_000); // a store (three nodes for a Cluster) on a busy machine
+      store = await startStore(storage);
+    });
+
     test.afterAll(async () => {
       await server?.stop();
       await store?.stop();
@@ -26,7 +31,7 @@ for (const storage of STORAGES) {
     // Cookie storage: the data is in the cookie, sealed with the secret. Stores: the data
     // is in the store (which keeps running), the cookie only names it.
     test('data persists across reloads and a server restart', async ({ page }) => {
-      store = await startStore(storage);
+      if (store === undefined) throw new Error('no store');
       server = await startServer({ secret, env: store.env });
       const { port, origin } = server;
 

@@ -42,6 +42,7 @@ const DEMO_ENV = [
   'MEMCACHED_SERVERS',
   'SESSION_IDLE_TIMEOUT',
   'SESSION_MAX_AGE',
+  'DEMO_CHECKS',
 ];
 
 /** A `next start` of the built demo on 127.0.0.1. */

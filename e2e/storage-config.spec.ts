@@ -12,7 +12,7 @@ const broken: Array<{ name: string; env: Record<string, string>; message: string
   {
     name: 'an unknown SESSION_STORAGE',
     env: { SESSION_STORAGE: 'postgres' },
-    message: 'Unknown SESSION_STORAGE="postgres". Use one of: cookie, redis, kv, memcached',
+    message: 'Unknown SESSION_STORAGE="postgres". Use one of: cookie, redis, kv, memcached, aiohttp-redis',
   },
   {
     name: 'SESSION_STORAGE=kv without its credentials',

@@ -3,25 +3,32 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRedisCluster } from '../test/servers/cluster.ts';
+import { startKvBridge } from '../test/servers/kv-bridge.ts';
+import { startRedis as startTestRedis } from '../test/servers/redis.ts';
 import { freePort } from './server';
 
-/** The storages the demo can run on in these tests (kv needs a hosted REST API). */
-export type Storage = 'cookie' | 'redis' | 'memcached';
+/**
+ * The storages the demo runs on in these tests. `redis-cluster` is a local three-node Redis Cluster;
+ * `kv` is the real `@vercel/kv` client against test/servers/kv-bridge.ts, a local stand-in for
+ * Upstash's REST API in front of a private redis-server.
+ */
+export type Storage = 'cookie' | 'redis' | 'redis-cluster' | 'kv' | 'memcached';
 
 /** Storages the login / persistence / logout flows run against. */
-export const STORAGES: readonly Storage[] = ['cookie', 'redis', 'memcached'];
+export const STORAGES: readonly Storage[] = ['cookie', 'redis', 'redis-cluster', 'kv', 'memcached'];
 
 const START_TIMEOUT_MS = 10_000;
 const KILL_AFTER_MS = 3_000;
 
 /**
- * A session store for one spec file: a real `redis-server` or `memcached` on
- * a free loopback port (nothing persisted), or nothing at all for the cookie
- * storage. `env` is what the demo needs to use it.
+ * A session store for one spec file: a real `redis-server`, Redis Cluster, KV
+ * bridge or `memcached` on free loopback ports (nothing persisted), or nothing
+ * at all for the cookie storage. `env` is what the demo needs to use it.
  */
 export interface StoreServer {
   readonly storage: Storage;
-  /** 0 for the cookie storage. */
+  /** What the demo connects to (the bridge for kv, the first node for a cluster); 0 for the cookie storage. */
   readonly port: number;
   /** SESSION_STORAGE and the connection settings for `startServer({ env })`. */
   readonly env: Record<string, string>;
@@ -62,7 +69,7 @@ function probe(port: number, request: string, expected: string): Promise<boolean
 }
 
 interface ProcessSpec {
-  storage: Exclude<Storage, 'cookie'>;
+  storage: 'redis' | 'memcached';
   command: string;
   args: (port: number, dir: string) => string[];
   probe: (port: number) => Promise<boolean>;
@@ -166,11 +173,75 @@ function startMemcached(): Promise<StoreServer> {
   });
 }
 
+/**
+ * Three cluster-enabled redis-servers joined into one cluster (test/servers/cluster.ts). stop() kills
+ * every node; restart() starts them again on their ports, from their kept nodes.conf, and waits until
+ * the cluster is healthy (the data is gone, as with the single redis-server).
+ */
+async function startCluster(): Promise<StoreServer> {
+  const cluster = await startRedisCluster(3);
+  let stopped = false;
+  return {
+    storage: 'redis-cluster',
+    port: cluster.nodes[0]?.port ?? 0,
+    // The demo's SESSION_STORAGE=redis with REDIS_CLUSTER_NODES builds an ioredis Cluster.
+    env: {
+      SESSION_STORAGE: 'redis',
+      REDIS_CLUSTER_NODES: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all(cluster.servers.map((server) => server.kill()));
+    },
+    async restart() {
+      await Promise.all(cluster.servers.map((server) => server.kill()));
+      await Promise.all(cluster.servers.map((server) => server.start()));
+      await cluster.waitHealthy();
+      stopped = false;
+    },
+  };
+}
+
+/**
+ * The KV bridge in this worker, in front of a private redis-server. stop() closes the bridge and
+ * kills its redis; restart() brings both back on the same ports, with the same token.
+ */
+async function startKv(): Promise<StoreServer> {
+  const redis = await startTestRedis();
+  let bridge: Awaited<ReturnType<typeof startKvBridge>> | undefined = await startKvBridge({
+    redisUrl: redis.url,
+  });
+  const { port, token, url } = bridge;
+  return {
+    storage: 'kv',
+    port,
+    env: { SESSION_STORAGE: 'kv', KV_REST_API_URL: url, KV_REST_API_TOKEN: token },
+    async stop() {
+      const running = bridge;
+      bridge = undefined;
+      await running?.stop();
+      await redis.kill();
+    },
+    async restart() {
+      await bridge?.stop();
+      bridge = undefined;
+      await redis.kill();
+      await redis.start();
+      bridge = await startKvBridge({ redisUrl: redis.url, token, port });
+    },
+  };
+}
+
 /** Starts what `storage` needs: a store process, or nothing for the cookie storage. */
 export async function startStore(storage: Storage): Promise<StoreServer> {
   switch (storage) {
     case 'redis':
       return startRedis();
+    case 'redis-cluster':
+      return startCluster();
+    case 'kv':
+      return startKv();
     case 'memcached':
       return startMemcached();
     case 'cookie':

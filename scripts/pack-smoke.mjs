@@ -2,14 +2,18 @@
 // install the tarball into a fresh Next 16 app outside this repo, write the
 // README quickstart files into it *verbatim*, build it, then log in, count,
 // reload and log out in real Chromium, and read the exposed user in a client
-// component through next-session-kit/client. Also checks that importing the
-// kit into a client component fails the build loudly. Then, in a second fresh
-// app shaped like create-next-app's (cacheComponents on), runs the installed
-// `npx next-session-kit init --yes`, builds what it wrote and signs in and out
-// through it in Chromium; and runs init in a Pages Router app.
+// component through next-session-kit/client. Then an edge-runtime middleware.ts
+// guards with the encrypted cookie (signed in, tampered, due a refresh) and
+// with kvStorage() through a local KV bridge (needs redis-server), in Chromium.
+// Also checks that importing the kit into a client component fails the build
+// loudly. Then, in a second fresh app shaped like create-next-app's
+// (cacheComponents on), runs the installed `npx next-session-kit init --yes`,
+// builds what it wrote and signs in and out through it in Chromium; and runs
+// init in a Pages Router app.
 //
 // Usage: node scripts/pack-smoke.mjs [--json results.json] [--keep]
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
@@ -19,10 +23,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { chromium } from '@playwright/test';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 import { chromiumLaunchOptions } from '../e2e/chromium.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -60,6 +66,9 @@ const work = mkdtempSync(join(tmpdir(), 'nsk-pack-'));
 const app = join(work, 'app');
 let tarball;
 let server;
+// The edge-runtime checks: the app's URL, and the KV bridge with its redis-server.
+let edgeBase;
+let kvStack;
 
 try {
   await check('npm pack produces a tarball with built ESM, types and the CLI, without tests', () => {
@@ -222,55 +231,135 @@ try {
     }
   });
 
-  await check(
-    'middleware.ts on the edge runtime builds and guards with the cookie and KV storages',
+  // The edge runtime, for real: Next 16 still runs a `middleware.ts` there (deprecated in favour of
+  // proxy.ts, which is always Node.js). One middleware guards /dashboard with the quickstart's
+  // encrypted cookie and /kv-* with kvStorage() through the KV bridge (test/servers/kv-bridge.ts,
+  // Upstash's REST protocol in front of a private redis-server); every check below runs in Chromium
+  // against `next start` and reads the x-runtime header the middleware sets from the edge runtime.
+  const edgeBuilt = await check(
+    'middleware.ts on the edge runtime builds, and sends signed-out visitors to sign in (cookie, KV)',
     async () => {
-      await stopServer();
-      writeFileSync(
-        join(app, 'middleware.ts'),
-        `import { createClient } from '@vercel/kv';
-import type { NextRequest } from 'next/server';
-import { createSessionKit } from 'next-session-kit';
-import { kvStorage } from 'next-session-kit/kv';
-import { guard } from './lib/session';
-
-const cookieGuard = guard({ protect: ['/dashboard'], loginPath: '/login' });
-const kvGuard = createSessionKit({
-  storage: kvStorage({ client: createClient({ url: 'http://127.0.0.1:9', token: 'unused' }) }),
-}).guard({ protect: ['/kv-only'], loginPath: '/login' });
-
-export async function middleware(request: NextRequest) {
-  const kv = request.nextUrl.pathname.startsWith('/kv-only');
-  const response = await (kv ? kvGuard : cookieGuard)(request);
-  response.headers.set('x-runtime', typeof (globalThis as { EdgeRuntime?: string }).EdgeRuntime);
-  return response;
-}
-
-export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'] };
-`,
+      await stopApp();
+      writeEdgeApp();
+      run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
+      const manifest = JSON.parse(readFileSync(join(app, '.next/server/middleware-manifest.json'), 'utf8'));
+      assert(
+        Object.keys(manifest.middleware ?? {}).length === 1,
+        'middleware is not built for the edge runtime',
       );
-      try {
-        run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
-        const manifest = JSON.parse(readFileSync(join(app, '.next/server/middleware-manifest.json'), 'utf8'));
+      kvStack = await startKvStack();
+      edgeBase = await startApp({
+        extraEnv: {
+          KV_REST_API_URL: kvStack.url,
+          KV_REST_API_TOKEN: kvStack.token,
+          UPSTASH_DISABLE_TELEMETRY: '1',
+        },
+      });
+      for (const [path, login] of [
+        ['/dashboard', '/login'],
+        ['/kv-only', '/kv-login'],
+      ]) {
+        const res = await fetch(`${edgeBase}${path}`, { redirect: 'manual' });
+        assert(res.status === 307, `${path}: expected 307, got ${res.status}`);
+        assert(res.headers.get('location')?.startsWith(`${login}?next=`), `${path}: bad location`);
         assert(
-          Object.keys(manifest.middleware ?? {}).length === 1,
-          'middleware is not built for the edge runtime',
+          res.headers.get('x-runtime') === 'edge',
+          `${path}: middleware did not run on the edge runtime`,
         );
-        const base = await startApp();
-        for (const path of ['/dashboard', '/kv-only']) {
-          const res = await fetch(`${base}${path}`, { redirect: 'manual' });
-          assert(res.status === 307, `${path}: expected 307, got ${res.status}`);
-          assert(res.headers.get('location')?.startsWith('/login?next='), `${path}: bad location`);
-          assert(
-            res.headers.get('x-runtime') === 'string',
-            `${path}: middleware did not run on the edge runtime`,
-          );
-        }
-      } finally {
-        rmSync(join(app, 'middleware.ts'), { force: true });
       }
     },
   );
+
+  await check(
+    'edge middleware, encrypted cookie: a signed-in browser passes, a tampered cookie is refused, a cookie due a refresh is re-sealed',
+    async () => {
+      assert(edgeBuilt && edgeBase, 'the edge app did not start');
+      await withBrowser(async (page, context) => {
+        await page.goto(`${edgeBase}/login`);
+        await page.getByLabel('Name').fill('ada');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByText('Signed in as ada.').waitFor();
+
+        // Signed in: the edge guard opens the cookie (WebCrypto) and lets the request through.
+        const passed = await page.goto(`${edgeBase}/dashboard`);
+        assert(passed?.status() === 200, `signed in: expected 200, got ${passed?.status()}`);
+        assert(passed.headers()['x-runtime'] === 'edge', 'signed in: not guarded on the edge runtime');
+        await page.getByText('Dashboard of ada').waitFor();
+        const cookie = (await context.cookies()).find((c) => c.name === 'session');
+        assert(cookie, 'no session cookie after signing in');
+        // (headers() leaves cookie headers out; allHeaders() has them.)
+        assert(!(await passed.allHeaders())['set-cookie'], 'a fresh cookie must not be re-issued');
+
+        // One character of the ciphertext flipped: refused, sent to sign in, the cookie cleared.
+        await context.addCookies([{ ...cookie, value: tamper(cookie.value) }]);
+        const refused = await page.goto(`${edgeBase}/dashboard`);
+        await page.waitForURL(`${edgeBase}/login?next=%2Fdashboard`);
+        const redirect = await refused?.request().redirectedFrom()?.response();
+        assert(redirect?.status() === 307, `tampered: expected a 307, got ${redirect?.status()}`);
+        assert(redirect.headers()['x-runtime'] === 'edge', 'tampered: not refused on the edge runtime');
+        const left = (await context.cookies()).filter((c) => c.name === 'session');
+        assert(left.length === 0, 'the tampered cookie was not cleared');
+
+        // Signed in two hours ago and idle since: past the refresh point (an hour, the quickstart's
+        // idleTimeout of a day), far from its end. Sealed as the README's wire format says.
+        const createdAt = Date.now() - 2 * 3600 * 1000;
+        const oldId = sessionId(createdAt);
+        const old = await sealCookie([{ user: 'ada' }, oldId, { u: 'ada' }]);
+        await context.addCookies([{ ...cookie, value: old }]);
+        const refreshed = await page.goto(`${edgeBase}/dashboard`);
+        assert(refreshed?.status() === 200, `due a refresh: expected 200, got ${refreshed?.status()}`);
+        assert(refreshed.headers()['x-runtime'] === 'edge', 'due a refresh: not guarded on the edge runtime');
+        await page.getByText('Dashboard of ada').waitFor();
+        assert(
+          /(^|\n)session=/.test((await refreshed.allHeaders())['set-cookie'] ?? ''),
+          'the edge guard did not re-issue the cookie',
+        );
+        const resealed = (await context.cookies()).find((c) => c.name === 'session');
+        assert(resealed && resealed.value !== old, 'the browser kept the old cookie');
+        const [data, id, meta] = await openCookie(resealed.value);
+        assert(data.user === 'ada' && id === oldId && meta.u === 'ada', 'a different session came back');
+        const idle = Date.now() - (createdAt + (meta.a ?? 0) * 1000);
+        assert(idle >= 0 && idle < 10 * 60 * 1000, `the last activity did not move to now (${idle} ms ago)`);
+      });
+    },
+  );
+
+  await check(
+    'edge middleware, kvStorage: a signed-in browser passes through the KV bridge, and not after logout',
+    async () => {
+      assert(edgeBuilt && edgeBase && kvStack, 'the edge app did not start');
+      await withBrowser(async (page, context) => {
+        const requestsBefore = await kvStack.requests();
+        await page.goto(`${edgeBase}/kv-login`);
+        await page.getByLabel('Name').fill('grace');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByText('KV user: grace').waitFor();
+        const cookie = (await context.cookies()).find((c) => c.name === 'kvsession');
+        assert(cookie && /^[\w-]{43}$/.test(cookie.value), 'expected an opaque 43-character token cookie');
+
+        // The edge guard loads the record through the bridge; only a signed-in session passes.
+        const passed = await page.goto(`${edgeBase}/kv-only`);
+        assert(passed?.status() === 200, `signed in: expected 200, got ${passed?.status()}`);
+        assert(passed.headers()['x-runtime'] === 'edge', 'KV: not guarded on the edge runtime');
+        await page.getByText('KV user: grace').waitFor();
+        assert((await kvStack.requests()) > requestsBefore, 'nothing reached the KV bridge');
+
+        await page.getByRole('button', { name: 'Log out' }).click();
+        await page.waitForURL(`${edgeBase}/kv-login`);
+        // The record is gone: the same token, replayed, is refused at the edge.
+        await context.addCookies([cookie]);
+        const refused = await page.goto(`${edgeBase}/kv-only`);
+        await page.waitForURL(`${edgeBase}/kv-login?next=%2Fkv-only`);
+        const redirect = await refused?.request().redirectedFrom()?.response();
+        assert(redirect?.status() === 307, `after logout: expected a 307, got ${redirect?.status()}`);
+        assert(redirect.headers()['x-runtime'] === 'edge', 'after logout: not refused on the edge runtime');
+      });
+    },
+  );
+  await stopApp();
+  await kvStack?.stop();
+  kvStack = undefined;
+  removeEdgeApp();
 
   await check('importing the kit into a client component fails the build loudly', () => {
     mkdirSync(join(app, 'app', 'client'), { recursive: true });
@@ -387,6 +476,7 @@ it('signs in and reads the session on the next request', async () => {
     await new Promise((r) => setTimeout(r, 300));
     server.kill('SIGKILL');
   }
+  await kvStack?.stop();
   if (!keep) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);
 }
@@ -449,7 +539,7 @@ async function initChecks() {
     'the app init set up builds, and signs in and out in Chromium through its actions',
     async () => {
       assert(written, 'init did not set the app up');
-      await stopServer();
+      await stopApp();
       // The app's own protected page, as its developer would add it.
       mkdirSync(join(initApp, 'app', 'dashboard'), { recursive: true });
       writeFileSync(
@@ -472,7 +562,7 @@ async function Owner() {
       );
       runIn(process.execPath, ['node_modules/next/dist/bin/next', 'build'], initApp);
       const logs = { text: '' };
-      const base = await startApp(initApp, initEnv, logs);
+      const base = await startApp({ dir: initApp, serverEnv: initEnv, logs });
       const browser = await chromium.launch(chromiumLaunchOptions);
       try {
         const context = await browser.newContext();
@@ -506,7 +596,7 @@ async function Owner() {
         );
       } finally {
         await browser.close();
-        await stopServer();
+        await stopApp();
       }
       // Known: with cacheComponents and partialPrefetching (create-next-app's defaults), Next logs the
       // kit's clock read in getSession() as sync IO during its runtime prerender; the pages still work.
@@ -744,16 +834,17 @@ async function checkClientSession(page, context, base) {
   }
 }
 
-// `next start` for a fresh app (`dir`) on a free port; resolves to its base URL once /login
+// `next start` for a fresh app (`dir`, default the quickstart app) on a free port, with
+// `serverEnv` (default: the test env) plus `extraEnv`; resolves to its base URL once /login
 // answers. `logs.text` collects what the server prints.
-async function startApp(dir = app, serverEnv = env, logs = { text: '' }) {
+async function startApp({ dir = app, serverEnv = env, extraEnv = {}, logs = { text: '' } } = {}) {
   const port = await freePort();
   server = spawn(
     process.execPath,
     ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
     {
       cwd: dir,
-      env: serverEnv,
+      env: { ...serverEnv, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -762,16 +853,6 @@ async function startApp(dir = app, serverEnv = env, logs = { text: '' }) {
   const base = `http://127.0.0.1:${port}`;
   await waitFor(`${base}/login`, () => logs.text);
   return base;
-}
-
-async function stopServer() {
-  if (!server) return;
-  const stopping = server;
-  server = undefined;
-  const exited = new Promise((r) => stopping.once('exit', r));
-  stopping.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  stopping.kill('SIGKILL');
 }
 
 function freePort() {
@@ -797,4 +878,236 @@ async function waitFor(url, log) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`server did not start:\n${log()}`);
+}
+
+// Stops the running `next start`, if any, and waits for it to exit.
+async function stopApp() {
+  const running = server;
+  server = undefined;
+  if (!running || running.exitCode !== null || running.signalCode !== null) return;
+  const exited = new Promise((r) => running.once('exit', r));
+  running.kill('SIGTERM');
+  const timer = setTimeout(() => running.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// A fresh Chromium context for `fn(page, context)`.
+async function withBrowser(fn) {
+  const browser = await chromium.launch(chromiumLaunchOptions);
+  try {
+    const context = await browser.newContext();
+    await fn(await context.newPage(), context);
+  } finally {
+    await browser.close();
+  }
+}
+
+// The edge-runtime app: middleware.ts, a page it guards for each storage, and a second kit on
+// kvStorage() with its own cookie, whose login and logout run in Server Actions (Node.js).
+// (Functions, not constants: the checks above run before this part of the module is evaluated.)
+function edgeFiles() {
+  return {
+    'middleware.ts': `import type { NextRequest } from 'next/server';
+import { kvKit } from './lib/kv-session';
+import { guard } from './lib/session';
+
+const cookieGuard = guard({ protect: ['/dashboard'], loginPath: '/login' });
+const kvGuard = kvKit.guard({ protect: ['/kv-only'], loginPath: '/kv-login' });
+
+export async function middleware(request: NextRequest) {
+  const kv = request.nextUrl.pathname.startsWith('/kv-');
+  const response = await (kv ? kvGuard : cookieGuard)(request);
+  const edge = typeof (globalThis as { EdgeRuntime?: unknown }).EdgeRuntime === 'string';
+  response.headers.set('x-runtime', edge ? 'edge' : 'nodejs');
+  return response;
+}
+
+export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'] };
+`,
+    'lib/kv-session.ts': `import { createClient } from '@vercel/kv';
+import { createSessionKit } from 'next-session-kit';
+import { kvStorage } from 'next-session-kit/kv';
+
+type Data = { user?: string };
+
+export const kvKit = createSessionKit<Data>({
+  storage: kvStorage({
+    client: createClient({
+      url: process.env.KV_REST_API_URL ?? 'http://127.0.0.1:9',
+      token: process.env.KV_REST_API_TOKEN ?? 'unset',
+    }),
+  }),
+  cookieName: 'kvsession',
+  idleTimeout: 60 * 60 * 24,
+});
+`,
+    'app/dashboard/page.tsx': `import { redirect } from 'next/navigation';
+import { getSession } from '../../lib/session';
+
+export default async function Dashboard() {
+  const user = (await getSession()).get('user');
+  if (!user) redirect('/login');
+  return <p>Dashboard of {user}</p>;
+}
+`,
+    'app/kv-login/page.tsx': `import { redirect } from 'next/navigation';
+import { kvKit } from '../../lib/kv-session';
+
+async function login(formData: FormData) {
+  'use server';
+  const name = String(formData.get('name') ?? '').trim();
+  if (!name) return;
+  const session = await kvKit.newSession({ userId: name });
+  session.set('user', name);
+  await session.save();
+  redirect('/kv-only');
+}
+
+export default function KvLogin() {
+  return (
+    <form action={login}>
+      <label>
+        Name <input name="name" required />
+      </label>
+      <button type="submit">Sign in</button>
+    </form>
+  );
+}
+`,
+    'app/kv-only/page.tsx': `import { redirect } from 'next/navigation';
+import { kvKit } from '../../lib/kv-session';
+
+async function logout() {
+  'use server';
+  await kvKit.destroySession();
+  redirect('/kv-login');
+}
+
+export default async function KvOnly() {
+  const user = (await kvKit.getSession()).get('user');
+  if (!user) redirect('/kv-login');
+  return (
+    <main>
+      <p>KV user: {user}</p>
+      <form action={logout}>
+        <button type="submit">Log out</button>
+      </form>
+    </main>
+  );
+}
+`,
+  };
+}
+
+function writeEdgeApp() {
+  for (const [file, text] of Object.entries(edgeFiles())) {
+    mkdirSync(dirname(join(app, file)), { recursive: true });
+    writeFileSync(join(app, file), text);
+  }
+}
+
+function removeEdgeApp() {
+  for (const file of Object.keys(edgeFiles())) rmSync(join(app, file), { force: true });
+}
+
+// A private redis-server and the KV bridge in front of it (scripts/load/kv-bridge-process.ts).
+// `requests()` asks the bridge how many HTTP requests it has answered.
+async function startKvStack() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(work, 'kv-redis-'));
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  const stopRedis = () => redis.exitCode === null && redis.kill('SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (!(await redisAnswers(port))) {
+    if (redis.exitCode !== null || Date.now() > deadline) {
+      stopRedis();
+      throw new Error('redis-server did not start (is it installed? apt-get install redis-server)');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const bridge = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'scripts/load/kv-bridge-process.ts'), `redis://127.0.0.1:${port}`],
+    { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: bridge.stdout });
+  const next = () => new Promise((resolve) => lines.once('line', resolve));
+  const started = await Promise.race([
+    next(),
+    new Promise((resolve) => bridge.once('exit', () => resolve(undefined))),
+  ]);
+  if (typeof started !== 'string') {
+    stopRedis();
+    throw new Error('the KV bridge did not start');
+  }
+  const { url, token } = JSON.parse(started);
+  return {
+    url,
+    token,
+    async requests() {
+      bridge.stdin.write('requests\n');
+      return Number(String(await next()).replace(/^requests /, ''));
+    },
+    async stop() {
+      const exited = new Promise((r) => bridge.once('exit', r));
+      bridge.stdin.end();
+      await exited;
+      stopRedis();
+    },
+  };
+}
+
+function redisAnswers(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => done(String(chunk).startsWith('+PONG')));
+  });
+}
+
+// The README's wire format, from outside the kit: HKDF-SHA256(secret, salt = cookie name,
+// info = "next-session-kit") keys a compact JWE (dir, A256GCM) whose kid is the first 3 bytes of
+// SHA-256(key); the plaintext is [data, id, meta], the id 42 bits of creation time in ms and 30
+// random bits.
+function cookieKey() {
+  return new Uint8Array(hkdfSync('sha256', SECRET, 'session', 'next-session-kit', 32));
+}
+
+async function sealCookie(payload) {
+  const key = cookieKey();
+  const kid = createHash('sha256').update(key).digest().subarray(0, 3).toString('base64url');
+  return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
+    .encrypt(key);
+}
+
+async function openCookie(value) {
+  const { plaintext } = await compactDecrypt(value, cookieKey());
+  return JSON.parse(new TextDecoder().decode(plaintext));
+}
+
+function sessionId(createdAt) {
+  const random = BigInt(randomBytes(4).readUInt32BE() >>> 2);
+  const bits = (BigInt(createdAt) << 30n) | random;
+  return Buffer.from(bits.toString(16).padStart(18, '0'), 'hex').toString('base64url');
+}
+
+// One character in the middle of the ciphertext (4th segment) changed.
+function tamper(value) {
+  const parts = value.split('.');
+  const ciphertext = parts[3];
+  const i = Math.floor(ciphertext.length / 2);
+  parts[3] = ciphertext.slice(0, i) + (ciphertext[i] === 'A' ? 'B' : 'A') + ciphertext.slice(i + 1);
+  return parts.join('.');
 }

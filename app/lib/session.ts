@@ -37,9 +37,12 @@ export type DemoFlash = { notice?: string };
  */
 export type ClientSession = Pick<DemoData, 'user'>;
 
-/** Where sessions live, from SESSION_STORAGE. */
-export type StorageKind = 'cookie' | 'redis' | 'kv' | 'memcached';
-const STORAGE_KINDS: readonly StorageKind[] = ['cookie', 'redis', 'kv', 'memcached'];
+/**
+ * Where sessions live, from SESSION_STORAGE. `aiohttp-redis` shares sessions
+ * with a Python aiohttp-session app (its `RedisStorage` records and cookie).
+ */
+export type StorageKind = 'cookie' | 'redis' | 'kv' | 'memcached' | 'aiohttp-redis';
+const STORAGE_KINDS: readonly StorageKind[] = ['cookie', 'redis', 'kv', 'memcached', 'aiohttp-redis'];
 
 const CLIENTS = Symbol.for('next-session-kit-demo.store-clients');
 
@@ -162,6 +165,9 @@ function createStorage(kind: StorageKind): SessionStorage {
       return kvStorage({ client: kvClient() });
     case 'memcached':
       return memcachedStorage({ client: memcachedClient() });
+    case 'aiohttp-redis':
+      // aiohttp-session's RedisStorage records, read and written as Python does.
+      return redisStorage({ client: redisClient(), format: 'aiohttp' });
   }
 }
 
@@ -183,11 +189,26 @@ function secondsFromEnv(name: string, fallback: number): number {
 }
 
 const kind = storageKind();
-const maxAge = secondsFromEnv('SESSION_MAX_AGE', 60 * 60 * 24 * 14); // absolute lifetime, default 14 days
-// Without activity for this long a session ends (default 1 day, never more than maxAge).
-const idleTimeout = secondsFromEnv('SESSION_IDLE_TIMEOUT', Math.min(60 * 60 * 24, maxAge));
+const aiohttp = kind === 'aiohttp-redis';
+// Absolute lifetime, default 14 days. With aiohttp-redis, the Python side's `max_age`: aiohttp-session
+// restarts it on every write, so there it already is an idle timeout.
+const maxAge = secondsFromEnv('SESSION_MAX_AGE', 60 * 60 * 24 * 14);
+// Without activity for this long a session ends (default 1 day, never more than maxAge). The
+// aiohttp-session format has no field for it.
+const idleTimeout = aiohttp
+  ? undefined
+  : secondsFromEnv('SESSION_IDLE_TIMEOUT', Math.min(60 * 60 * 24, maxAge));
 
-/** The active storage, for display: `cookie`, `redis`, `redis-cluster`, `kv` or `memcached`. */
+/**
+ * Whether sessions can be bound to a user (`newSession({ userId })`) and carry
+ * flash messages: not in aiohttp-session's format, which has no field for them.
+ */
+export const bindsUsers: boolean = !aiohttp;
+
+/**
+ * The active storage, for display: `cookie`, `redis`, `redis-cluster`, `kv`, `memcached` or
+ * `aiohttp-redis`.
+ */
 export const storageName: string =
   kind === 'redis' && process.env.REDIS_CLUSTER_NODES?.trim() ? 'redis-cluster' : kind;
 
@@ -205,9 +226,10 @@ export const {
   storage: createStorage(kind),
   schema: demoSchema,
   expose: ['user'],
-  cookieName: 'session',
+  // aiohttp-session's default cookie name: both apps must use the same one.
+  cookieName: aiohttp ? 'AIOHTTP_SESSION' : 'session',
   maxAge,
-  idleTimeout,
+  ...(idleTimeout !== undefined && { idleTimeout }),
   onInvalidSession: (reason) => {
     // Only the reason: never log cookie values.
     console.info(`[next-session-kit demo] rejected session cookie: ${reason}`);

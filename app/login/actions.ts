@@ -2,7 +2,7 @@
 
 import { redirect } from 'next/navigation';
 import { safeNextPath } from 'next-session-kit';
-import { newSession } from '../lib/session';
+import { bindsUsers, newSession } from '../lib/session';
 import { isSessionStoreError, STORE_UNAVAILABLE_MESSAGE } from '../lib/session-store';
 
 export type LoginState = { error: string | null; username: string };
@@ -23,10 +23,12 @@ export async function login(_prev: LoginState, formData: FormData): Promise<Logi
   }
 
   try {
-    const session = await newSession({ userId: name });
+    // aiohttp-session's format has no field for a user id or flash messages (saving them would throw
+    // SessionUnsupportedError): there the user is only the `user` value, which Python reads too.
+    const session = await newSession(bindsUsers ? { userId: name } : {});
     session.set('user', name);
     // Shown once, by whichever page renders next.
-    session.flash('notice', `Welcome, ${name}!`);
+    if (bindsUsers) session.flash('notice', `Welcome, ${name}!`);
     await session.save();
   } catch (error) {
     if (!isSessionStoreError(error)) throw error;

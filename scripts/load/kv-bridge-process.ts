@@ -1,7 +1,7 @@
 // test/servers/kv-bridge.ts in a process of its own, so the REST stand-in does not share an event loop
 // with the load generator. Usage: node --import tsx kv-bridge-process.ts <redisUrl>
-// Prints {"url","token"} once listening; each stdin line is a mode to set (answered "mode <mode>");
-// closing stdin stops it.
+// Prints {"url","token"} once listening; each stdin line is a mode to set (answered "mode <mode>")
+// or "requests" (answered "requests <HTTP requests received so far>"); closing stdin stops it.
 import { createInterface } from 'node:readline';
 import { type BridgeMode, startKvBridge } from '../../test/servers/kv-bridge.ts';
 
@@ -12,6 +12,10 @@ const bridge = await startKvBridge({ redisUrl });
 process.stdout.write(`${JSON.stringify({ url: bridge.url, token: bridge.token })}\n`);
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
+  if (line === 'requests') {
+    process.stdout.write(`requests ${bridge.requests()}\n`);
+    return;
+  }
   if (!MODES.includes(line)) throw new Error(`unknown mode ${line}`);
   bridge.setMode(line as BridgeMode);
   process.stdout.write(`mode ${line}\n`);

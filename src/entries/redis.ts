@@ -30,8 +30,8 @@ export interface RedisStorageOptions extends StoreOptions {
  * Sessions in Redis through ioredis, single node or Redis Cluster. The cookie
  * holds an opaque 256-bit token; Redis holds a hash per session under the
  * prefix plus SHA-256 of the token, with a TTL equal to its remaining life.
- * One round trip per load and per save; concurrent saves of different keys
- * both survive.
+ * One round trip per load (two when it refreshes the idle TTL) and per save;
+ * concurrent saves of different keys both survive.
  *
  * @example
  * ```ts

@@ -39,7 +39,10 @@ export async function canWriteCookies(): Promise<boolean> {
  * The jar, checked to be writable. While a server component renders, Next
  * hands out a sealed jar whose mutators are all one shared function that
  * throws; that identity test lets us refuse *before* touching any store, so
- * a read-only render can never half-save.
+ * a read-only render can never half-save. Both are Next internals (pinned by
+ * context.test.ts against the installed Next), so every write is also
+ * checked after the fact: a write Next refuses or ignores is a
+ * `SessionReadOnlyError`, never a save reported as done.
  *
  * @example
  * ```ts
@@ -59,7 +62,7 @@ export async function writableJar(): Promise<CookieJar> {
     getAll: () => jar.getAll(),
     set: (name, value, options) => {
       try {
-        return jar.set(name, value, options);
+        jar.set(name, value, options);
       } catch (error) {
         // Phase changed after the check (e.g. action → render): same meaning.
         if (error instanceof Error && /Cookies can only be modified/.test(error.message)) {
@@ -67,6 +70,8 @@ export async function writableJar(): Promise<CookieJar> {
         }
         throw error;
       }
+      // A writable jar shows what was just set; one that does not dropped it.
+      if (jar.get(name)?.value !== value) throw new SessionReadOnlyError();
     },
   };
 }

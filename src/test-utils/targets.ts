@@ -1,3 +1,4 @@
+import { Redis as UpstashRedis } from '@upstash/redis';
 import { createClient } from '@vercel/kv';
 import { Cluster, Redis } from 'ioredis';
 import memjs from 'memjs';
@@ -59,6 +60,8 @@ export function allTargets(): Target[] {
   );
   const kvBacking = new Redis(servers.kv.redisUrl, { maxRetriesPerRequest: 1 });
   const kv = createClient({ url: servers.kv.url, token: servers.kv.token });
+  // The README's other KV client: `new Redis({ url, token })` from @upstash/redis, used directly.
+  const upstash = new UpstashRedis({ url: servers.kv.url, token: servers.kv.token, enableTelemetry: false });
   const memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
   afterAll(async () => {
     redis.disconnect();
@@ -109,6 +112,17 @@ export function allTargets(): Target[] {
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('kv');
         return { storage: kvStorage({ client: kv, keyPrefix, ...o }), keyPrefix };
+      },
+      inspect: redisInspector(kvBacking),
+      keyOf,
+    },
+    {
+      name: 'kv (@upstash/redis)',
+      kind: 'store',
+      mergesKeys: true,
+      make: (o = {}) => {
+        const keyPrefix = uniquePrefix('upstash');
+        return { storage: kvStorage({ client: upstash, keyPrefix, ...o }), keyPrefix };
       },
       inspect: redisInspector(kvBacking),
       keyOf,

@@ -3,7 +3,7 @@
 // that goes through Next's own cookie parser and serializer.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies';
+import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
 import type { SessionEngine } from '../../src/engine.ts';
 import type { Session, SessionImpl } from '../../src/session.ts';
 import type { CookieJar } from '../../src/types.ts';

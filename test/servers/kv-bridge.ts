@@ -16,12 +16,16 @@ export interface KvBridge {
   readonly token: string;
   readonly port: number;
   setMode(mode: BridgeMode): void;
+  /** HTTP requests received so far (each one is a round trip of the client's). */
+  requests(): number;
   stop(): Promise<void>;
 }
 
 export interface KvBridgeOptions {
   redisUrl: string;
   token?: string;
+  /** Listen on this port (e.g. to start a stopped bridge again where clients expect it); a free one otherwise. */
+  port?: number;
 }
 
 type Arg = string | number | boolean | null;
@@ -116,8 +120,10 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
   const token = options.token ?? randomBytes(16).toString('hex');
   const redis = new Redis(options.redisUrl, { protocol: 2 });
   let mode: BridgeMode = 'ok';
+  let requests = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    requests++;
     if (mode === 'hang') return;
     if (mode === 'drop') return void req.socket.destroy();
     if (mode === 'error') return send(res, 500, { error: 'injected' });
@@ -157,7 +163,7 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, HOST, resolve);
+    server.listen(options.port ?? 0, HOST, resolve);
   });
   const { port } = server.address() as AddressInfo;
 
@@ -168,6 +174,7 @@ export async function startKvBridge(options: KvBridgeOptions): Promise<KvBridge>
     setMode: (next) => {
       mode = next;
     },
+    requests: () => requests,
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive and deliberately hung requests would otherwise hold close() open forever.

@@ -98,7 +98,7 @@ export function resolveStoreOptions(
 /**
  * Turns a {@link StoreDriver} into a `SessionStorage`: the cookie carries an
  * opaque 256-bit token, the store key is the prefix plus SHA-256 of it, and
- * every load and save costs one round trip.
+ * every load and save costs one round trip (a load due an idle refresh: two).
  *
  * @example
  * ```ts

@@ -1,0 +1,210 @@
+// The README's round-trip figures for Redis and KV ("Store-backed sessions",
+// "Round trips"), counted rather than assumed: socket writes of a private
+// ioredis connection (requests are awaited one by one, so one write is one
+// round trip), and HTTP requests reaching a private KV bridge.
+import { createClient } from '@vercel/kv';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { uniquePrefix } from '../../test/servers/isolation.ts';
+import { type KvBridge, startKvBridge } from '../../test/servers/kv-bridge.ts';
+import { kvStorage } from '../entries/kv.ts';
+import { redisStorage } from '../entries/redis.ts';
+import { TestBrowser } from '../test-utils/browser.ts';
+import { Clock, Harness } from '../test-utils/harness.ts';
+import type { SessionStorage } from './types.ts';
+
+type Data = { user?: string; count?: number };
+
+const IDLE = 600; // touchAfter defaults to a tenth: 60 s
+
+interface Counted {
+  storage(options?: { maxSessionsPerUser?: number }): SessionStorage;
+  /** Round trips so far. */
+  trips(): number;
+}
+
+let redis: Redis;
+let redisWrites = 0;
+let countedStream: unknown;
+let bridge: KvBridge;
+
+beforeAll(async () => {
+  const servers = inject('servers');
+  // Connected up front and never pipelined behind our back: every write counted below is a command.
+  redis = new Redis(servers.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const stream = redis.stream;
+  countedStream = stream;
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  stream.write = ((...args: unknown[]) => {
+    redisWrites++;
+    return write(...args);
+  }) as typeof stream.write;
+  bridge = await startKvBridge({ redisUrl: servers.kv.redisUrl });
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await bridge?.stop();
+});
+
+const targets: Array<{ name: string; counted: () => Counted; loginWithUser: number }> = [
+  {
+    name: 'redis',
+    counted: () => ({
+      storage: (o = {}) => redisStorage({ client: redis, keyPrefix: uniquePrefix('trips'), ...o }),
+      trips: () => {
+        if (redis.stream !== countedStream) throw new Error('the counted connection reconnected');
+        return redisWrites;
+      },
+    }),
+    loginWithUser: 1,
+  },
+  {
+    name: 'kv',
+    counted: () => {
+      const client = createClient({ url: bridge.url, token: bridge.token });
+      return {
+        storage: (o = {}) => kvStorage({ client, keyPrefix: uniquePrefix('trips'), ...o }),
+        trips: () => bridge.requests(),
+      };
+    },
+    // The index entry is written only after the session's record: they travel separately.
+    loginWithUser: 2,
+  },
+];
+
+describe.each(targets)('round trips: $name', ({ counted, loginWithUser }) => {
+  let store: Counted;
+  let h: Harness<Data>;
+
+  /** Round trips one request costs. */
+  async function trips<T>(fn: () => Promise<T>): Promise<number> {
+    const before = store.trips();
+    await fn();
+    return store.trips() - before;
+  }
+
+  beforeAll(async () => {
+    store = counted();
+    h = new Harness<Data>(
+      { storage: store.storage({ maxSessionsPerUser: 3 }), maxAge: 3600, idleTimeout: IDLE },
+      new Clock(Date.now()),
+    );
+    // Once uncounted, so every script the kit uses is already known to the server (a first
+    // use costs one more round trip: EVALSHA answered NOSCRIPT, then EVAL).
+    const warm = new TestBrowser();
+    await h.request(warm, async (_s, { newSession }) => {
+      const s = newSession('warm-up');
+      s.set('count', 1);
+      await s.save();
+    });
+    h.clock.advance(120);
+    await h.request(warm, async (s) => {
+      s.flash('n', 1);
+      await s.save();
+    });
+    await h.request(warm, (s) => s.getFlash('n'));
+    for (let device = 0; device < 4; device++) {
+      await h.request(new TestBrowser(), async (_s, { newSession }) => {
+        const s = newSession('warm-up-limit'); // past maxSessionsPerUser: the scripts that end sessions
+        s.set('count', device);
+        await s.save();
+      });
+    }
+  });
+
+  it('a login with a user id, a load, a save; a request that changes nothing writes nothing', async () => {
+    const browser = new TestBrowser();
+    const login = await trips(() =>
+      h.request(browser, async (_s, { newSession }) => {
+        const s = newSession('ada');
+        s.set('user', 'ada');
+        await s.save();
+      }),
+    );
+    expect(login, 'a login with a userId (record, then index entry)').toBe(loginWithUser);
+
+    expect(await trips(() => h.request(browser, (s) => s.get('user'))), 'load only').toBe(1);
+    expect(
+      await trips(() => h.request(browser, (s) => s.save())),
+      'load, then save() of an unchanged session: nothing written',
+    ).toBe(1);
+    expect(
+      await trips(() =>
+        h.request(browser, async (s) => {
+          s.set('count', 1);
+          await s.save();
+        }),
+      ),
+      'load + save',
+    ).toBe(2);
+  });
+
+  it('maxSessionsPerUser (3): nothing extra within the limit, three more past it', async () => {
+    const devices = [new TestBrowser(), new TestBrowser(), new TestBrowser(), new TestBrowser()];
+    const costs: number[] = [];
+    for (const browser of devices) {
+      h.clock.advance(1); // the newest logins win: give each its own creation time
+      costs.push(
+        await trips(() =>
+          h.request(browser, async (_s, { newSession }) => {
+            const s = newSession('hopper');
+            s.set('user', 'hopper');
+            await s.save();
+          }),
+        ),
+      );
+    }
+    expect(costs.slice(0, 3), 'the index lists at most 3 sessions: a plain login').toEqual([
+      loginWithUser,
+      loginWithUser,
+      loginWithUser,
+    ]);
+    expect(
+      (costs[3] ?? 0) - loginWithUser,
+      'the 4th login reads the sessions, deletes the oldest, updates the index',
+    ).toBe(3);
+    expect(await trips(() => h.request(devices[0] as TestBrowser, (s) => s.get('user')))).toBe(1);
+    expect(await h.request(devices[0] as TestBrowser, (s) => s.get('user')), 'signed out').toBeUndefined();
+  });
+
+  it('a load due an idle refresh costs two: the load, then the TTL refresh', async () => {
+    const browser = new TestBrowser();
+    await h.request(browser, async (_s, { newSession }) => {
+      const s = newSession('grace');
+      s.set('user', 'grace');
+      await s.save();
+    });
+    h.clock.advance(IDLE / 10); // touchAfter reached
+    expect(await trips(() => h.request(browser, (s) => s.get('user')))).toBe(2);
+    expect(await trips(() => h.request(browser, (s) => s.get('user'))), 'refreshed: one again').toBe(1);
+  });
+
+  it('getFlash() with messages pending costs one more: they are taken out of the store', async () => {
+    const browser = new TestBrowser();
+    await h.request(browser, async (_s, { newSession }) => {
+      const s = newSession('linus');
+      s.flash('notice', 'hello');
+      await s.save();
+    });
+    expect(await trips(() => h.request(browser, (s) => s.getFlash('notice')))).toBe(2);
+    expect(await trips(() => h.request(browser, (s) => s.getFlash('notice'))), 'none left').toBe(1);
+  });
+
+  it('a login without a user id, replacing an anonymous session: one, its old record deleted in it', async () => {
+    const browser = new TestBrowser();
+    await h.request(browser, async (s) => {
+      s.set('count', 1);
+      await s.save();
+    });
+    const login = await trips(() =>
+      h.request(browser, async (_s, { newSession }) => {
+        const s = newSession();
+        s.set('user', 'anon');
+        await s.save();
+      }),
+    );
+    expect(login, 'load + (new record and old one deleted)').toBe(2);
+  });
+});
