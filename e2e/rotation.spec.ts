@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { forgeCookie } from '../src/test-utils/forge.ts';
-import { increment, jweHeader, login, readHome, sessionCookie, sessionCookies } from './helpers';
+import { COOKIE, increment, jweHeader, login, readHome, sessionCookie, sessionCookies } from './helpers';
 import { type DemoServer, newSecret, startServer } from './server';
 
 const s1 = newSecret();
@@ -65,7 +65,7 @@ test('key rotation: old cookies stay valid and are re-sealed with the new key', 
   const response = await page.goto(server.url('/'));
   expect(response?.status()).toBe(200);
   expect(await response?.headerValue('set-cookie'), 'the rejected cookie is cleared').toMatch(
-    /^session=;.*Max-Age=0/,
+    /^__Host-session=;.*Max-Age=0/,
   );
   const shown = await readHome(page);
   expect(shown).toMatchObject({ user: 'Not signed in', count: 0, isNew: true });
@@ -85,13 +85,15 @@ test('a cookie sealed with the old key and dated ten years ahead is refused, nev
       userId: 'admin',
       data: { user: 'admin' },
     });
-    await context.addCookies([{ name: 'session', value: forged, url: rotating.origin }]);
+    await context.addCookies([
+      { name: COOKIE, value: forged, domain: '127.0.0.1', path: '/', secure: true, httpOnly: true },
+    ]);
     const logged = rotating.logs().length;
     const response = await context.request.get(rotating.url('/dashboard'), { maxRedirects: 0 });
     expect(response.status(), 'not signed in').toBe(307);
     expect(response.headers().location).toContain('/login?next=%2Fdashboard');
     expect(response.headers()['set-cookie'], 'cleared, not re-sealed with the current key').toMatch(
-      /^session=;.*Max-Age=0/,
+      /^__Host-session=;.*Max-Age=0/,
     );
     expect(await sessionCookies(context)).toEqual([]);
     await expect.poll(() => rotating.logs().slice(logged)).toContain('rejected session cookie: future');

@@ -285,7 +285,7 @@ try {
         assert(passed?.status() === 200, `signed in: expected 200, got ${passed?.status()}`);
         assert(passed.headers()['x-runtime'] === 'edge', 'signed in: not guarded on the edge runtime');
         await page.getByText('Dashboard of ada').waitFor();
-        const cookie = (await context.cookies()).find((c) => c.name === 'session');
+        const cookie = (await context.cookies()).find((c) => c.name === '__Host-session');
         assert(cookie, 'no session cookie after signing in');
         // (headers() leaves cookie headers out; allHeaders() has them.)
         assert(!(await passed.allHeaders())['set-cookie'], 'a fresh cookie must not be re-issued');
@@ -297,7 +297,7 @@ try {
         const redirect = await refused?.request().redirectedFrom()?.response();
         assert(redirect?.status() === 307, `tampered: expected a 307, got ${redirect?.status()}`);
         assert(redirect.headers()['x-runtime'] === 'edge', 'tampered: not refused on the edge runtime');
-        const left = (await context.cookies()).filter((c) => c.name === 'session');
+        const left = (await context.cookies()).filter((c) => c.name === '__Host-session');
         assert(left.length === 0, 'the tampered cookie was not cleared');
 
         // Signed in two hours ago and idle since: past the refresh point (an hour, the quickstart's
@@ -311,10 +311,10 @@ try {
         assert(refreshed.headers()['x-runtime'] === 'edge', 'due a refresh: not guarded on the edge runtime');
         await page.getByText('Dashboard of ada').waitFor();
         assert(
-          /(^|\n)session=/.test((await refreshed.allHeaders())['set-cookie'] ?? ''),
+          /(^|\n)__Host-session=/.test((await refreshed.allHeaders())['set-cookie'] ?? ''),
           'the edge guard did not re-issue the cookie',
         );
-        const resealed = (await context.cookies()).find((c) => c.name === 'session');
+        const resealed = (await context.cookies()).find((c) => c.name === '__Host-session');
         assert(resealed && resealed.value !== old, 'the browser kept the old cookie');
         const [data, id, meta] = await openCookie(resealed.value);
         assert(data.user === 'ada' && id === oldId && meta.u === 'ada', 'a different session came back');
@@ -334,7 +334,7 @@ try {
         await page.getByLabel('Name').fill('grace');
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.getByText('KV user: grace').waitFor();
-        const cookie = (await context.cookies()).find((c) => c.name === 'kvsession');
+        const cookie = (await context.cookies()).find((c) => c.name === '__Host-kvsession');
         assert(cookie && /^[\w-]{43}$/.test(cookie.value), 'expected an opaque 43-character token cookie');
 
         // The edge guard loads the record through the bridge; only a signed-in session passes.
@@ -577,7 +577,7 @@ async function Owner() {
         await page.getByRole('button', { name: 'Sign in' }).click();
         await page.getByText('Dashboard of ada').waitFor();
         assert(page.url() === `${base}/dashboard`, `login() did not follow next: ${page.url()}`);
-        const cookie = (await context.cookies()).find((c) => c.name === 'session');
+        const cookie = (await context.cookies()).find((c) => c.name === '__Host-session');
         assert(cookie?.httpOnly === true && cookie.sameSite === 'Lax', 'session cookie attributes');
         assert(
           cookie.value.split('.').length === 5 && !cookie.value.includes('ada'),
@@ -587,7 +587,7 @@ async function Owner() {
         await page.getByText('Signed in as ada.').waitFor();
         await page.getByRole('button', { name: 'Log out' }).click();
         await page.getByRole('button', { name: 'Sign in' }).waitFor();
-        const left = (await context.cookies()).filter((c) => c.name.startsWith('session'));
+        const left = (await context.cookies()).filter((c) => /^(__Host-)?session(\.\d+)?$/.test(c.name));
         assert(left.length === 0, 'logout() must clear the session cookie');
         await page.goto(`${base}/dashboard`);
         assert(
