@@ -123,33 +123,7 @@ try {
       ),
     );
     // What create-next-app gives you, minus fonts and styling.
-    writeFileSync(
-      join(app, 'tsconfig.json'),
-      JSON.stringify(
-        {
-          compilerOptions: {
-            target: 'ES2017',
-            lib: ['dom', 'dom.iterable', 'esnext'],
-            allowJs: true,
-            skipLibCheck: true,
-            strict: true,
-            noEmit: true,
-            esModuleInterop: true,
-            module: 'esnext',
-            moduleResolution: 'bundler',
-            resolveJsonModule: true,
-            isolatedModules: true,
-            jsx: 'react-jsx',
-            incremental: true,
-            plugins: [{ name: 'next' }],
-          },
-          include: ['next-env.d.ts', '**/*.ts', '**/*.tsx', '.next/types/**/*.ts', '.next/dev/types/**/*.ts'],
-          exclude: ['node_modules'],
-        },
-        null,
-        2,
-      ),
-    );
+    writeFileSync(join(app, 'tsconfig.json'), nextTsconfig());
     writeFileSync(join(app, 'next.config.mjs'), 'export default {};\n');
     writeFileSync(
       join(app, 'app', 'layout.tsx'),
@@ -675,41 +649,7 @@ function writeCreateNextApp(dir) {
       2,
     ),
   );
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify(
-      {
-        compilerOptions: {
-          target: 'ES2017',
-          lib: ['dom', 'dom.iterable', 'esnext'],
-          allowJs: true,
-          skipLibCheck: true,
-          strict: true,
-          noEmit: true,
-          esModuleInterop: true,
-          module: 'esnext',
-          moduleResolution: 'bundler',
-          resolveJsonModule: true,
-          isolatedModules: true,
-          jsx: 'react-jsx',
-          incremental: true,
-          plugins: [{ name: 'next' }],
-          paths: { '@/*': ['./*'] },
-        },
-        include: [
-          'next-env.d.ts',
-          '**/*.ts',
-          '**/*.tsx',
-          '.next/types/**/*.ts',
-          '.next/dev/types/**/*.ts',
-          '**/*.mts',
-        ],
-        exclude: ['node_modules'],
-      },
-      null,
-      2,
-    ),
-  );
+  writeFileSync(join(dir, 'tsconfig.json'), nextTsconfig({ paths: { '@/*': ['./*'] } }, ['**/*.mts']));
   writeFileSync(
     join(dir, 'next.config.ts'),
     `import type { NextConfig } from "next";
@@ -1110,4 +1050,32 @@ function tamper(value) {
   const i = Math.floor(ciphertext.length / 2);
   parts[3] = ciphertext.slice(0, i) + (ciphertext[i] === 'A' ? 'B' : 'A') + ciphertext.slice(i + 1);
   return parts.join('.');
+}
+
+// The tsconfig.json create-next-app writes (minus what this test does not use), with extra
+// compiler options and include patterns.
+function nextTsconfig(extraOptions = {}, extraInclude = []) {
+  const compilerOptions = {
+    target: 'ES2017',
+    lib: ['dom', 'dom.iterable', 'esnext'],
+    allowJs: true,
+    skipLibCheck: true,
+    strict: true,
+    noEmit: true,
+    esModuleInterop: true,
+    module: 'esnext',
+    moduleResolution: 'bundler',
+    resolveJsonModule: true,
+    isolatedModules: true,
+    jsx: 'react-jsx',
+    incremental: true,
+    plugins: [{ name: 'next' }],
+    ...extraOptions,
+  };
+  const include = ['next-env.d.ts', '**/*.ts', '**/*.tsx', '.next/types/**/*.ts', '.next/dev/types/**/*.ts'];
+  return JSON.stringify(
+    { compilerOptions, include: [...include, ...extraInclude], exclude: ['node_modules'] },
+    null,
+    2,
+  );
 }
