@@ -2,10 +2,24 @@ import { isPlainObject } from '../storage/envelope.ts';
 import type { CookieJar, SessionData } from '../types.ts';
 import type { MigrationRead } from './types.ts';
 
-/** The app's mapping from the old session's content to the kit's data. */
+/**
+ * The app's mapping from the old session's content to the kit's data.
+ *
+ * @example
+ * ```ts
+ * const map: MapData<{ username?: string }, { name?: string }> = (data) => ({ name: data.username });
+ * ```
+ */
 export type MapData<Input, Data extends SessionData> = (input: Input) => Data | Promise<Data>;
 
-/** The app's choice of user id for a migrated session (`undefined`: not bound to a user). */
+/**
+ * The app's choice of user id for a migrated session (`undefined`: not bound to a user).
+ *
+ * @example
+ * ```ts
+ * const userId: UserIdOf<{ user?: { id: string } }> = (data) => data.user?.id;
+ * ```
+ */
 export type UserIdOf<Input> = (input: Input) => string | undefined;
 
 /**

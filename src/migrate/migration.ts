@@ -49,7 +49,8 @@ export class Migration {
       if (read.status === 'rejected')
         return engine.reject(read.reason, commit, cookieNames, peek, source.name);
       const state = engine.newState();
-      state.data = read.data;
+      // A copy: `set()` must never reach into an object the app's `map` returned.
+      state.data = { ...read.data };
       if (read.userId !== undefined) state.userId = read.userId;
       if (needsDataCheck(engine.options.data, state)) {
         const checked = await checkData(engine.options.data, state);
