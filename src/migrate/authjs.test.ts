@@ -162,6 +162,24 @@ describe('authjsSession(): a valid Auth.js session cookie and no kit cookie', ()
     expect(await page(kit, { [SECURE]: token })).toEqual(signedIn);
   });
 
+  it('a `dir` + A256GCM token, which Auth.js’s decode() also accepts, under its 32-byte key', async () => {
+    const { kit } = setup();
+    const key = new Uint8Array(
+      (await import('node:crypto')).hkdfSync(
+        'sha256',
+        AUTH_SECRET,
+        SECURE,
+        `Auth.js Generated Encryption Key (${SECURE})`,
+        32,
+      ),
+    );
+    const token = await new EncryptJWT({ sub: 'u-1', name: 'ada', email: 'ada@example.com' })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .setExpirationTime('1h')
+      .encrypt(key);
+    expect(await page(kit, { [SECURE]: token })).toEqual(signedIn);
+  });
+
   it('a token `encode`d by @auth/core/jwt with the cookie name as salt', async () => {
     const { kit } = setup();
     const token = await encode({

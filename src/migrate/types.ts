@@ -45,7 +45,7 @@ export type MigrationRead<Data extends SessionData = SessionData> =
 export interface MigrationSource<Data extends SessionData = SessionData> {
   /** Names the source in `onInvalidSession`'s second argument: `'iron-session'`, `'authjs'`. */
   readonly name: string;
-  /** Every cookie name the source may read (chunks `name.N` included), checked at creation against the kit's own. */
+  /** Every cookie name the source may read (without `.N` chunk suffixes), checked at creation against the kit's own. */
   readonly cookieNames: readonly string[];
   /** Reads the source's cookie from the request. Bad input is a `rejected` value, never a throw. */
   read(jar: CookieJar, request: MigrationRequest): Promise<MigrationRead<Data>>;
