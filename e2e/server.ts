@@ -43,6 +43,9 @@ const DEMO_ENV = [
   'SESSION_IDLE_TIMEOUT',
   'SESSION_MAX_AGE',
   'DEMO_CHECKS',
+  'SESSION_MIGRATE',
+  'IRON_SESSION_PASSWORD',
+  'AUTH_SECRET',
 ];
 
 /** A `next start` of the built demo on 127.0.0.1. */

@@ -81,6 +81,8 @@ try {
       'dist/index.d.ts',
       'dist/entries/client.js',
       'dist/entries/client.d.ts',
+      'dist/entries/migrate/iron-session.js',
+      'dist/entries/migrate/authjs.js',
       'bin/next-session-kit.mjs',
       'bin/init/main.mjs',
       'bin/init/storages.mjs',

@@ -1,6 +1,7 @@
 import { bigintRefusal } from './bigint-refusal.ts';
 import { clearChunkedCookie, readChunkedCookie, writeChunkedCookie } from './cookie/chunks.ts';
 import { cookiePrefix, effectiveCookieName } from './cookie/prefix.ts';
+import { Migration } from './migrate/migration.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { checkData, needsDataCheck } from './schema/data-check.ts';
 import { type Committer, SessionImpl } from './session.ts';
@@ -42,6 +43,8 @@ const COOKIE_EARLY_MAX_S = 60;
 export class SessionEngine {
   readonly options: ResolvedKitOptions;
   readonly backend: SessionBackend;
+  /** `migrateFrom`: other libraries' cookies, read while the kit has none of its own. */
+  readonly #migration: Migration | undefined;
 
   constructor(options: SessionKitOptions) {
     this.options = resolveKitOptions(options);
@@ -53,6 +56,8 @@ export class SessionEngine {
       now,
       dataVersion: this.options.data.version,
     });
+    const sources = this.options.migrateFrom;
+    this.#migration = sources.length === 0 ? undefined : new Migration(this, sources);
   }
 
   /** Absolute or idle expiry of a state, whichever comes first (Unix ms). */
@@ -86,7 +91,10 @@ export class SessionEngine {
     peek = false,
   ): Promise<SessionImpl<Data>> {
     const read = readChunkedCookie(jar, this.cookieNameOn(secureRequest), this.backend.maxChunks);
-    if (read.status === 'absent') return this.fresh(commit, read.names, false);
+    if (read.status === 'absent') {
+      if (this.#migration === undefined) return this.fresh(commit, read.names, false);
+      return this.#migration.load(jar, commit, secureRequest, peek, read.names);
+    }
     if (read.status === 'malformed') return this.reject('invalid', commit, read.names, peek);
     const result = await this.backend.load(read.value);
     if (result.status === 'rejected') return this.reject(result.reason, commit, read.names, peek);
@@ -150,17 +158,40 @@ export class SessionEngine {
   }
 
   /**
-   * Writes `session` through `jar` if anything changed. `secureRequest` tells
-   * whether the request arrived over https (for `secure: 'auto'`).
+   * A session carried over from another library's cookie (`migrateFrom`):
+   * not new, bound to `state.userId`, and written whole by the next save.
    */
+  adopt<Data extends SessionData>(
+    state: SessionState,
+    commit: Committer,
+    cookieNames: string[],
+  ): SessionImpl<Data> {
+    const session = new SessionImpl<Data>(
+      state,
+      { isNew: false, handle: undefined, stale: false, cookieNames },
+      this.#hooks(commit),
+    );
+    session.migrated(this.options.data.version);
+    return session;
+  }
+
   /**
-   * Saves the session and writes (or clears) its cookie as needed. Resolves
-   * to `true` only when changed data reached the store and the cookie stayed
-   * as it was: then nothing in the response tells Next that the session changed.
+   * Saves the session and writes (or clears) its cookie as needed, through
+   * `jar`; `secureRequest` tells whether the request arrived over https (for
+   * `secure: 'auto'`). Resolves to `true` only when changed data reached the
+   * store and the cookie stayed as it was: then nothing in the response tells
+   * Next that the session changed.
    */
   async commit(session: SessionImpl, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
+    if (!session.isChanged) return false;
+    const silent = await this.#write(session, jar, secureRequest);
+    // Only once the kit's own write went through: the old cookies go with it.
+    this.#migration?.forget(jar, secureRequest);
+    return silent;
+  }
+
+  async #write(session: SessionImpl, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
     const internals = session.internals;
-    if (!internals.dirty && !internals.touched && !internals.stale) return false;
     const now = this.options.now();
     const state = internals.state;
     // Whole seconds after creation: that is how the cookie payload records it,
@@ -307,21 +338,24 @@ export class SessionEngine {
     );
   }
 
+  /** A fresh session for a refused cookie; `source` names the `migrateFrom` source it came from, if any. */
   reject<Data extends SessionData>(
     reason: InvalidSessionReason,
     commit: Committer,
     cookieNames: string[],
     quiet = false,
+    source?: string,
   ): SessionImpl<Data> {
-    if (!quiet) this.#report(reason);
+    if (!quiet) this.#report(reason, source);
     return this.fresh(commit, cookieNames, true);
   }
 
-  #report(reason: InvalidSessionReason): void {
+  #report(reason: InvalidSessionReason, source?: string): void {
     const hook = this.options.onInvalidSession;
     if (hook === undefined) return;
     try {
-      hook(reason);
+      if (source === undefined) hook(reason);
+      else hook(reason, { source });
     } catch (error) {
       // A failing log hook must not turn a bad cookie into a 500.
       console.error('next-session-kit: onInvalidSession threw', error);

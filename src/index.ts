@@ -12,6 +12,7 @@ export type { ClientSessionData, ExposeOption } from './expose.ts';
 export { safeNextPath } from './guard/next-param.ts';
 export { type VerifyOriginOptions, verifyOrigin } from './guard/origin.ts';
 export type { ProtectOption } from './guard/paths.ts';
+export type { MigrationRead, MigrationRequest, MigrationSource } from './migrate/types.ts';
 export type { ClientAccess, ExposedOf } from './next/client-access.ts';
 export type { Guard, GuardOptions } from './next/guard.ts';
 export { createSessionKit, type NewSessionOptions, type SessionKit } from './next/kit.ts';
@@ -46,6 +47,7 @@ export type {
   CookieJar,
   CookieOptions,
   CookieWriteOptions,
+  InvalidSessionDetail,
   InvalidSessionReason,
   SameSite,
   SessionData,

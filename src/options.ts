@@ -2,11 +2,13 @@ import { type CookiePrefix, resolveCookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
 import { SessionConfigError } from './errors.ts';
 import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
+import { resolveMigrateFrom } from './migrate/options.ts';
+import type { MigrationSource } from './migrate/types.ts';
 import type { DataRules, Migrate } from './schema/data-check.ts';
 import { resolveDataRules, resolveWarnUnsaved, type WarnUnsaved } from './schema/options.ts';
 import type { StandardSchemaV1 } from './schema/standard-schema.ts';
 import type { SessionStorage } from './storage/types.ts';
-import type { CookieOptions, InvalidSessionReason, SessionData } from './types.ts';
+import type { CookieOptions, InvalidSessionDetail, InvalidSessionReason, SessionData } from './types.ts';
 
 const DAY = 60 * 60 * 24;
 // RFC 6265bis caps a cookie's lifetime at 400 days; browsers clamp to it.
@@ -24,6 +26,7 @@ const KIT_OPTION_KEYS = new Set([
   'migrate',
   'warnUnsaved',
   'expose',
+  'migrateFrom',
 ]);
 
 /**
@@ -57,8 +60,13 @@ export interface SessionKitOptions<
   idleTimeout?: number;
   /** Cookie attributes and name prefix; secure defaults (HttpOnly, SameSite=Lax, Path=/, Secure and `__Host-` in production). */
   cookie?: CookieOptions;
-  /** Called when a cookie is rejected; the request goes on with a fresh session. Never gets the cookie value. */
-  onInvalidSession?: (reason: InvalidSessionReason) => void;
+  /**
+   * Called when a cookie is rejected; the request goes on with a fresh
+   * session. Never gets the cookie value. `detail.source` is set when the
+   * cookie was another library's, read for `migrateFrom` (`'iron-session'`,
+   * `'authjs'`).
+   */
+  onInvalidSession?: (reason: InvalidSessionReason, detail?: InvalidSessionDetail) => void;
   /** Clock in Unix ms, for tests. Default `Date.now`. */
   now?: () => number;
   /**
@@ -78,6 +86,14 @@ export interface SessionKitOptions<
    * Nothing else of the session reaches the browser. Default: nothing.
    */
   expose?: ExposeOption<Data, Client>;
+  /**
+   * Keeps users signed in across a switch from another session library:
+   * `ironSession({ … })` from `next-session-kit/migrate/iron-session`,
+   * `authjsSession({ … })` from `next-session-kit/migrate/authjs`, or a list.
+   * Read only while a request carries no cookie of the kit's own; the first
+   * save writes the kit's cookie and clears the old one.
+   */
+  migrateFrom?: MigrationSource<NoInfer<Data>> | readonly MigrationSource<NoInfer<Data>>[];
 }
 
 /**
@@ -96,13 +112,15 @@ export interface ResolvedKitOptions {
   idleTimeout: number | undefined;
   /** `prefix`: whether Secure cookies get a `__Host-`/`__Secure-` name (see `SessionEngine.cookieNameOn`). */
   cookie: ResolvedCookieOptions & { prefix: CookiePrefix };
-  onInvalidSession: ((reason: InvalidSessionReason) => void) | undefined;
+  onInvalidSession: ((reason: InvalidSessionReason, detail?: InvalidSessionDetail) => void) | undefined;
   now: () => number;
   /** `schema`, `version`, `migrate`. */
   data: DataRules;
   warnUnsaved: boolean;
   /** `expose`: session data in, the client snapshot out. */
   expose: Exposer;
+  /** `migrateFrom`, as a list (empty: no migration). */
+  migrateFrom: readonly MigrationSource[];
 }
 
 /**
@@ -125,7 +143,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
       throw new SessionConfigError(
         `Unknown option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: ` +
           'storage, cookieName, maxAge, idleTimeout, cookie, onInvalidSession, now, schema, version, migrate, ' +
-          'warnUnsaved, expose.',
+          'warnUnsaved, expose, migrateFrom.',
       );
     }
   }
@@ -166,6 +184,10 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
     data: resolveDataRules(options),
     warnUnsaved: resolveWarnUnsaved(options.warnUnsaved),
     expose: resolveExpose(options.expose),
+    migrateFrom: resolveMigrateFrom(options.migrateFrom, {
+      cookieName,
+      exactCookieName: storage.exactCookieName === true,
+    }),
   };
 }
 

@@ -25,7 +25,8 @@ export type SessionData = Record<string, unknown>;
  * - `schema`: the data failed the kit's `schema` (after any migration).
  * - `version`: written for a newer data `version` than this app's (a rollback), or
  *   for an older one while no `migrate` is configured.
- * - `migration`: `migrate` threw or returned something other than an object.
+ * - `migration`: `migrate` threw or returned something other than an object; or, for a
+ *   `migrateFrom` source, its `map` or `userId` threw or returned something unusable.
  *
  * @example
  * ```ts
@@ -40,6 +41,20 @@ export type InvalidSessionReason =
   | 'schema'
   | 'version'
   | 'migration';
+
+/**
+ * What `onInvalidSession` learns besides the reason, when there is more to
+ * say: `source` names the library whose cookie was refused, when it was not
+ * the kit's own but one read for `migrateFrom` (`'iron-session'`, `'authjs'`).
+ *
+ * @example
+ * ```ts
+ * onInvalidSession: (reason, detail) => console.warn('rejected', detail?.source ?? 'session', reason);
+ * ```
+ */
+export interface InvalidSessionDetail {
+  source: string;
+}
 
 /**
  * `SameSite` attribute values.

@@ -5,11 +5,14 @@ import memjs from 'memjs';
 import {
   createSessionKit,
   encryptedCookieStorage,
+  type MigrationSource,
   type SessionStorage,
   sessionSecret,
 } from 'next-session-kit';
 import { kvStorage } from 'next-session-kit/kv';
 import { memcachedStorage } from 'next-session-kit/memcached';
+import { authjsSession } from 'next-session-kit/migrate/authjs';
+import { ironSession } from 'next-session-kit/migrate/iron-session';
 import { redisStorage } from 'next-session-kit/redis';
 import { z } from 'zod';
 
@@ -188,7 +191,42 @@ function secondsFromEnv(name: string, fallback: number): number {
   return Number(raw);
 }
 
+/** The iron-session app this demo pretends to replace: its cookie and what it kept in it. */
+const IRON_COOKIE = 'iron-demo';
+type IronDemoData = { user?: { id?: string; name?: string } };
+
+/**
+ * SESSION_MIGRATE=iron|authjs: users signed in by the app this one replaces stay
+ * signed in. `iron` reads iron-session cookies (`iron-demo`, sealed with
+ * IRON_SESSION_PASSWORD); `authjs` reads Auth.js v5 JWT session cookies
+ * (sealed with AUTH_SECRET). The first response that can write cookies (here
+ * the guard in proxy.ts) replaces the old cookie with the kit's.
+ */
+function migrateFrom(): MigrationSource<DemoData> | undefined {
+  const raw = (process.env.SESSION_MIGRATE ?? '').trim().toLowerCase();
+  if (raw === '') return undefined;
+  if (raw === 'iron') {
+    return ironSession<DemoData, IronDemoData>({
+      password: process.env.IRON_SESSION_PASSWORD ?? '',
+      cookieName: IRON_COOKIE,
+      userId: (data) => data.user?.id,
+      map: (data) => ({ user: data.user?.name }),
+    });
+  }
+  if (raw === 'authjs') {
+    return authjsSession<DemoData>({
+      secret: process.env.AUTH_SECRET ?? '',
+      map: (token) => ({ user: token.name ?? undefined }),
+    });
+  }
+  throw new Error(
+    `[next-session-kit demo] Unknown SESSION_MIGRATE="${raw.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
+      'Use iron or authjs (default: none).',
+  );
+}
+
 const kind = storageKind();
+const migrate = migrateFrom();
 const aiohttp = kind === 'aiohttp-redis';
 // Absolute lifetime, default 14 days. With aiohttp-redis, the Python side's `max_age`: aiohttp-session
 // restarts it on every write, so there it already is an idle timeout.
@@ -230,8 +268,10 @@ export const {
   cookieName: aiohttp ? 'AIOHTTP_SESSION' : 'session',
   maxAge,
   ...(idleTimeout !== undefined && { idleTimeout }),
-  onInvalidSession: (reason) => {
-    // Only the reason: never log cookie values.
-    console.info(`[next-session-kit demo] rejected session cookie: ${reason}`);
+  ...(migrate !== undefined && { migrateFrom: migrate }),
+  onInvalidSession: (reason, detail) => {
+    // Only the reason (and which library's cookie it was): never log cookie values.
+    const from = detail === undefined ? '' : ` (${detail.source} cookie)`;
+    console.info(`[next-session-kit demo] rejected session cookie: ${reason}${from}`);
   },
 });

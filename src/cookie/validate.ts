@@ -12,6 +12,47 @@ const DOMAIN =
 // RFC 6265 path-value: any CHAR except CTLs and `;`. We also refuse spaces,
 // commas and non-ASCII so the value survives every proxy unchanged.
 const PATH = /^\/[\x21-\x2b\x2d-\x3a\x3c-\x7e]*$/;
+/**
+ * Whether `name` is a cookie name the kit can write (an RFC 7230 token of at
+ * most 128 characters): for names other options give, such as a migration
+ * source's.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * isCookieNameToken('iron-session'); // true
+ * ```
+ */
+export function isCookieNameToken(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= 128 && TOKEN.test(name);
+}
+
+/**
+ * Whether `value` is a `Domain` attribute the kit writes as is.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * isCookieDomain('example.com'); // true
+ * ```
+ */
+export function isCookieDomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 253 && DOMAIN.test(value);
+}
+
+/**
+ * Whether `value` is a `Path` attribute the kit writes as is.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * isCookiePath('/'); // true
+ * ```
+ */
+export function isCookiePath(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 1024 && PATH.test(value);
+}
+
 const SAME_SITE: readonly SameSite[] = ['lax', 'strict', 'none'];
 const COOKIE_OPTION_KEYS = new Set(['domain', 'path', 'sameSite', 'secure', 'httpOnly', 'prefix']);
 

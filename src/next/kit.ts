@@ -139,7 +139,8 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
       const slot = await scope();
       // Already loaded in this request: that session (saved or not) decides.
       const session = await (slot.current ?? load(true));
-      return session.internals.handle !== undefined;
+      // Not new and not yet saved: carried over from another library's cookie (`migrateFrom`).
+      return session.internals.handle !== undefined || !session.isNew;
     },
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
