@@ -10,7 +10,9 @@ import { isSessionStoreError, withSessionStoreResponse } from './app/lib/session
  * - cross-site POST/PUT/PATCH/DELETE requests get 403 (`csrf`), also on the
  *   unprotected `/api/session`;
  * - cookie sessions are re-issued when their idle expiry is due to slide or
- *   they were sealed with an older key, and flash messages reach the render.
+ *   they were sealed with an older key, and flash messages reach the render:
+ *   on page loads and Server Actions only, never on Next's prefetches and
+ *   client-side navigations, whose responses can overtake a login's cookie.
  *
  * Not a security boundary on its own: protected pages re-check the session
  * themselves (see app/dashboard/page.tsx).

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { increment, readHome, sessionCookie, settle, submitLogin } from './helpers';
+import { increment, readHome, sessionCookie, submitLogin } from './helpers';
 import { type DemoServer, newSecret, startServer } from './server';
 import { type StoreServer, startStore } from './stores';
 
@@ -83,12 +83,10 @@ for (const storage of ['cookie', 'redis'] as const) {
         // By design, not a client-side update: login leaves a flash message, and with a cookie
         // storage the guard answers Next's render of the action's redirect target with 204 so the
         // browser loads the page itself and the message shows exactly once (see proxy-session.ts).
-        await settle(page);
         await hydrated(page, '#display-name');
         await markDocument(page);
       } else {
         expect(await documentMarker(page), 'login must not reload the page').toBe(MARKER);
-        await settle(page);
       }
 
       // A Server Action without redirect or revalidatePath that changes the exposed field.
@@ -133,7 +131,6 @@ for (const storage of ['cookie', 'redis'] as const) {
       await hydrated(page, '#username');
       await submitLogin(page, 'grace');
       await page.waitForURL(server.url('/'));
-      await settle(page);
       await increment(page);
       await increment(page);
       // The home page itself prints these on purpose; they must not leak anywhere else.

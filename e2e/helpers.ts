@@ -45,19 +45,6 @@ export async function login(page: Page, origin: string, name: string): Promise<v
   await submitLogin(page, name);
   await page.waitForURL(`${origin}/`);
   await expect(page.getByTestId('session-user')).toHaveText(`Signed in as ${name}`);
-  await settle(page);
-}
-
-/**
- * Waits until the browser has sent nothing for 500 ms. After a Server Action
- * that sets a cookie, Next re-prefetches the visible links; with the cookie
- * storage the proxy answers each prefetch with a re-issued cookie (the login
- * flash taken out), and one that lands after a later Server Action's cookie
- * would overwrite it. Tests that act right after signing in wait for those
- * first. (Reported as a library issue; remove once prefetches write nothing.)
- */
-export async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
 }
 
 /**

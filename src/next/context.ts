@@ -1,4 +1,5 @@
 import { cookies, headers } from 'next/headers.js';
+import { connection } from 'next/server.js';
 import { SessionReadOnlyError } from '../errors.ts';
 import type { CookieJar } from '../types.ts';
 import { currentTestRequest } from './test-request.ts';
@@ -102,4 +103,26 @@ export async function requestFacts(): Promise<RequestFacts> {
     secure: proto !== null && proto.split(',')[0]?.trim().toLowerCase() === 'https',
     action: requestHeaders.has('next-action'),
   };
+}
+
+/**
+ * Waits until Next renders for the actual request, before the kit reads the
+ * clock (expiry checks, a new session's creation time). With
+ * `cacheComponents`, Next treats the current time as an input that must not
+ * reach a prerender, and with `partialPrefetching` (create-next-app's
+ * default) it logs every `Date.now()` read while the cookie-dependent part of
+ * a page is prerendered for a prefetch. A session depends on the time (it
+ * expires), so its part of the page belongs to the request: `connection()`,
+ * as Next's message advises. In Server Actions and Route Handlers it resolves
+ * at once; while Next prerenders, it never does (the session is left out of
+ * the prerendered shell, as `cookies()` already is).
+ *
+ * @example
+ * ```ts
+ * const [jar] = await Promise.all([requestJar(), atRequestTime()]);
+ * ```
+ */
+export async function atRequestTime(): Promise<void> {
+  if (currentTestRequest() !== undefined) return;
+  await connection();
 }

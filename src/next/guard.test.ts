@@ -2,8 +2,18 @@ import { NextRequest } from 'next/server.js';
 import { describe, expect, it } from 'vitest';
 import { SessionConfigError } from '../errors.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import { memoryStorage } from '../storage/memory-storage.ts';
 import { TestBrowser } from '../test-utils/browser.ts';
 import { Clock, Harness } from '../test-utils/harness.ts';
+import {
+  ACTION_REDIRECT_RENDER,
+  DOCUMENT,
+  RACING,
+  type RequestShape,
+  ROUTER_FETCH,
+  SERVER_ACTION,
+  SETTLED,
+} from '../test-utils/request-shapes.ts';
 import { createSessionKit } from './kit.ts';
 
 const SECRET = 'guard-test-secret-that-is-long-enough-001';
@@ -157,22 +167,6 @@ describe('guard()', () => {
     const kid = (t: string) => JSON.parse(Buffer.from(t.split('.')[0] ?? '', 'base64url').toString()).kid;
     expect(fresh).not.toBe('');
     expect(kid(fresh)).not.toBe(kid(cookie));
-  });
-
-  it('re-issues nothing for prefetch requests, whose responses race with real ones', async () => {
-    const { kit, clock } = setup({ secret: [SECRET, OLD] });
-    const cookie = await signedIn(clock, 'ada', OLD);
-    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
-    const variants: Array<Record<string, string>> = [
-      { 'next-router-prefetch': '1' },
-      { 'sec-purpose': 'prefetch' },
-      { purpose: 'prefetch' },
-    ];
-    for (const headers of variants) {
-      const res = await proxy(req('/dashboard', cookie, { headers }));
-      expect(res.headers.get('x-middleware-next')).toBe('1');
-      expect(res.headers.get('set-cookie')).toBeNull();
-    }
   });
 
   it('clears a rejected cookie', async () => {
@@ -415,5 +409,154 @@ describe('guard() and proxySession() on https: the __Host- cookie', () => {
     session.set('role', 'viewer');
     await session.save();
     expect((await next()).headers.get('set-cookie')).toMatch(/^__Host-session=/);
+  });
+});
+
+/** `shape` sent to `path` with the session cookie `cookie`, as the proxy receives it. */
+function shaped(shape: RequestShape, path: string, cookie: string) {
+  return req(path, cookie, { method: shape.method, headers: shape.headers });
+}
+
+/** The session cookie the response sets, if any (a value, or '' when it clears it). */
+function sessionSetCookie(res: Response): string | undefined {
+  const line = res.headers.getSetCookie().find((l) => /^session=/.test(l));
+  return line === undefined ? undefined : (/^session=([^;]*)/.exec(line)?.[1] ?? '');
+}
+
+/** The session cookie forwarded to this request's render, if the proxy changed it. */
+function forwardedSession(res: Response): string | undefined {
+  const header = res.headers.get('x-middleware-request-cookie');
+  return header === null ? undefined : (/(?:^|; )session=([^;]*)/.exec(header)?.[1] ?? '');
+}
+
+describe('guard(): the cookie is written only where no other response can overtake it', () => {
+  // Next 16 strips `rsc`/`next-router-prefetch` before the proxy runs, so a
+  // router prefetch carrying the cookie from before a login looks like any
+  // other router fetch; its response can land after the login's and replace
+  // the new cookie. See src/test-utils/request-shapes.ts for the shapes.
+  const racing = Object.entries(RACING);
+  const settled = Object.entries(SETTLED);
+
+  it('an idle refresh: page loads, Server Actions and curl re-issue; router fetches and prefetches do not', async () => {
+    const { kit, clock, idle } = setup({ idleTimeout: 1000 });
+    const cookie = await signedIn(clock, 'ada', SECRET, idle);
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    clock.advance(200); // past the 100 s refresh interval
+    for (const [name, shape] of racing) {
+      const res = await proxy(shaped(shape, '/dashboard', cookie));
+      expect(res.status, name).toBeLessThan(300);
+      expect(sessionSetCookie(res), name).toBeUndefined();
+      expect(forwardedSession(res) ?? cookie, name).toBe(cookie);
+    }
+    for (const [name, shape] of settled) {
+      const res = await proxy(shaped(shape, '/dashboard', cookie));
+      expect(res.headers.get('x-middleware-next'), name).toBe('1');
+      const fresh = sessionSetCookie(res);
+      expect(fresh, name).toMatch(/^[\w.-]{40,}$/);
+      expect(fresh, name).not.toBe(cookie);
+      expect(forwardedSession(res), name).toBe(fresh);
+    }
+  });
+
+  it('a cookie sealed with an older key: re-sealed only where nothing can overtake it', async () => {
+    const { kit, clock } = setup({ secret: [SECRET, OLD] });
+    const cookie = await signedIn(clock, 'ada', OLD);
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    for (const [name, shape] of racing) {
+      const res = await proxy(shaped(shape, '/dashboard', cookie));
+      expect(res.status, name).toBeLessThan(300);
+      expect(sessionSetCookie(res), name).toBeUndefined();
+    }
+    for (const [name, shape] of settled) {
+      const res = await proxy(shaped(shape, '/dashboard', cookie));
+      expect(res.headers.get('x-middleware-next'), name).toBe('1');
+      expect(sessionSetCookie(res), name).toMatch(/^[\w.-]{40,}$/);
+    }
+  });
+
+  it('a rejected cookie: cleared only where nothing can overtake it', async () => {
+    const { kit } = setup();
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    for (const [name, shape] of racing) {
+      for (const path of ['/dashboard', '/about']) {
+        const res = await proxy(shaped(shape, path, 'garbage'));
+        expect(sessionSetCookie(res), `${name} ${path}`).toBeUndefined();
+      }
+    }
+    for (const [name, shape] of settled) {
+      const res = await proxy(shaped(shape, '/dashboard', 'garbage'));
+      expect(res.status, name).toBe(307);
+      expect(sessionSetCookie(res), name).toBe('');
+      expect(res.headers.get('set-cookie'), name).toMatch(/Max-Age=0/);
+    }
+  });
+
+  it('a store token deleted by a login meanwhile: a router fetch still carrying it clears nothing', async () => {
+    // The prefetch was sent with the token from before the login; the login
+    // deleted its record and set a new cookie; the prefetch's response comes
+    // back last. Clearing "the rejected cookie" there would clear the login's.
+    const clock = new Clock(Date.now());
+    const storage = memoryStorage();
+    const kit = createSessionKit<Data>({ storage, now: clock.now });
+    const h = new Harness<Data>({ storage }, clock);
+    const browser = new TestBrowser();
+    await h.request(browser, async (s) => {
+      s.set('role', 'visitor');
+      await s.save();
+    });
+    const before = browser.cookies.get('session') ?? '';
+    await h.request(browser, async (_s, { newSession }) => {
+      const s = newSession('ada');
+      s.set('user', 'ada');
+      await s.save();
+    });
+    const after = browser.cookies.get('session') ?? '';
+    expect(after).not.toBe(before);
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    for (const [name, shape] of racing) {
+      for (const path of ['/dashboard', '/']) {
+        const res = await proxy(shaped(shape, path, before));
+        expect(sessionSetCookie(res), `${name} ${path}`).toBeUndefined();
+      }
+    }
+    // The login's cookie itself goes through, and a page load still clears a dead token.
+    const ok = await proxy(shaped(ROUTER_FETCH, '/dashboard', after));
+    expect(ok.headers.get('x-middleware-next')).toBe('1');
+    expect(sessionSetCookie(await proxy(shaped(DOCUMENT, '/', before)))).toBe('');
+  });
+
+  it('a cookie flash message: handed to the render on page loads only', async () => {
+    const { kit, clock } = setup();
+    const { browser } = await signedInWithFlash(clock);
+    const cookie = browser.cookies.get('session') ?? '';
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    for (const [name, shape] of racing) {
+      const res = await proxy(shaped(shape, '/dashboard', cookie));
+      expect(res.status, name).toBe(shape === ACTION_REDIRECT_RENDER ? 204 : 200);
+      expect(sessionSetCookie(res), name).toBeUndefined();
+      expect(forwardedSession(res) ?? cookie, name).toBe(cookie);
+    }
+    // A Server Action sets its own cookie in its response: the message stays pending.
+    const action = await proxy(shaped(SERVER_ACTION, '/dashboard', cookie));
+    expect(sessionSetCookie(action)).toBeUndefined();
+    for (const [name, shape] of settled) {
+      if (shape === SERVER_ACTION) continue;
+      const res = await proxy(shaped(shape, '/dashboard', cookie));
+      const toBrowser = sessionSetCookie(res);
+      expect(toBrowser, name).toMatch(/^[\w.-]{40,}$/);
+      expect(forwardedSession(res), name).toMatch(/^[\w.-]{40,}$/);
+      expect(forwardedSession(res), name).not.toBe(toBrowser);
+    }
+  });
+
+  it('proxySession() tells a custom proxy whether it may write: maySetCookie', async () => {
+    const { kit, clock } = setup();
+    const cookie = await signedIn(clock, 'ada');
+    for (const [name, shape] of racing) {
+      expect((await kit.proxySession(shaped(shape, '/x', cookie))).maySetCookie, name).toBe(false);
+    }
+    for (const [name, shape] of settled) {
+      expect((await kit.proxySession(shaped(shape, '/x', cookie))).maySetCookie, name).toBe(true);
+    }
   });
 });

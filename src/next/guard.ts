@@ -6,7 +6,7 @@ import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, normalizePath, type ProtectOption } from '../guard/paths.ts';
 import type { Session, SessionImpl } from '../session.ts';
 import type { SessionData } from '../types.ts';
-import { createProxySession, isPrefetch } from './proxy-session.ts';
+import { createProxySession } from './proxy-session.ts';
 
 /**
  * Options of `guard()`.
@@ -37,6 +37,19 @@ export interface GuardOptions<Data extends SessionData = SessionData> {
 
 /**
  * Builds the `proxy` function for `proxy.ts`.
+ *
+ * Besides sending signed-out visitors to `loginPath`, the guard keeps the
+ * cookie current: it re-issues a cookie session due to slide its idle expiry
+ * or sealed with an older key, clears a rejected cookie, and hands pending
+ * flash messages of a cookie storage to the render. It does so only on
+ * requests whose response cannot overtake a newer cookie: page loads
+ * (`Sec-Fetch-Mode: navigate`), Server Actions, and clients that send no
+ * Fetch Metadata (curl, tests). Never on Next's router fetches (client-side
+ * navigations and prefetches, which Next makes indistinguishable before the
+ * proxy runs) nor on the browser's prefetches: one sent with the cookie from
+ * before a login can come back after the login's response, and a cookie
+ * written there would sign the user out or undo a save. So a cookie storage's
+ * idle expiry slides on page loads and saves, not on client-side navigations.
  *
  * @example
  * ```ts
@@ -91,11 +104,13 @@ export function createGuard(engine: SessionEngine): Guard {
           ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
           : new NextResponse('Forbidden: cross-site request', { status: 403 });
       }
-      const { session, next, apply } = await load<Data>(request);
+      const { session, next, apply, maySetCookie } = await load<Data>(request);
       // Rolling expiry and key rotation: re-issue the cookie when it is due
       // (or sealed with an older key, or rejected), into both the response
-      // and this request's render. Nothing is written otherwise.
-      if (!isPrefetch(request)) {
+      // and this request's render. Nothing is written otherwise, and nothing
+      // on requests that race with the user's own: a prefetch sent with the
+      // cookie from before a login can come back after the login's response.
+      if (maySetCookie) {
         if (engine.refreshDue(session as unknown as SessionImpl)) session.touch();
         if (session.isChanged) await session.save();
       }

@@ -9,7 +9,7 @@ import type { Session, SessionImpl } from '../session.ts';
 import type { UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
-import { requestFacts, requestJar, writableJar } from './context.ts';
+import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { refreshAfterSave } from './refresh.ts';
@@ -116,9 +116,10 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   };
 
   // The cookie's name depends on whether the request is https (`__Host-`
-  // only there), so a load reads the same request facts a save does.
+  // only there), so a load reads the same request facts a save does. The
+  // load reads the clock, so it waits for the request (see atRequestTime).
   const load = async (peek: boolean): Promise<SessionImpl> => {
-    const [jar, request] = await Promise.all([requestJar(), requestFacts()]);
+    const [jar, request] = await Promise.all([requestJar(), requestFacts(), atRequestTime()]);
     return engine.load(jar, commit, request.secure, peek);
   };
 

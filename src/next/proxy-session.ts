@@ -2,6 +2,7 @@ import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
 import type { Session, SessionImpl } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
+import { maySetSessionCookie } from './request-kind.ts';
 
 /**
  * A session loaded in `proxy.ts` (or `middleware.ts`), with the means to send
@@ -31,6 +32,17 @@ export interface ProxySession<Data extends SessionData = SessionData> {
   next(): Promise<NextResponse>;
   /** Copies the pending cookie changes onto any response (a redirect, JSON); flash messages stay pending. */
   apply<R extends NextResponse>(response: R): R;
+  /**
+   * Whether a cookie written in the response to this request is safe from
+   * racing the user's other requests: true for a page load, a Server Action
+   * and a client without Fetch Metadata (curl, a test); false for Next's
+   * router fetches (client-side navigations and prefetches, which the proxy
+   * cannot tell apart), the browser's prefetches and other subresources.
+   * Their responses can arrive after a newer cookie (a login's, a logout's)
+   * and replace it. The guard writes only where this is true; a proxy of your
+   * own that saves on every request should check it too.
+   */
+  maySetCookie: boolean;
 }
 
 interface Write {
@@ -65,6 +77,7 @@ export function createProxySession(engine: SessionEngine) {
     const secure = request.nextUrl.protocol === 'https:' || forwardedHttps(request);
     const commit = (session: SessionImpl) => engine.commit(session, jar, secure);
     const session = await engine.load<Data>(jar, commit, secure);
+    const maySetCookie = maySetSessionCookie(request);
     // Flash messages with a cookie storage, only when the request goes on to
     // render: the browser gets the cookie without them, the render gets them.
     // Set when the browser's cookie must differ from what this render sees.
@@ -72,9 +85,10 @@ export function createProxySession(engine: SessionEngine) {
     const forwardFlash = async (): Promise<void> => {
       const impl = session as unknown as SessionImpl;
       // Only page loads: a Server Action (POST) sets its own cookie in the
-      // same response, and a raw Set-Cookie from here could land after it.
+      // same response, and a raw Set-Cookie from here could land after it;
+      // Next's router fetches and prefetches race with the user's requests.
       const render = request.method === 'GET' || request.method === 'HEAD';
-      if (!render || isPrefetch(request) || engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
+      if (!render || !maySetCookie || engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
       await session.save();
       const forwarded = await engine.sealForRender(impl);
       if (forwarded === null) return;
@@ -105,27 +119,9 @@ export function createProxySession(engine: SessionEngine) {
         return apply(NextResponse.next({ request: { headers: request.headers } }));
       },
       apply,
+      maySetCookie,
     };
   };
-}
-
-/**
- * Whether a request is a prefetch (Next's router, or the browser's own):
- * the guard re-issues no cookie for those, since their responses race with
- * the user's real requests and may land after a newer cookie.
- *
- * @example
- * ```ts
- * if (!isPrefetch(request)) await session.save();
- * ```
- */
-export function isPrefetch(request: Request): boolean {
-  const { headers } = request;
-  return (
-    headers.get('next-router-prefetch') !== null ||
-    /prefetch/i.test(headers.get('sec-purpose') ?? '') ||
-    /prefetch/i.test(headers.get('purpose') ?? '')
-  );
 }
 
 /**
