@@ -18,7 +18,7 @@ test('key rotation: old cookies stay valid and are re-sealed with the new key', 
   // Leave the page first: an open page keeps talking to the server on its own (after a Server
   // Action, Next re-prefetches every visible link, and retries them while the server is down),
   // and those requests would reach the new server with the old cookie before the test's own
-  // request, re-sealing or clearing it first.
+  // request: they would be logged first (the guard no longer writes cookies on them).
   const restart = async (secret: string) => {
     await page.goto('about:blank');
     await server?.stop();
