@@ -84,7 +84,7 @@ function redisRaw(name: string, client: Redis | Cluster, storage: (prefix: strin
       return Object.keys(hash).length === 0 ? null : hash;
     },
     async index(key) {
-      const flat = await client.zrange(key, 0, -1, 'WITHSCORES');
+      const flat = await (client as Redis).zrange(key, '0', '-1', 'WITHSCORES');
       const entries: Record<string, number> = {};
       for (let i = 0; i < flat.length; i += 2) entries[flat[i] as string] = Number(flat[i + 1]);
       return entries;
