@@ -52,11 +52,18 @@ export function redisAdapter(exec: RedisExecutor, keyPrefix: string): StoreAdapt
 
     async delete(keys, userId) {
       // One DEL per key: on a Cluster the keys live in different slots. The
-      // records go first: an index never forgets a session that still lives.
-      for (const batch of batches(keys)) await exec.run(batch.map((key) => ({ del: sessionKey(key) })));
-      if (userId === undefined || keys.length === 0) return;
-      const index = await indexKey(userId);
-      for (const batch of batches(keys)) await exec.script(INDEX_REMOVE, index, batch);
+      // records go first, so an index never forgets a session that still
+      // lives: in the same ordered pipeline where the executor has one.
+      const index = userId === undefined ? undefined : await indexKey(userId);
+      for (const batch of batches(keys)) {
+        const calls: RedisCall[] = batch.map((key) => ({ del: sessionKey(key) }));
+        if (index === undefined) await exec.run(calls);
+        else if (exec.ordered) await exec.run([...calls, { script: INDEX_REMOVE, key: index, args: batch }]);
+        else {
+          await exec.run(calls);
+          await exec.script(INDEX_REMOVE, index, batch);
+        }
+      }
     },
 
     // The TTL is untouched: HDEL keeps it.

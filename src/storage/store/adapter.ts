@@ -84,7 +84,11 @@ export interface SessionChange {
   readonly unset: readonly string[];
   /** Flash messages this request added: merge them into the pending ones. */
   readonly flash: Readonly<Record<string, unknown>>;
-  /** The session's new last activity (Unix ms). */
+  /**
+   * The session's new last activity (Unix ms). `until` follows from it, so
+   * a store may skip an idle refresh whose `lastActiveAt` is no newer than
+   * the one it holds: a save or refresh at least as recent moved `until`.
+   */
   readonly lastActiveAt: number;
   /** When the store may forget the record from now on (Unix ms). */
   readonly until: number;

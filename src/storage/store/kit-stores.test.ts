@@ -1,0 +1,94 @@
+// The kit's own stores through the public conformance suite, exactly as a
+// user runs it for theirs: real Redis, Redis Cluster, the Vercel KV client
+// over the REST bridge, Memcached, and memory.
+import { createClient } from '@vercel/kv';
+import { Cluster, Redis } from 'ioredis';
+import memjs from 'memjs';
+import { afterAll, inject } from 'vitest';
+import { uniquePrefix } from '../../../test/servers/isolation.ts';
+import { describeStoreAdapter } from '../../entries/testing/vitest.ts';
+import { memcachedAdapter } from '../memcached/adapter.ts';
+import { MemoryMaps, memoryAdapter } from '../memory/adapter.ts';
+import { redisAdapter } from '../redis/adapter.ts';
+import { ioredisExecutor } from '../redis/ioredis.ts';
+import { upstashExecutor } from '../redis/upstash.ts';
+import type { StoreAdapter } from './adapter.ts';
+
+const servers = inject('servers');
+const redis = new Redis(servers.redis.url, { maxRetriesPerRequest: 1 });
+const cluster = new Cluster(
+  servers.cluster.nodes.map((n) => ({ host: n.host, port: n.port })),
+  { redisOptions: { maxRetriesPerRequest: 1 } },
+);
+const kvBacking = new Redis(servers.kv.redisUrl, { maxRetriesPerRequest: 1 });
+const kv = createClient({ url: servers.kv.url, token: servers.kv.token });
+const memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
+afterAll(() => {
+  redis.disconnect();
+  cluster.disconnect();
+  kvBacking.disconnect();
+  memcached.close();
+});
+
+// Each case gets its own key prefix; corrupting a record needs to know it.
+const prefixes = new WeakMap<StoreAdapter, string>();
+function withPrefix(name: string, make: (prefix: string) => StoreAdapter): () => StoreAdapter {
+  return () => {
+    const prefix = uniquePrefix(name);
+    const adapter = make(prefix);
+    prefixes.set(adapter, prefix);
+    return adapter;
+  };
+}
+const recordKey = (adapter: StoreAdapter, key: string) => `${prefixes.get(adapter)}s:${key}`;
+const BIG = { keys: 10_000, sessions: 10_000 };
+
+for (const [name, client, raw] of [
+  ['redis', redis, redis],
+  ['redis-cluster', cluster, cluster],
+  ['kv', kv, kvBacking],
+] as const) {
+  const exec = name === 'kv' ? upstashExecutor(kv) : ioredisExecutor(client as Redis | Cluster);
+  describeStoreAdapter(
+    name,
+    withPrefix(name, (prefix) => redisAdapter(exec, prefix)),
+    {
+      expiry: 'server',
+      large: BIG,
+      corrupt: async (adapter, key) => {
+        await raw.hset(recordKey(adapter, key), '_id', 'not-json');
+      },
+    },
+  );
+}
+
+describeStoreAdapter(
+  'memcached',
+  withPrefix('mc', (prefix) => memcachedAdapter(memcached, Date.now, prefix)),
+  {
+    expiry: 'server',
+    // One value per session and per index: within memcached's 1 MB item size.
+    large: { keys: 2000, sessions: 2000 },
+    corrupt: async (adapter, key) => {
+      await memcached.set(recordKey(adapter, key), 'garbage', { expires: 60 });
+    },
+  },
+);
+
+const memoryMaps = new WeakMap<StoreAdapter, MemoryMaps>();
+describeStoreAdapter(
+  'memory',
+  ({ now }) => {
+    const maps = new MemoryMaps();
+    const adapter = withPrefix('mem', (prefix) => memoryAdapter(maps, now, prefix))();
+    memoryMaps.set(adapter, maps);
+    return adapter;
+  },
+  {
+    large: BIG,
+    corrupt: async (adapter, key) => {
+      const entry = memoryMaps.get(adapter)?.records.get(recordKey(adapter, key));
+      if (entry !== undefined) entry.text = 'garbage';
+    },
+  },
+);

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionChange } from '../storage/store/adapter.ts';
+import { createToken, sha256Base64url } from '../storage/store/token.ts';
+import { CookieBrowser } from './kit-runner.ts';
+import { recording } from './recording.ts';
+import { cookieOf, login, type Suite, setUp } from './suite-setup.ts';
+
+/**
+ * The store through the kit, as an app uses it: persistence, tokens, what
+ * the store is asked to keep and for how long, idle refresh, flash, corrupt
+ * records.
+ *
+ * @example
+ * ```ts
+ * kitCases(suite);
+ * ```
+ */
+export function kitCases(suite: Suite): void {
+  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+
+  describe('through the kit', () => {
+    test('persists data and id across requests; writes nothing when nothing changed', async () => {
+      const h = (await setUp(suite)).kit();
+      const browser = new CookieBrowser();
+      await h.request(browser, (s) => s.save());
+      expect(browser.lastWrites).toEqual([]);
+      const id = await h.request(browser, async (s) => {
+        s.set('count', 1);
+        s.set('user', 'ada ✓ 😀');
+        await s.save();
+        return s.id;
+      });
+      await h.request(browser, async (s) => {
+        expect(s.isNew).toBe(false);
+        expect(s.id).toBe(id);
+        expect(s.data).toEqual({ count: 1, user: 'ada ✓ 😀' });
+        await s.save();
+      });
+      expect(browser.lastWrites).toEqual([]);
+      expect(h.invalid).toEqual([]);
+    });
+
+    test('keeps only an opaque 256-bit token in the cookie and re-sends no cookie on data changes', async () => {
+      const h = (await setUp(suite)).kit();
+      const browser = new CookieBrowser();
+      await h.request(browser, async (s) => {
+        s.set('user', 'ada');
+        await s.save();
+      });
+      expect(cookieOf(browser)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      await h.request(browser, async (s) => {
+        s.set('count', 2);
+        await s.save();
+      });
+      expect(browser.lastWrites).toEqual([]); // same token, same absolute expiry
+      await h.request(browser, (s) => expect(s.data).toEqual({ user: 'ada', count: 2 }));
+    });
+
+    test('the store sees SHA-256(token), never the token; `until` is the remaining lifetime', async () => {
+      const setup = await setUp(suite);
+      const recorded = recording(setup.adapter);
+      const h = setup.kit({ maxAge: 3600, idleTimeout: 600 }, {}, recorded.adapter);
+      const browser = new CookieBrowser();
+      await h.request(browser, async (s) => {
+        s.set('user', 'ada');
+        await s.save();
+      });
+      const token = cookieOf(browser);
+      const [create] = recorded.calls;
+      expect(create?.method).toBe('create');
+      expect(create?.args[0]).toBe(await sha256Base64url(token));
+      const now = setup.clock.now();
+      expect(create?.args[2]).toEqual({ until: now + 600_000, expiresAt: now + 3_600_000, replaces: [] });
+      expect(JSON.stringify(recorded.calls)).not.toContain(token);
+      // The cookie lives until the absolute expiry; the store enforces idleness.
+      expect(browser.lastWrites[0]?.options.maxAge).toBe(3600 - 60);
+    });
+
+    test('slides the idle timeout through update(), throttled by touchAfter, without rewriting data', async () => {
+      const setup = await setUp(suite);
+      const recorded = recording(setup.adapter);
+      const h = setup.kit({ maxAge: 3600, idleTimeout: 100 }, { touchAfter: 10 }, recorded.adapter);
+      const browser = new CookieBrowser();
+      await h.request(browser, async (s) => {
+        s.set('count', 1);
+        await s.save();
+      });
+      const updates = () => recorded.calls.filter((call) => call.method === 'update');
+      h.clock.advance(5); // before touchAfter: nothing written
+      await h.request(browser, (s) => expect(s.get('count')).toBe(1));
+      expect(updates()).toEqual([]);
+      for (let i = 0; i < 3; i++) {
+        h.clock.advance(60); // idle 60 s each time: still alive because each read refreshes
+        await h.request(browser, (s) => expect(s.get('count')).toBe(1));
+      }
+      expect(browser.lastWrites).toEqual([]); // refreshes never rewrite the cookie
+      expect(updates()).toHaveLength(3);
+      const last = updates()[2]?.args[1] as SessionChange;
+      expect(last).toMatchObject({ replace: false, set: {}, unset: [], flash: {} });
+      expect(last.lastActiveAt).toBe(h.clock.now());
+      expect(last.until).toBe(h.clock.now() + 100_000);
+      h.clock.advance(110);
+      await h.request(browser, (s) => expect(s.isNew).toBe(true));
+      expect(h.invalid).toEqual(['expired']);
+    });
+
+    test('refuses malformed tokens before the store and unknown ones at it; a client cannot choose its id', async () => {
+      const setup = await setUp(suite);
+      const recorded = recording(setup.adapter);
+      const h = setup.kit({}, {}, recorded.adapter);
+      const browser = new CookieBrowser();
+      for (const bad of [
+        '../../etc/passwd',
+        'x'.repeat(43),
+        `${createToken()}=`,
+        '*',
+        createToken().slice(1),
+      ]) {
+        browser.cookies.set('session', bad);
+        await h.request(browser, (s) => expect(s.isNew).toBe(true));
+      }
+      expect(recorded.calls).toEqual([]);
+      const chosen = createToken(); // well-formed, never issued
+      browser.cookies.set('session', chosen);
+      const id = await h.request(browser, async (s) => {
+        expect(s.isNew).toBe(true);
+        s.set('user', 'mallory');
+        await s.save();
+        return s.id;
+      });
+      expect(cookieOf(browser)).not.toBe(chosen);
+      await h.request(browser, (s) => expect(s.id).toBe(id));
+      expect(h.invalid).toEqual(['invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'expired']);
+    });
+
+    test('login rotates the identity and deletes the previous session; logout deletes it too', async () => {
+      const h = (await setUp(suite)).kit();
+      const browser = new CookieBrowser();
+      const anonId = await h.request(browser, async (s) => {
+        s.set('count', 7);
+        await s.save();
+        return s.id;
+      });
+      const before = cookieOf(browser);
+      const userId = await login(h, browser, 'ada');
+      expect(userId).not.toBe(anonId);
+      expect(cookieOf(browser)).not.toBe(before);
+      await h.request(browser, (s) => {
+        expect(s.id).toBe(userId);
+        expect(s.userId).toBe('ada');
+        expect(s.data).toEqual({ user: 'ada' });
+      });
+      const stolen = cookieOf(browser);
+      await h.request(browser, async (s) => {
+        s.invalidate();
+        await s.save();
+      });
+      expect(browser.cookies.size).toBe(0);
+      for (const replayed of [before, stolen]) {
+        const replay = new CookieBrowser();
+        replay.cookies.set('session', replayed);
+        await h.request(replay, (s) => expect(s.isNew).toBe(true));
+      }
+    });
+
+    test('enforces the absolute maxAge on the server', async () => {
+      const h = (await setUp(suite)).kit({ maxAge: 3600 });
+      const browser = new CookieBrowser();
+      await login(h, browser, 'ada');
+      h.clock.advance(3500);
+      await h.request(browser, (s) => expect(s.get('user')).toBe('ada'));
+      h.clock.advance(110);
+      await h.request(browser, (s) => expect(s.isNew).toBe(true));
+      expect(h.invalid).toEqual(['expired']);
+    });
+
+    test('refuses a session created, or last active, more than 60 s in the future', async () => {
+      // Servers whose clocks disagree, sharing the store: one clock, moved.
+      const setup = await setUp(suite);
+      const writer = setup.kit({ maxAge: 86_400, idleTimeout: 3600 });
+      const reader = setup.kit({ maxAge: 86_400, idleTimeout: 3600 });
+      const { clock } = setup;
+      const now = clock.now();
+      const at = async (ms: number, fn: () => Promise<unknown>) => {
+        clock.ms = ms;
+        await fn();
+        clock.ms = now;
+      };
+      // Created by a server whose clock is ten years ahead (a forged or skewed record).
+      const created = new CookieBrowser();
+      await at(now + 10 * 365 * 86_400_000, () => login(writer, created, 'mallory'));
+      await reader.request(created, (s) => {
+        expect(s.isNew).toBe(true);
+        expect(s.userId).toBeUndefined();
+      });
+      // Created now, last active an hour from now: the idle timeout would start late.
+      const active = new CookieBrowser();
+      await login(writer, active, 'eve');
+      await at(now + 3_600_000, () =>
+        writer.request(active, async (s) => {
+          s.set('count', 1);
+          await s.save();
+        }),
+      );
+      await reader.request(active, (s) => expect(s.isNew).toBe(true));
+      // Within the allowed clock skew: loads as usual.
+      const skewed = new CookieBrowser();
+      await at(now + 30_000, () => login(writer, skewed, 'ada'));
+      await reader.request(skewed, (s) => expect(s.get('user')).toBe('ada'));
+      expect(reader.invalid).toEqual(['future', 'future']);
+    });
+
+    test('keeps "__proto__" as plain data, in a first write and in a merge', async () => {
+      const h = (await setUp(suite)).kit();
+      const browser = new CookieBrowser();
+      await h.request(browser, async (s) => {
+        s.set('__proto__', { v: 1 });
+        s.set('other', 1);
+        await s.save();
+      });
+      await h.request(browser, async (s) => {
+        expect(s.get('__proto__')).toEqual({ v: 1 });
+        s.set('__proto__', { v: 2 });
+        await s.save();
+      });
+      await h.request(browser, async (s) => {
+        expect(s.get('__proto__')).toEqual({ v: 2 });
+        expect(s.get('other')).toBe(1);
+        expect(({} as { v?: number }).v).toBeUndefined();
+        s.delete('__proto__');
+        await s.save();
+      });
+      await h.request(browser, (s) => expect(s.data).toEqual({ other: 1 }));
+    });
+  });
+}
