@@ -36,7 +36,8 @@ for (const entry of readdirSync('src', { recursive: true, withFileTypes: true })
 const { exports } = JSON.parse(readFileSync('package.json', 'utf8'));
 for (const [subpath, target] of Object.entries(exports)) {
   for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
-    if (!existsSync(file)) throw new Error(`package.json exports ${subpath} -> ${file}, which the build did not write`);
+    if (!existsSync(file))
+      throw new Error(`package.json exports ${subpath} -> ${file}, which the build did not write`);
   }
 }
 console.log(`dist/ built (${files} declaration files)`);

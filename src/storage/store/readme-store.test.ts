@@ -8,7 +8,9 @@ const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf
 const dir = new URL('../../../.tmp/readme-store/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 for (const file of ['map-store.ts', 'map-store.test.ts']) {
-  const block = new RegExp(`\`\`\`ts\\n(// ${file.replace(/\./g, '\\.')}\\n[\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+  const block = new RegExp(`\`\`\`ts\\n(// ${file.replace(/\./g, '\\.')}\\n[\\s\\S]*?)\`\`\``).exec(
+    readme,
+  )?.[1];
   if (block === undefined) throw new Error(`README.md has no \`// ${file}\` code block`);
   writeFileSync(new URL(file, dir), block);
 }
