@@ -6,7 +6,7 @@ import type {
   StoredSession,
 } from '../storage/store/adapter.ts';
 import { applySessionChange, touchChange } from '../storage/store/session-change.ts';
-import { newKey, type Suite, sampleSession, setUp, sleep } from './suite-setup.ts';
+import { ifAtomic, newKey, type Suite, sampleSession, setUp, sleep } from './suite-setup.ts';
 
 const HOUR = 3_600_000;
 const writeFor = (now: number, replaces: readonly string[] = []): NewSessionWrite => ({
@@ -191,11 +191,10 @@ function expiryCase(suite: Suite): void {
 }
 
 function atomicCase(suite: Suite): void {
-  it(
-    'with `atomic`: concurrent updates of different keys all survive, and a flash message is taken once',
-    async (context) => {
-      const { adapter, clock } = await setUp(suite);
-      if (adapter.capabilities?.atomic !== true) return context.skip();
+  ifAtomic(
+    suite,
+    'concurrent updates of different keys all survive, and a flash message is taken once',
+    async ({ adapter, clock }) => {
       const key = newKey();
       const session = { ...sampleSession(clock.now()), flash: { notice: 'once' } };
       await adapter.create(key, session, writeFor(clock.now()));
@@ -210,6 +209,5 @@ function atomicCase(suite: Suite): void {
       const taken = await Promise.all(names.map(() => adapter.takeFlash(key, clock.now() + HOUR)));
       expect(taken.filter((flash) => 'notice' in flash)).toEqual([{ notice: 'once' }]);
     },
-    suite.timeout,
   );
 }

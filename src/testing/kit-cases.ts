@@ -136,41 +136,49 @@ export function kitCases(suite: Suite): void {
     test('login rotates the identity and deletes the previous session; logout deletes it too', async () => {
       const h = (await setUp(suite)).kit();
       const browser = new CookieBrowser();
-      const anonId = await h.request(browser, async (s) => {
+      const anonymous = await h.request(browser, async (s) => {
         s.set('count', 7);
         await s.save();
-        return s.id;
+        return { id: s.id, cookie: '' };
       });
-      const before = cookieOf(browser);
-      const userId = await login(h, browser, 'ada');
-      expect(userId).not.toBe(anonId);
-      expect(cookieOf(browser)).not.toBe(before);
-      await h.request(browser, (s) => {
-        expect(s.id).toBe(userId);
-        expect(s.userId).toBe('ada');
-        expect(s.data).toEqual({ user: 'ada' });
-      });
-      const stolen = cookieOf(browser);
+      anonymous.cookie = cookieOf(browser);
+      const signedIn = { id: await login(h, browser, 'ada'), cookie: cookieOf(browser) };
+      expect(signedIn.id).not.toBe(anonymous.id);
+      expect(signedIn.cookie).not.toBe(anonymous.cookie);
+      const loaded = await h.request(browser, (s) => ({ id: s.id, userId: s.userId, data: { ...s.data } }));
+      expect(loaded).toEqual({ id: signedIn.id, userId: 'ada', data: { user: 'ada' } });
       await h.request(browser, async (s) => {
         s.invalidate();
         await s.save();
       });
       expect(browser.cookies.size).toBe(0);
-      for (const replayed of [before, stolen]) {
+      // Replays of the cookie from before the login, and of the logged-out one.
+      for (const { cookie } of [anonymous, signedIn]) {
         const replay = new CookieBrowser();
-        replay.cookies.set('session', replayed);
-        await h.request(replay, (s) => expect(s.isNew).toBe(true));
+        replay.cookies.set('session', cookie);
+        expect(await h.request(replay, (s) => s.isNew)).toBe(true);
       }
     });
 
-    test('enforces the absolute maxAge on the server', async () => {
-      const h = (await setUp(suite)).kit({ maxAge: 3600 });
+    test('ends a session at its absolute maxAge, however active it stays', async () => {
+      const setup = await setUp(suite);
+      const recorded = recording(setup.adapter);
+      const h = setup.kit({ maxAge: 3600, idleTimeout: 600 }, { touchAfter: 0 }, recorded.adapter);
       const browser = new CookieBrowser();
       await login(h, browser, 'ada');
-      h.clock.advance(3500);
-      await h.request(browser, (s) => expect(s.get('user')).toBe('ada'));
+      const end = h.clock.now() + 3_600_000;
+      for (let elapsed = 500; elapsed < 3600; elapsed += 500) {
+        h.clock.advance(500); // active every 500 s: the idle timeout never runs out
+        expect(await h.request(browser, (s) => s.get('user'))).toBe('ada');
+      }
+      // Each refresh slid `until`, never past the absolute end.
+      const untils = recorded.calls
+        .filter((c) => c.method === 'update')
+        .map((c) => (c.args[1] as SessionChange).until);
+      expect(untils).toHaveLength(7);
+      expect(Math.max(...untils)).toBe(end);
       h.clock.advance(110);
-      await h.request(browser, (s) => expect(s.isNew).toBe(true));
+      expect(await h.request(browser, (s) => s.isNew)).toBe(true);
       expect(h.invalid).toEqual(['expired']);
     });
 

@@ -65,20 +65,17 @@ export function orderCases(suite: Suite): void {
     it(
       'logins created in the same millisecond still leave exactly `limit` sessions, in any order',
       async () => {
+        const cases = [1, 2].flatMap((limit) => permutations(4).map((order) => ({ limit, order })));
         const setup = await setUp(suite);
-        let run = 0;
-        for (const limit of [1, 2]) {
-          for (const order of permutations(4)) {
-            const user = `same${run++}`;
-            const h = setup.kit({}, { maxSessionsPerUser: limit });
-            const browsers = await concurrentLogins(h, user, 4, order, 'together', true);
-            const alive = [];
-            for (const browser of browsers) {
-              if ((await deviceOf(h, browser)) !== undefined) alive.push(await refOf(h, browser));
-            }
-            expect(alive).toHaveLength(limit);
-            expect(await refsOf(h, user)).toEqual(alive.sort());
+        for (const [run, { limit, order }] of cases.entries()) {
+          const h = setup.kit({}, { maxSessionsPerUser: limit });
+          const browsers = await concurrentLogins(h, `same${run}`, 4, order, 'together', true);
+          const alive = [];
+          for (const browser of browsers) {
+            if ((await deviceOf(h, browser)) !== undefined) alive.push(await refOf(h, browser));
           }
+          expect(alive).toHaveLength(limit);
+          expect(await refsOf(h, `same${run}`)).toEqual(alive.sort());
         }
       },
       timeout,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CookieBrowser } from './kit-runner.ts';
-import { cookieOf, deferred, login, type Suite, setUp, sleep } from './suite-setup.ts';
+import { cookieOf, deferred, ifAtomic, login, type Suite, setUp, sleep } from './suite-setup.ts';
 
 /**
  * Requests that race: flash messages, concurrent saves of one session, and
@@ -94,11 +94,10 @@ export function raceCases(suite: Suite): void {
       });
     });
 
-    it(
-      'with `atomic`, changed() after a nested edit merges too: a key added meanwhile survives',
-      async (context) => {
-        const { adapter, kit } = await setUp(suite);
-        if (adapter.capabilities?.atomic !== true) return context.skip();
+    ifAtomic(
+      suite,
+      'changed() after a nested edit merges too: a key added meanwhile survives',
+      async ({ kit }) => {
         const h = kit();
         const browser = new CookieBrowser();
         await h.request(browser, async (s) => {
@@ -121,7 +120,6 @@ export function raceCases(suite: Suite): void {
         await nestedEdit;
         await h.request(browser, (s) => expect(s.data).toEqual({ nested: { n: 2 }, b: 9 }));
       },
-      suite.timeout,
     );
 
     test('a save never resurrects a session that was logged out meanwhile', async () => {

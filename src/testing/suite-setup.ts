@@ -1,3 +1,4 @@
+import { it } from 'vitest';
 import type { SessionKitOptions } from '../options.ts';
 import { defineOwn } from '../own-property.ts';
 import { createSessionId } from '../storage/session-id.ts';
@@ -88,6 +89,27 @@ export async function setUp(suite: Suite): Promise<CaseSetup> {
     kit: (kitOptions = {}, storeOptions = {}, over = adapter) =>
       new KitRunner({ ...kitOptions, storage: defineStore(over, storeOptions) }, clock),
   };
+}
+
+/**
+ * Registers a case that holds only for a store declaring `atomic`: skipped
+ * (and reported as skipped) for one that does not.
+ *
+ * @example
+ * ```ts
+ * ifAtomic(suite, 'concurrent updates all survive', async ({ adapter }) => { ... });
+ * ```
+ */
+export function ifAtomic(suite: Suite, name: string, fn: (setup: CaseSetup) => Promise<void>): void {
+  it(
+    `with \`atomic\`, ${name}`,
+    async (context) => {
+      const setup = await setUp(suite);
+      if (setup.adapter.capabilities?.atomic !== true) return context.skip();
+      await fn(setup);
+    },
+    suite.timeout,
+  );
 }
 
 /**

@@ -1,12 +1,10 @@
 // The kit's own stores through the public conformance suite, exactly as a
 // user runs it for theirs: real Redis, Redis Cluster, the Vercel KV client
 // over the REST bridge, Memcached, and memory.
-import { createClient } from '@vercel/kv';
-import { Cluster, Redis } from 'ioredis';
-import memjs from 'memjs';
-import { afterAll, inject } from 'vitest';
+import type { Cluster, Redis } from 'ioredis';
 import { uniquePrefix } from '../../../test/servers/isolation.ts';
 import { describeStoreAdapter } from '../../entries/testing/vitest.ts';
+import { serverClients } from '../../test-utils/clients.ts';
 import { memcachedAdapter } from '../memcached/adapter.ts';
 import { MemoryMaps, memoryAdapter } from '../memory/adapter.ts';
 import { redisAdapter } from '../redis/adapter.ts';
@@ -14,21 +12,7 @@ import { ioredisExecutor } from '../redis/ioredis.ts';
 import { upstashExecutor } from '../redis/upstash.ts';
 import type { StoreAdapter } from './adapter.ts';
 
-const servers = inject('servers');
-const redis = new Redis(servers.redis.url, { maxRetriesPerRequest: 1 });
-const cluster = new Cluster(
-  servers.cluster.nodes.map((n) => ({ host: n.host, port: n.port })),
-  { redisOptions: { maxRetriesPerRequest: 1 } },
-);
-const kvBacking = new Redis(servers.kv.redisUrl, { maxRetriesPerRequest: 1 });
-const kv = createClient({ url: servers.kv.url, token: servers.kv.token });
-const memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
-afterAll(() => {
-  redis.disconnect();
-  cluster.disconnect();
-  kvBacking.disconnect();
-  memcached.close();
-});
+const { redis, cluster, kvBacking, kv, memcached } = serverClients();
 
 // Each case gets its own key prefix; corrupting a record needs to know it.
 const prefixes = new WeakMap<StoreAdapter, string>();

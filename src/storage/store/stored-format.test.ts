@@ -3,15 +3,14 @@
 // the kit during a rolling deploy, and sessions written before an upgrade.
 // These tests pin it byte for byte, both ways: records written in the 0.1
 // layout load (with their user index), and what the kit writes is that layout.
-import { createClient } from '@vercel/kv';
-import { Cluster, Redis } from 'ioredis';
-import memjs from 'memjs';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { Cluster, Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { uniquePrefix } from '../../../test/servers/isolation.ts';
 import { kvStorage } from '../../entries/kv.ts';
 import { memcachedStorage } from '../../entries/memcached.ts';
 import { redisStorage } from '../../entries/redis.ts';
 import { TestBrowser } from '../../test-utils/browser.ts';
+import { serverClients } from '../../test-utils/clients.ts';
 import { Clock, Harness } from '../../test-utils/harness.ts';
 import { createSessionId } from '../session-id.ts';
 import type { SessionStorage } from '../types.ts';
@@ -19,21 +18,7 @@ import { createToken, sha256Base64url } from './token.ts';
 
 type Data = { count?: number; name?: string };
 
-const servers = inject('servers');
-const redis = new Redis(servers.redis.url, { maxRetriesPerRequest: 1 });
-const cluster = new Cluster(
-  servers.cluster.nodes.map((n) => ({ host: n.host, port: n.port })),
-  { redisOptions: { maxRetriesPerRequest: 1 } },
-);
-const kvBacking = new Redis(servers.kv.redisUrl, { maxRetriesPerRequest: 1 });
-const kv = createClient({ url: servers.kv.url, token: servers.kv.token });
-const memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
-afterAll(() => {
-  redis.disconnect();
-  cluster.disconnect();
-  kvBacking.disconnect();
-  memcached.close();
-});
+const { redis, cluster, kvBacking, kv, memcached } = serverClients();
 
 const MAX_AGE = 14 * 24 * 3600;
 const sessionKey = async (prefix: string, token: string) => `${prefix}s:${await sha256Base64url(token)}`;
