@@ -3,6 +3,7 @@ import { contractCases } from './contract-cases.ts';
 import { corruptCases } from './corrupt-cases.ts';
 import { kitCases } from './kit-cases.ts';
 import { largeCases } from './large-cases.ts';
+import { lifetimeCases } from './lifetime-cases.ts';
 import { limitCases } from './limit-cases.ts';
 import { orderCases } from './order-cases.ts';
 import { raceCases } from './race-cases.ts';
@@ -43,6 +44,7 @@ export function describeStoreAdapter(
   describe(`store adapter: ${name}`, () => {
     contractCases(suite);
     kitCases(suite);
+    lifetimeCases(suite);
     raceCases(suite);
     corruptCases(suite);
     userCases(suite);

@@ -1,5 +1,6 @@
 import type { CreateResult, StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
 import { batches } from '../store/batches.ts';
+import { remembered } from '../store/recent.ts';
 import { decodeValue } from '../store/record-codec.ts';
 import { sessionStateOf } from '../store/stored-session.ts';
 import { sha256Base64url } from '../store/token.ts';
@@ -21,7 +22,7 @@ import { INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH } from './scripts
  * ```
  */
 export function redisAdapter(exec: RedisExecutor, keyPrefix: string): StoreAdapter {
-  const sessionKey = (key: string) => `${keyPrefix}s:${key}`;
+  const sessionKey = remembered((key) => `${keyPrefix}s:${key}`);
   const indexKey = async (userId: string) => `${keyPrefix}u:${await sha256Base64url(userId)}`;
   return {
     name: exec.name,

@@ -1,5 +1,4 @@
 import { defineOwn } from '../../own-property.ts';
-import { createdAtFromSessionId } from '../session-id.ts';
 import type { SessionChange, StoredSession } from '../store/adapter.ts';
 import { decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 
@@ -61,8 +60,12 @@ function wholeArgs(
   return args;
 }
 
+// for...in allocates no key list (this runs on every save); own keys only,
+// so nothing enumerable on a prototype ever becomes a field.
 function pushFields(args: string[], prefix: string, values: Readonly<Record<string, unknown>>): void {
-  for (const name of Object.keys(values)) args.push(prefix + name, encodeValue(values[name]));
+  for (const name in values) {
+    if (Object.hasOwn(values, name)) args.push(prefix + name, encodeValue(values[name]));
+  }
 }
 
 /**
@@ -101,9 +104,10 @@ export function parseHash(
     else if (name === '_u') userId = value;
     else if (name === '_v') version = value;
   }
-  // Same property order as a state the engine creates, so both share one shape.
-  const createdAt = typeof id === 'string' ? createdAtFromSessionId(id) : undefined;
-  const session = { id, data, createdAt, lastActiveAt } as StoredSession;
+  // Same property order (and field kinds) as a state the engine creates, so
+  // both share one shape. The creation time is not stored: the kit reads it
+  // from the id, once, when it checks the session.
+  const session = { id, data, createdAt: Number.NaN, lastActiveAt } as StoredSession;
   if (userId !== undefined) session.userId = userId as string;
   if (version !== undefined) session.version = version as number;
   if (flash !== undefined) session.flash = flash;

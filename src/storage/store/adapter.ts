@@ -18,7 +18,10 @@ export interface StoredSession {
   id: string;
   /** The app's data: JSON values under any string key (`__proto__` included, as plain data). */
   data: Record<string, unknown>;
-  /** Creation time, Unix ms (the kit reads it from `id` and trusts that). */
+  /**
+   * Creation time, Unix ms. The kit reads it from `id` and trusts only that,
+   * so a store need not keep it: what `get()` returns here is ignored.
+   */
   createdAt: number;
   /** Last recorded activity, Unix ms; moves at most once per `touchAfter`. */
   lastActiveAt: number;

@@ -116,7 +116,7 @@ export function decodeStoredSession(text: string): StoredSession | undefined {
   if (!isPlainObject(value)) return undefined;
   const { i, a, u, v, d, f } = value;
   // Same property order as a state the engine creates, so both share one shape.
-  const session = { id: i, data: d, createdAt: 0, lastActiveAt: a } as StoredSession;
+  const session = { id: i, data: d, createdAt: Number.NaN, lastActiveAt: a } as StoredSession;
   if (u !== undefined) session.userId = u as string;
   if (v !== undefined) session.version = v as number;
   if (f !== undefined) session.flash = f as Record<string, unknown>;

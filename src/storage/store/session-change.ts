@@ -32,26 +32,34 @@ export function changeOf(input: SaveInput): SessionChange {
     };
   }
   const { data } = state;
-  const set: Record<string, unknown> = {};
-  const unset: string[] = [];
+  // Allocated only when used: this runs on nearly every save.
+  let set: Record<string, unknown> | undefined;
+  let unset: string[] | undefined;
   for (const name of input.changedKeys) {
-    if (!Object.hasOwn(data, name)) unset.push(name);
-    else if (name === '__proto__') defineOwn(set, name, data[name]);
+    if (!Object.hasOwn(data, name)) {
+      if (unset === undefined) unset = [];
+      unset.push(name);
+      continue;
+    }
+    if (set === undefined) set = {};
+    if (name === '__proto__') defineOwn(set, name, data[name]);
     else set[name] = data[name];
   }
-  const flash: Record<string, unknown> = {};
+  let flash: Record<string, unknown> | undefined;
   const pending = state.flash;
   if (pending !== undefined && input.changedFlash !== undefined) {
     for (const name of input.changedFlash) {
-      if (Object.hasOwn(pending, name)) defineOwn(flash, name, pending[name]);
+      if (!Object.hasOwn(pending, name)) continue;
+      if (flash === undefined) flash = {};
+      defineOwn(flash, name, pending[name]);
     }
   }
   return {
     session: state,
     replace: false,
-    set,
-    unset,
-    flash,
+    set: set ?? NO_VALUES,
+    unset: unset ?? NO_KEYS,
+    flash: flash ?? NO_VALUES,
     lastActiveAt,
     until,
   };
