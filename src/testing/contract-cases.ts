@@ -7,7 +7,7 @@ import type {
 } from '../storage/store/adapter.ts';
 import { applySessionChange, touchChange } from '../storage/store/session-change.ts';
 import { sessionStateOf } from '../storage/store/stored-session.ts';
-import { ifAtomic, newKey, type Suite, sampleSession, setUp, sleep } from './suite-setup.ts';
+import { casesOf, ifAtomic, newKey, type Suite, sampleSession, setUp, sleep } from './suite-setup.ts';
 
 const HOUR = 3_600_000;
 const writeFor = (now: number, replaces: readonly string[] = []): NewSessionWrite => ({
@@ -45,7 +45,7 @@ const keysOf = async (adapter: StoreAdapter, userId: string) =>
  * ```
  */
 export function contractCases(suite: Suite): void {
-  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+  const test = casesOf(suite);
 
   describe('the adapter itself', () => {
     test('get() of a key never stored resolves to null', async () => {
@@ -117,7 +117,7 @@ export function contractCases(suite: Suite): void {
 
 // Deleting, flash, and the per-user index.
 function userContractCases(suite: Suite): void {
-  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+  const test = casesOf(suite);
   test('create() deletes the sessions it replaces; delete() takes any keys', async () => {
     const { adapter, clock } = await setUp(suite);
     const [old, replacing, other] = [newKey(), newKey(), newKey()];

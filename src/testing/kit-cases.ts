@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { SessionChange } from '../storage/store/adapter.ts';
 import { createToken, sha256Base64url } from '../storage/store/token.ts';
 import { CookieBrowser } from './kit-runner.ts';
 import { recording } from './recording.ts';
-import { cookieOf, type Suite, setUp } from './suite-setup.ts';
+import { casesOf, cookieOf, type Suite, setUp, withBrowser } from './suite-setup.ts';
 
 /**
  * The store through the kit, as an app uses it: persistence, tokens, what
@@ -16,12 +16,11 @@ import { cookieOf, type Suite, setUp } from './suite-setup.ts';
  * ```
  */
 export function kitCases(suite: Suite): void {
-  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+  const test = casesOf(suite);
 
   describe('through the kit', () => {
     test('persists data and id across requests; writes nothing when nothing changed', async () => {
-      const h = (await setUp(suite)).kit();
-      const browser = new CookieBrowser();
+      const { h, browser } = await withBrowser(suite);
       await h.request(browser, (s) => s.save());
       expect(browser.lastWrites).toEqual([]);
       const id = await h.request(browser, async (s) => {
@@ -41,8 +40,7 @@ export function kitCases(suite: Suite): void {
     });
 
     test('keeps only an opaque 256-bit token in the cookie and re-sends no cookie on data changes', async () => {
-      const h = (await setUp(suite)).kit();
-      const browser = new CookieBrowser();
+      const { h, browser } = await withBrowser(suite);
       await h.request(browser, async (s) => {
         s.set('user', 'ada');
         await s.save();

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { SessionChange } from '../storage/store/adapter.ts';
 import { CookieBrowser } from './kit-runner.ts';
 import { recording } from './recording.ts';
-import { cookieOf, login, type Suite, setUp } from './suite-setup.ts';
+import { casesOf, cookieOf, login, type Suite, setUp, withBrowser } from './suite-setup.ts';
 
 /**
  * A session's life through the kit: login rotation, logout, the absolute
@@ -14,12 +14,11 @@ import { cookieOf, login, type Suite, setUp } from './suite-setup.ts';
  * ```
  */
 export function lifetimeCases(suite: Suite): void {
-  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+  const test = casesOf(suite);
 
   describe('a session’s life', () => {
     test('login rotates the identity and deletes the previous session; logout deletes it too', async () => {
-      const h = (await setUp(suite)).kit();
-      const browser = new CookieBrowser();
+      const { h, browser } = await withBrowser(suite);
       const anonymous = await h.request(browser, async (s) => {
         s.set('count', 7);
         await s.save();
@@ -103,8 +102,7 @@ export function lifetimeCases(suite: Suite): void {
     });
 
     test('keeps "__proto__" as plain data, in a first write and in a merge', async () => {
-      const h = (await setUp(suite)).kit();
-      const browser = new CookieBrowser();
+      const { h, browser } = await withBrowser(suite);
       await h.request(browser, async (s) => {
         s.set('__proto__', { v: 1 });
         s.set('other', 1);

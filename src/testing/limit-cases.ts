@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CookieBrowser, type KitRunner } from './kit-runner.ts';
-import { deferred, login, type Suite, setUp } from './suite-setup.ts';
+import { casesOf, deferred, login, type Suite, setUp } from './suite-setup.ts';
 import { refOf, refsOf } from './user-cases.ts';
 
 // Each login one second after the previous one, so "oldest" is unambiguous.
@@ -12,6 +12,13 @@ async function loginAs(h: KitRunner, browser: CookieBrowser, user: string, devic
 /** The `device` a browser's session holds; `undefined` when it has none. */
 export const deviceOf = (h: KitRunner, browser: CookieBrowser): Promise<unknown> =>
   h.request(browser, (s) => (s.isNew ? undefined : s.get('device')));
+
+// Exactly these sessions of `user` live, each still holding its device.
+async function expectLive(h: KitRunner, user: string, live: CookieBrowser[], devices: string[]) {
+  expect(await Promise.all(live.map((browser) => deviceOf(h, browser)))).toEqual(devices);
+  const refs = await Promise.all(live.map((browser) => refOf(h, browser)));
+  expect(await refsOf(h, user)).toEqual(refs.sort());
+}
 
 /**
  * `count` concurrent logins of `user`: login i is created one second after
@@ -73,7 +80,7 @@ export async function concurrentLogins(
  * ```
  */
 export function limitCases(suite: Suite): void {
-  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+  const test = casesOf(suite);
   const limited = async (maxSessionsPerUser: number) => (await setUp(suite)).kit({}, { maxSessionsPerUser });
 
   describe('maxSessionsPerUser', () => {
@@ -109,9 +116,7 @@ export function limitCases(suite: Suite): void {
         await s.save();
       });
       await loginAs(h, tablet, 'ada', 'tablet');
-      expect(await deviceOf(h, laptop)).toBe('laptop');
-      expect(await deviceOf(h, tablet)).toBe('tablet');
-      expect(await refsOf(h, 'ada')).toEqual([await refOf(h, laptop), await refOf(h, tablet)].sort());
+      await expectLive(h, 'ada', [laptop, tablet], ['laptop', 'tablet']);
     });
 
     test('logging in again on one device replaces its own session and keeps the other devices', async () => {
@@ -120,9 +125,7 @@ export function limitCases(suite: Suite): void {
       await loginAs(h, phone, 'ada', 'phone');
       await loginAs(h, laptop, 'ada', 'laptop');
       await loginAs(h, laptop, 'ada', 'laptop again');
-      expect(await deviceOf(h, phone)).toBe('phone');
-      expect(await deviceOf(h, laptop)).toBe('laptop again');
-      expect(await refsOf(h, 'ada')).toEqual([await refOf(h, laptop), await refOf(h, phone)].sort());
+      await expectLive(h, 'ada', [phone, laptop], ['phone', 'laptop again']);
     });
 
     test('two logins at the same moment never sign each other out', async () => {

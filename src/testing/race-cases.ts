@@ -1,6 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CookieBrowser } from './kit-runner.ts';
-import { cookieOf, deferred, ifAtomic, login, type Suite, setUp, sleep } from './suite-setup.ts';
+import {
+  casesOf,
+  cookieOf,
+  deferred,
+  ifAtomic,
+  login,
+  type Suite,
+  setUp,
+  sleep,
+  withBrowser,
+} from './suite-setup.ts';
 
 /**
  * Requests that race: flash messages, concurrent saves of one session, and
@@ -12,7 +22,7 @@ import { cookieOf, deferred, ifAtomic, login, type Suite, setUp, sleep } from '.
  * ```
  */
 export function raceCases(suite: Suite): void {
-  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+  const test = casesOf(suite);
 
   describe('racing requests', () => {
     test('a flash message shows once (to exactly one of racing requests, with `atomic`)', async () => {
@@ -41,8 +51,7 @@ export function raceCases(suite: Suite): void {
     });
 
     test('a message shown by a request that then saves is not shown again', async () => {
-      const h = (await setUp(suite)).kit();
-      const browser = new CookieBrowser();
+      const { h, browser } = await withBrowser(suite);
       await h.request(browser, async (s) => {
         s.set('count', 1);
         s.flash('notice', 'Welcome');
@@ -123,8 +132,7 @@ export function raceCases(suite: Suite): void {
     );
 
     test('a save never resurrects a session that was logged out meanwhile', async () => {
-      const h = (await setUp(suite)).kit();
-      const browser = new CookieBrowser();
+      const { h, browser } = await withBrowser(suite);
       await login(h, browser, 'ada');
       const other = new CookieBrowser();
       other.cookies.set('session', cookieOf(browser));

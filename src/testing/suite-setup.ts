@@ -7,7 +7,7 @@ import { defineStore } from '../storage/store/define-store.ts';
 import type { StoreOptions } from '../storage/store/store-options.ts';
 import { createToken } from '../storage/store/token.ts';
 import type { SessionData } from '../types.ts';
-import { Clock, type CookieBrowser, KitRunner } from './kit-runner.ts';
+import { Clock, CookieBrowser, KitRunner } from './kit-runner.ts';
 
 /**
  * What `describeStoreAdapter` needs to know about a store besides its
@@ -92,6 +92,19 @@ export async function setUp(suite: Suite): Promise<CaseSetup> {
 }
 
 /**
+ * Registers cases of `suite`, each with the suite's time limit.
+ *
+ * @example
+ * ```ts
+ * const test = casesOf(suite);
+ * test('get() of a key never stored resolves to null', async () => { ... });
+ * ```
+ */
+export function casesOf(suite: Suite): (name: string, fn: () => Promise<void>) => void {
+  return (name, fn) => it(name, fn, suite.timeout);
+}
+
+/**
  * Registers a case that holds only for a store declaring `atomic`: skipped
  * (and reported as skipped) for one that does not.
  *
@@ -110,6 +123,19 @@ export function ifAtomic(suite: Suite, name: string, fn: (setup: CaseSetup) => P
     },
     suite.timeout,
   );
+}
+
+/**
+ * A kit over a fresh adapter, and a browser to send requests with.
+ *
+ * @example
+ * ```ts
+ * const { h, browser } = await withBrowser(suite);
+ * await h.request(browser, (session) => session.get('user'));
+ * ```
+ */
+export async function withBrowser(suite: Suite): Promise<{ h: KitRunner; browser: CookieBrowser }> {
+  return { h: (await setUp(suite)).kit(), browser: new CookieBrowser() };
 }
 
 /**

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CookieBrowser, type KitRunner } from './kit-runner.ts';
-import { cookieOf, login, type Suite, setUp } from './suite-setup.ts';
+import { casesOf, cookieOf, login, type Suite, setUp } from './suite-setup.ts';
 
 /** The references `listUserSessions()` gives for a user, sorted. */
 export async function refsOf(h: KitRunner, userId: string): Promise<string[]> {
@@ -21,7 +21,7 @@ export async function refOf(h: KitRunner, browser: CookieBrowser): Promise<strin
  * ```
  */
 export function userCases(suite: Suite): void {
-  const test = (name: string, fn: () => Promise<void>) => it(name, fn, suite.timeout);
+  const test = casesOf(suite);
 
   describe('a user’s sessions', () => {
     test('lists a user’s sessions and signs out everywhere else, then everywhere', async () => {
