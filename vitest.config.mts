@@ -3,11 +3,19 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    alias: {
-      'next-session-kit': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    // As tsconfig.json's paths: the package name and its subpaths, from src/.
+    alias: [
+      { find: /^next-session-kit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+      {
+        find: /^next-session-kit\/(.+)$/,
+        replacement: `${fileURLToPath(new URL('./src/entries/', import.meta.url))}$1.ts`,
+      },
       // Tests run as Next's server layer does, where `server-only` is empty.
-      'server-only': fileURLToPath(new URL('./node_modules/server-only/empty.js', import.meta.url)),
-    },
+      {
+        find: 'server-only',
+        replacement: fileURLToPath(new URL('./node_modules/server-only/empty.js', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'bin/**/*.test.ts'],

@@ -2,7 +2,7 @@
 // and declarations. tsc leaves the `.ts` specifiers inside the .d.ts files,
 // which a consumer's TypeScript cannot follow, so rewrite those here.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 rmSync('dist', { recursive: true, force: true });
@@ -29,6 +29,15 @@ for (const entry of readdirSync('src', { recursive: true, withFileTypes: true })
   const built = join('dist', source.slice('src/'.length).replace(/\.ts$/, '.js'));
   if (!/^'use client';/.test(readFileSync(built, 'utf8'))) {
     throw new Error(`${built} lost its 'use client' directive`);
+  }
+}
+// Every subpath package.json exports (./store, ./testing/vitest, ...) must
+// resolve to a file this build wrote.
+const { exports } = JSON.parse(readFileSync('package.json', 'utf8'));
+for (const [subpath, target] of Object.entries(exports)) {
+  for (const file of typeof target === 'string' ? [target] : Object.values(target)) {
+    if (!existsSync(file))
+      throw new Error(`package.json exports ${subpath} -> ${file}, which the build did not write`);
   }
 }
 console.log(`dist/ built (${files} declaration files)`);

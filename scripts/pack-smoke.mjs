@@ -30,6 +30,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stripVTControlCharacters } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { chromiumLaunchOptions } from '../e2e/chromium.mjs';
@@ -86,6 +87,10 @@ try {
       'dist/entries/client.d.ts',
       'dist/entries/migrate/iron-session.js',
       'dist/entries/migrate/authjs.js',
+      'dist/entries/store.js',
+      'dist/entries/store.d.ts',
+      'dist/entries/testing/vitest.js',
+      'dist/entries/testing/vitest.d.ts',
       'bin/next-session-kit.mjs',
       'bin/init/main.mjs',
       'bin/init/storages.mjs',
@@ -439,6 +444,47 @@ it('signs in and reads the session on the next request', async () => {
       assert(/1 passed/.test(out), `vitest did not report the test as passed:\n${out.slice(-1500)}`);
     },
   );
+  await check('next-session-kit/testing and /store load without vitest; /testing/vitest needs it', () => {
+    // The fresh app has no vitest: the request helpers and defineStore() must not reach for it.
+    const probe = `
+      const testing = await import('next-session-kit/testing');
+      const store = await import('next-session-kit/store');
+      if (typeof testing.withSessionRequest !== 'function') throw new Error('no withSessionRequest');
+      if (typeof store.defineStore !== 'function') throw new Error('no defineStore');
+      const missing = await import('next-session-kit/testing/vitest').then(() => 'loaded', (e) => e.message);
+      console.log(JSON.stringify({ missing }));
+    `;
+    const out = run(process.execPath, ['--input-type=module', '-e', probe], app);
+    const { missing } = JSON.parse(out.trim().split('\n').pop());
+    assert(/vitest/.test(missing), `next-session-kit/testing/vitest loaded without vitest: ${missing}`);
+  });
+
+  await check(
+    "the README's map-store.ts type-checks and passes describeStoreAdapter, copied verbatim",
+    () => {
+      const dir = join(work, 'vitest-app');
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      for (const file of ['map-store.ts', 'map-store.test.ts']) {
+        const escaped = file.replace(/\./g, '\\.');
+        const block = new RegExp(`\`\`\`ts\\n(// ${escaped}\\n[\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+        assert(block !== undefined, `README.md has no \`// ${file}\` code block`);
+        writeFileSync(join(dir, file), block);
+      }
+      // Against the package's own .d.ts, as a Next app resolves it.
+      const tsc = join(app, 'node_modules', 'typescript', 'bin', 'tsc');
+      const flags = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'esnext'];
+      const files = ['--moduleResolution', 'bundler', 'map-store.ts', 'map-store.test.ts'];
+      run(process.execPath, [tsc, ...flags, ...files], dir);
+      const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+      const out = stripVTControlCharacters(
+        run(process.execPath, [vitest, 'run', '--root', dir, 'map-store.test.ts'], dir),
+      );
+      assert(/Test Files\s+1 passed/.test(out), `the README store did not pass:\n${out.slice(-1500)}`);
+      const passed = Number(/Tests\s+(\d+) passed/.exec(out)?.[1]);
+      assert(passed >= 30, `describeStoreAdapter ran only ${passed} cases:\n${out.slice(-1500)}`);
+    },
+  );
+
   await initChecks();
 } finally {
   if (server) {

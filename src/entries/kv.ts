@@ -1,7 +1,8 @@
 import { SessionConfigError } from '../errors.ts';
-import { redisProtocolDriver } from '../storage/redis/driver.ts';
+import { redisAdapter } from '../storage/redis/adapter.ts';
 import { type UpstashLikeClient, upstashExecutor } from '../storage/redis/upstash.ts';
-import { resolveStoreOptions, type StoreOptions, storeStorage } from '../storage/store/store-storage.ts';
+import { defineStore } from '../storage/store/define-store.ts';
+import { resolveKeyPrefix, resolveStoreOptions, type StoreOptions } from '../storage/store/store-options.ts';
 import type { SessionStorage } from '../storage/types.ts';
 
 /**
@@ -16,6 +17,8 @@ import type { SessionStorage } from '../storage/types.ts';
 export interface KvStorageOptions extends StoreOptions {
   /** `kv` / `createClient()` from `@vercel/kv`, or `new Redis()` from `@upstash/redis`. */
   client: UpstashLikeClient;
+  /** Prefix of every key the kit writes. Default `sess:`. */
+  keyPrefix?: string;
 }
 
 /**
@@ -51,11 +54,9 @@ export function kvStorage(options: KvStorageOptions): SessionStorage {
         'or `new Redis({ url, token })` from "@upstash/redis".',
     );
   }
-  return storeStorage(
-    redisProtocolDriver(upstashExecutor(client)),
-    resolveStoreOptions('kvStorage', options, ['client']),
-  );
+  const resolved = resolveStoreOptions('kvStorage', options, ['client', 'keyPrefix']);
+  return defineStore(redisAdapter(upstashExecutor(client), resolveKeyPrefix(options.keyPrefix)), resolved);
 }
 
 export type { UpstashLikeClient, UpstashLikePipeline } from '../storage/redis/upstash.ts';
-export type { StoreOptions } from '../storage/store/store-storage.ts';
+export type { StoreOptions } from '../storage/store/store-options.ts';

@@ -2,8 +2,9 @@ import type { Client } from 'memjs';
 import { SessionConfigError } from '../errors.ts';
 import { memjsAiohttpKv } from '../storage/aiohttp/memcached-kv.ts';
 import { aiohttpStoreStorage, resolveAiohttpStoreOptions } from '../storage/aiohttp/store.ts';
-import { memcachedDriver } from '../storage/memcached/driver.ts';
-import { resolveStoreOptions, type StoreOptions, storeStorage } from '../storage/store/store-storage.ts';
+import { memcachedAdapter } from '../storage/memcached/adapter.ts';
+import { defineStore } from '../storage/store/define-store.ts';
+import { resolveKeyPrefix, resolveStoreOptions, type StoreOptions } from '../storage/store/store-options.ts';
 import type { SessionStorage } from '../storage/types.ts';
 
 /**
@@ -17,6 +18,8 @@ import type { SessionStorage } from '../storage/types.ts';
 export interface MemcachedStorageOptions extends StoreOptions {
   /** A memjs client you created (and close). */
   client: Client;
+  /** Prefix of every key the kit writes. Default `sess:`. */
+  keyPrefix?: string;
   /**
    * `kit` (default): the kit's own records. `aiohttp`: aiohttp-session's
    * `MemcachedStorage` records (key `<cookieName>_<hex id>`, JSON value),
@@ -78,8 +81,9 @@ export function memcachedStorage(options: MemcachedStorageOptions): SessionStora
     );
   }
   if (format !== 'kit') throw new SessionConfigError('`format` must be "kit" (default) or "aiohttp".');
-  const resolved = resolveStoreOptions('memcachedStorage', options, ['client', 'format']);
-  return storeStorage(memcachedDriver(client, Date.now), resolved);
+  const resolved = resolveStoreOptions('memcachedStorage', options, ['client', 'format', 'keyPrefix']);
+  const keyPrefix = resolveKeyPrefix(options.keyPrefix);
+  return defineStore(memcachedAdapter(client, Date.now, keyPrefix), resolved);
 }
 
-export type { StoreOptions } from '../storage/store/store-storage.ts';
+export type { StoreOptions } from '../storage/store/store-options.ts';

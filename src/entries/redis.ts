@@ -2,9 +2,10 @@ import type { Cluster, Redis } from 'ioredis';
 import { SessionConfigError } from '../errors.ts';
 import { redisAiohttpKv } from '../storage/aiohttp/redis-kv.ts';
 import { aiohttpStoreStorage, resolveAiohttpStoreOptions } from '../storage/aiohttp/store.ts';
-import { redisProtocolDriver } from '../storage/redis/driver.ts';
+import { redisAdapter } from '../storage/redis/adapter.ts';
 import { ioredisExecutor } from '../storage/redis/ioredis.ts';
-import { resolveStoreOptions, type StoreOptions, storeStorage } from '../storage/store/store-storage.ts';
+import { defineStore } from '../storage/store/define-store.ts';
+import { resolveKeyPrefix, resolveStoreOptions, type StoreOptions } from '../storage/store/store-options.ts';
 import type { SessionStorage } from '../storage/types.ts';
 
 /**
@@ -18,6 +19,8 @@ import type { SessionStorage } from '../storage/types.ts';
 export interface RedisStorageOptions extends StoreOptions {
   /** An ioredis `Redis` or `Cluster` you created (and close). */
   client: Redis | Cluster;
+  /** Prefix of every key the kit writes. Default `sess:`. */
+  keyPrefix?: string;
   /**
    * `kit` (default): the kit's own records. `aiohttp`: aiohttp-session's
    * `RedisStorage` records (key `<cookieName>_<hex id>`, JSON value), shared
@@ -72,10 +75,8 @@ export function redisStorage(options: RedisStorageOptions): SessionStorage {
     return aiohttpStoreStorage(redisAiohttpKv(client), "redisStorage({ format: 'aiohttp' })", timeout);
   }
   if (format !== 'kit') throw new SessionConfigError('`format` must be "kit" (default) or "aiohttp".');
-  return storeStorage(
-    redisProtocolDriver(ioredisExecutor(client)),
-    resolveStoreOptions('redisStorage', options, ['client', 'format']),
-  );
+  const resolved = resolveStoreOptions('redisStorage', options, ['client', 'format', 'keyPrefix']);
+  return defineStore(redisAdapter(ioredisExecutor(client), resolveKeyPrefix(options.keyPrefix)), resolved);
 }
 
-export type { StoreOptions } from '../storage/store/store-storage.ts';
+export type { StoreOptions } from '../storage/store/store-options.ts';

@@ -1,18 +1,22 @@
 import { SessionConfigError } from '../errors.ts';
-import { MemoryMaps, memoryDriver } from './memory/driver.ts';
-import { resolveStoreOptions, type StoreOptions, storeStorage } from './store/store-storage.ts';
+import { MemoryMaps, memoryAdapter } from './memory/adapter.ts';
+import { defineStore } from './store/define-store.ts';
+import { resolveKeyPrefix, resolveStoreOptions, type StoreOptions } from './store/store-options.ts';
 import type { SessionStorage } from './types.ts';
 
 /**
- * Options of {@link memoryStorage}: those of every store (`keyPrefix`,
- * `touchAfter`, `maxSessionsPerUser`, `timeout`).
+ * Options of {@link memoryStorage}: those of every store (`timeout`,
+ * `touchAfter`, `maxSessionsPerUser`), and `keyPrefix`.
  *
  * @example
  * ```ts
  * const options: MemoryStorageOptions = { maxSessionsPerUser: 3 };
  * ```
  */
-export type MemoryStorageOptions = StoreOptions;
+export interface MemoryStorageOptions extends StoreOptions {
+  /** Prefix of every key (kept for parity with the server stores). Default `sess:`. */
+  keyPrefix?: string;
+}
 
 const stores = new WeakMap<SessionStorage, MemoryMaps>();
 
@@ -35,9 +39,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): SessionStorag
       'memoryStorage() takes an options object such as { maxSessionsPerUser: 5 }.',
     );
   }
-  const resolved = resolveStoreOptions('memoryStorage', options, []);
+  const resolved = resolveStoreOptions('memoryStorage', options, ['keyPrefix']);
   const maps = new MemoryMaps();
-  const storage = storeStorage(memoryDriver(maps, Date.now), resolved);
+  const storage = defineStore(memoryAdapter(maps, Date.now, resolveKeyPrefix(options.keyPrefix)), resolved);
   stores.set(storage, maps);
   return storage;
 }

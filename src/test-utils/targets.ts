@@ -1,8 +1,4 @@
-import { Redis as UpstashRedis } from '@upstash/redis';
-import { createClient } from '@vercel/kv';
-import { Cluster, Redis } from 'ioredis';
-import memjs from 'memjs';
-import { afterAll, inject } from 'vitest';
+import type { Cluster, Redis } from 'ioredis';
 import { uniquePrefix } from '../../test/servers/isolation.ts';
 import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
@@ -12,6 +8,7 @@ import { memoryMapsOf, memoryStorage } from '../storage/memory-storage.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
+import { serverClients } from './clients.ts';
 
 /** Direct access to what a store holds, for assertions (never used by the kit itself). */
 export interface StoreInspector {
@@ -52,24 +49,7 @@ function redisInspector(client: Redis | Cluster): StoreInspector {
 
 /** Every storage the kit ships, wired to the real servers from the global setup. */
 export function allTargets(): Target[] {
-  const servers = inject('servers');
-  const redis = new Redis(servers.redis.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
-  const cluster = new Cluster(
-    servers.cluster.nodes.map((n) => ({ host: n.host, port: n.port })),
-    { redisOptions: { maxRetriesPerRequest: 1 } },
-  );
-  const kvBacking = new Redis(servers.kv.redisUrl, { maxRetriesPerRequest: 1 });
-  const kv = createClient({ url: servers.kv.url, token: servers.kv.token });
-  // The README's other KV client: `new Redis({ url, token })` from @upstash/redis, used directly.
-  const upstash = new UpstashRedis({ url: servers.kv.url, token: servers.kv.token, enableTelemetry: false });
-  const memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
-  afterAll(async () => {
-    redis.disconnect();
-    cluster.disconnect();
-    kvBacking.disconnect();
-    memcached.close();
-  });
-
+  const { redis, cluster, kvBacking, kv, upstash, memcached } = serverClients();
   return [
     {
       name: 'encrypted-cookie',

@@ -1,5 +1,5 @@
 import type { Client } from 'memjs';
-import { memcachedExpiry } from '../memcached/driver.ts';
+import { memcachedExpiry } from '../memcached/records.ts';
 import type { AiohttpKv } from './store.ts';
 
 /**

@@ -1,4 +1,4 @@
-// The memcached driver against a real memcached: the per-user index stays
+// memcachedStorage() against a real memcached: the per-user index stays
 // bounded however many logins a user makes, and no read-side write (idle
 // refresh, flash take) ever undoes a save that landed in between.
 import memjs from 'memjs';

@@ -1,6 +1,38 @@
 import { SessionStoreError } from '../../errors.ts';
-import type { IndexEntry, IndexWrite } from '../store/driver.ts';
 import type { MemcachedOps } from './protocol.ts';
+
+/**
+ * A login's line to add to its user's index: `member` (the session's key)
+ * expires at `expiresAt`; the sessions in `drop` (those the login replaces)
+ * leave the index.
+ *
+ * @example
+ * ```ts
+ * const add: IndexAdd = { key: 'sess:u:abc', member: 'hash', expiresAt, now: Date.now(), userId: 'ada', drop: [] };
+ * ```
+ */
+export interface IndexAdd {
+  key: string;
+  member: string;
+  expiresAt: number;
+  now: number;
+  /** The user the index belongs to (only their records count as live). */
+  userId: string;
+  drop: readonly string[];
+}
+
+/**
+ * One line of an index.
+ *
+ * @example
+ * ```ts
+ * const entry: IndexEntry = { member: 'hash', expiresAt: Date.now() + 60_000 };
+ * ```
+ */
+export interface IndexEntry {
+  member: string;
+  expiresAt: number;
+}
 
 /**
  * What the user index needs besides memcached itself: which of some
@@ -15,7 +47,7 @@ import type { MemcachedOps } from './protocol.ts';
 export interface IndexEnv {
   ops: MemcachedOps;
   /** For each member, whether its session record is still there (and the user's). */
-  alive(members: readonly string[], index: IndexWrite): Promise<boolean[]>;
+  alive(members: readonly string[], index: IndexAdd): Promise<boolean[]>;
   /** memcached `exptime` for an absolute expiry in Unix ms. */
   expiry(expiresAt: number): number;
 }
@@ -91,7 +123,7 @@ function newest(expiries: Iterable<number>): number {
  * const entries = await addToIndex(env, write.index);
  * ```
  */
-export async function addToIndex(env: IndexEnv, index: IndexWrite): Promise<IndexEntry[] | undefined> {
+export async function addToIndex(env: IndexEnv, index: IndexAdd): Promise<IndexEntry[] | undefined> {
   const { ops } = env;
   const line = formatIndex([[index.member, index.expiresAt]]);
   // Members known to have ended, and known to live, across attempts.
@@ -179,11 +211,7 @@ export async function listIndex(ops: MemcachedOps, indexKey: string, at: number)
 }
 
 // Other members still in the running: not expired, not replaced, not known dead.
-function keptEntries(
-  entries: Map<string, number>,
-  index: IndexWrite,
-  dead: Set<string>,
-): Map<string, number> {
+function keptEntries(entries: Map<string, number>, index: IndexAdd, dead: Set<string>): Map<string, number> {
   entries.delete(index.member);
   for (const [member, expiresAt] of entries) {
     if (expiresAt < index.now || dead.has(member)) entries.delete(member);
@@ -193,7 +221,7 @@ function keptEntries(
 
 async function check(
   env: IndexEnv,
-  index: IndexWrite,
+  index: IndexAdd,
   members: readonly string[],
   dead: Set<string>,
   live: Set<string>,
@@ -220,7 +248,7 @@ function sample<T>(items: T[], n: number): T[] {
 const toEntries = (entries: Map<string, number>): IndexEntry[] =>
   [...entries].map(([member, expiresAt]) => ({ member, expiresAt }));
 
-async function appendLine(env: IndexEnv, index: IndexWrite, line: string): Promise<undefined> {
+async function appendLine(env: IndexEnv, index: IndexAdd, line: string): Promise<undefined> {
   const { ops } = env;
   const expires = env.expiry(index.expiresAt);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -246,7 +274,7 @@ async function appendLine(env: IndexEnv, index: IndexWrite, line: string): Promi
 // and keep only those that still live. What remains is smaller than what
 // was there, so the rewrite cannot fail for size; when nothing can go, the
 // user's live sessions alone fill the item.
-async function compactFully(env: IndexEnv, index: IndexWrite): Promise<void> {
+async function compactFully(env: IndexEnv, index: IndexAdd): Promise<void> {
   const { ops } = env;
   const dead = new Set(index.drop);
   const live = new Set<string>();

@@ -7,7 +7,9 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { uniquePrefix } from '../../../test/servers/isolation.ts';
 import { createSessionId } from '../session-id.ts';
-import { redisProtocolDriver } from './driver.ts';
+import { touchChange } from '../store/session-change.ts';
+import { sha256Base64url } from '../store/token.ts';
+import { redisAdapter } from './adapter.ts';
 import { ioredisExecutor } from './ioredis.ts';
 import { INDEX_ADD, SAVE, scriptSha } from './scripts.ts';
 
@@ -50,18 +52,25 @@ for (const [name, client] of [
   describe(`NOSCRIPT fallback: ${name}`, () => {
     it('create, merge, touch and flash still work, with the same answers', async () => {
       const { client: proxy, misses } = forgetful(client as Redis);
-      const driver = redisProtocolDriver(ioredisExecutor(proxy));
-      const key = `${uniquePrefix('noscript')}s:x`;
+      const prefix = uniquePrefix('noscript');
+      const adapter = redisAdapter(ioredisExecutor(proxy), prefix);
+      const key = 'x';
       const now = Date.now();
-      const record = { id: createSessionId(now), data: { a: 1 }, createdAt: now, lastActiveAt: now };
-      const write = { key, record, changed: [], changedFlash: [], expiresAt: now + 60_000, remove: [] };
-      expect(await driver.save({ ...write, mode: 'create', index: undefined })).toBe(true);
-      record.data.a = 2;
-      expect(await driver.save({ ...write, mode: 'merge', changed: ['a'], index: undefined })).toBe(true);
-      expect(await driver.touch(key, now + 5, now + 60_000)).toBe(true);
-      expect(await driver.touch(`${key}:gone`, now + 5, now + 60_000)).toBe(false);
-      expect(await driver.load(key)).toMatchObject({ data: { a: 2 }, lastActiveAt: now + 5 });
-      expect(await driver.takeFlash(key, now + 60_000)).toEqual({});
+      const session = { id: createSessionId(now), data: { a: 1 }, createdAt: now, lastActiveAt: now };
+      await adapter.create(key, session, { until: now + 60_000, expiresAt: now + 60_000, replaces: [] });
+      const merge = {
+        replace: false,
+        set: { a: 2 },
+        unset: [],
+        flash: {},
+        lastActiveAt: now,
+        until: now + 60_000,
+      };
+      expect(await adapter.update(key, { ...merge, session })).toBe(true);
+      expect(await adapter.update(key, touchChange(now + 5, now + 60_000))).toBe(true);
+      expect(await adapter.update(`${key}:gone`, touchChange(now + 5, now + 60_000))).toBe(false);
+      expect(await adapter.get(key)).toMatchObject({ data: { a: 2 }, lastActiveAt: now + 5 });
+      expect(await adapter.takeFlash(key, now + 60_000)).toEqual({});
       expect(misses()).toBeGreaterThanOrEqual(4);
     });
   });
@@ -89,12 +98,12 @@ describe('NOSCRIPT fallback in a login pipeline: redis', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const driver = redisProtocolDriver(ioredisExecutor(proxy));
     const prefix = uniquePrefix('noscript-order');
+    const adapter = redisAdapter(ioredisExecutor(proxy), prefix);
     const key = `${prefix}s:member`;
-    const indexKey = `${prefix}u:ada`;
+    const indexKey = `${prefix}u:${await sha256Base64url('ada')}`;
     const now = Date.now();
-    const record = {
+    const session = {
       id: createSessionId(now),
       data: { a: 1 },
       createdAt: now,
@@ -111,27 +120,12 @@ describe('NOSCRIPT fallback in a login pipeline: redis', () => {
       });
     });
     try {
-      const saved = await driver.save({
-        key,
-        mode: 'create',
-        record,
-        changed: [],
-        changedFlash: [],
+      const created = await adapter.create('member', session, {
+        until: now + 60_000,
         expiresAt: now + 60_000,
-        remove: [],
-        index: {
-          key: indexKey,
-          member: 'member',
-          createdAt: now,
-          expiresAt: now + 60_000,
-          now,
-          userId: 'ada',
-          limit: undefined,
-          drop: [],
-          sessionPrefix: `${prefix}s:`,
-        },
+        replaces: [],
       });
-      expect(saved).toBe(true);
+      expect(created).toEqual({ userSessions: 1 });
       await redis.get(sentinel);
       await done;
     } finally {
@@ -141,7 +135,7 @@ describe('NOSCRIPT fallback in a login pipeline: redis', () => {
     const lastIndexAdd = seen.lastIndexOf(`ZADD ${indexKey}`);
     expect(recordWritten, seen.join('\n')).toBeGreaterThanOrEqual(0);
     expect(lastIndexAdd, seen.join('\n')).toBeGreaterThan(recordWritten);
-    expect(await driver.listIndex(indexKey, now)).toEqual([{ member: 'member', expiresAt: now + 60_000 }]);
-    expect(await driver.load(key)).toMatchObject({ data: { a: 1 }, userId: 'ada' });
+    expect(await redis.zrange(indexKey, '0', '-1', 'WITHSCORES')).toEqual(['member', String(now + 60_000)]);
+    expect(await adapter.listByUser('ada')).toMatchObject([{ key: 'member', session: { data: { a: 1 } } }]);
   });
 });

@@ -22,7 +22,8 @@ export interface LuaScript {
 /**
  * KEYS[1] session hash. ARGV: mode ('create' | 'merge' | 'replace'),
  * expiresAt (ms), n, then n field/value pairs to set, then fields to delete.
- * Returns 1, or 0 when a merge/replace target no longer exists.
+ * Returns 1, or 0 when a merge/replace target no longer exists. A merge
+ * with no fields but `_a` is the idle refresh.
  *
  * @example
  * ```ts
@@ -39,23 +40,6 @@ local last = 3 + 2 * tonumber(ARGV[3])
 for i = 4, last, 1000 do redis.call('HSET', key, unpack(ARGV, i, math.min(i + 999, last))) end
 for i = last + 1, #ARGV, 1000 do redis.call('HDEL', key, unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 redis.call('PEXPIREAT', key, ARGV[2])
-return 1`,
-};
-
-/**
- * KEYS[1] session hash. ARGV: encoded lastActiveAt, expiresAt (ms).
- * Moves the idle clock without rewriting data. Returns 0 if the key is gone.
- *
- * @example
- * ```ts
- * await exec.script(TOUCH, key, ['j1764000000000', String(expiresAt)]);
- * ```
- */
-export const TOUCH: LuaScript = {
-  name: 'touch',
-  source: `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], '_a', ARGV[1])
-redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return 1`,
 };
 
@@ -88,28 +72,25 @@ return 'j' .. cjson.encode(out)`,
 
 /**
  * KEYS[1] per-user sorted set (member: session key hash, score: expiry ms).
- * ARGV: member, expiresAt, now, limit (0: none), then members to drop (the
- * sessions this login deletes). Adds or refreshes the entry, drops those and
- * expired ones, and keeps the index alive exactly as long as its longest
- * session. Returns `j[]`, or, when the index now holds more than `limit`
- * entries, all of them as `j` + JSON `[member, score, …]`: the session keys
- * live in other slots, so the driver ends the oldest with separate commands.
+ * ARGV: member, expiresAt, now, then members to drop (the sessions this
+ * login deletes). Adds or refreshes the entry, drops those and expired
+ * ones, keeps the index alive exactly as long as its longest session, and
+ * returns how many entries it now holds: a login within
+ * `maxSessionsPerUser` needs nothing more.
  *
  * @example
  * ```ts
- * await exec.script(INDEX_ADD, indexKey, [member, String(expiresAt), String(now), '5']);
+ * const count = await exec.script(INDEX_ADD, indexKey, [member, String(expiresAt), String(now)]);
  * ```
  */
 export const INDEX_ADD: LuaScript = {
   name: 'index-add',
-  source: `for i = 5, #ARGV, 1000 do redis.call('ZREM', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
+  source: `for i = 4, #ARGV, 1000 do redis.call('ZREM', KEYS[1], unpack(ARGV, i, math.min(i + 999, #ARGV))) end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if top[2] then redis.call('PEXPIREAT', KEYS[1], top[2]) end
-local limit = tonumber(ARGV[4]) or 0
-if limit == 0 or redis.call('ZCARD', KEYS[1]) <= limit then return 'j[]' end
-return 'j' .. cjson.encode(redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES'))`,
+return redis.call('ZCARD', KEYS[1])`,
 };
 
 /**

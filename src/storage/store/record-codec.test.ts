@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSessionId } from '../session-id.ts';
-import { checkRecord, decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from './record-codec.ts';
+import {
+  decodeStoredSession,
+  decodeValue,
+  decodeValueOr,
+  encodeStoredSession,
+  encodeValue,
+  UNDECODABLE,
+} from './record-codec.ts';
 
 // What decodeValueOr must return: JSON.parse after the prefix, or UNDECODABLE.
 function reference(text: string): unknown {
@@ -68,13 +75,32 @@ describe('record codec', () => {
     }
   });
 
-  it('decodes createdAt from the id once, into the record', () => {
+  it('a whole session round-trips, with createdAt read from the id', () => {
     const createdAt = 1_764_000_000_000;
     const id = createSessionId(createdAt);
-    const record = checkRecord({ id, lastActiveAt: createdAt + 5, userId: 'ada', data: { a: 1 }, flash: {} });
-    expect(record).toEqual({ id, data: { a: 1 }, createdAt, lastActiveAt: createdAt + 5, userId: 'ada' });
-    expect(checkRecord({ id: 'not-an-id', lastActiveAt: 1, userId: undefined, data: {} })).toBeUndefined();
-    expect(checkRecord({ id, lastActiveAt: -1, userId: undefined, data: {} })).toBeUndefined();
-    expect(checkRecord({ id, lastActiveAt: 1, userId: 7, data: {} })).toBeUndefined();
+    const session = { id, data: { a: 1 }, createdAt, lastActiveAt: createdAt + 5, userId: 'ada', flash: {} };
+    const text = encodeStoredSession(session);
+    expect(text).toBe(`j{"i":"${id}","a":${createdAt + 5},"u":"ada","d":{"a":1},"f":{}}`);
+    expect(decodeStoredSession(text)).toEqual({
+      id,
+      data: { a: 1 },
+      createdAt,
+      lastActiveAt: createdAt + 5,
+      userId: 'ada',
+    });
+    const wrongCreatedAt = encodeStoredSession({ ...session, createdAt: 0, flash: undefined });
+    expect(decodeStoredSession(wrongCreatedAt)?.createdAt).toBe(createdAt);
+    for (const bad of [
+      `j{"i":"not-an-id","a":1,"d":{}}`,
+      `j{"i":"${id}","a":-1,"d":{}}`,
+      `j{"i":"${id}","a":1,"u":7,"d":{}}`,
+      `j{"i":"${id}","a":1,"d":[]}`,
+      `j{"i":"${id}","a":1,"d":{},"v":0}`,
+      `j{"i":"${id}","a":1,"d":{},"f":null}`,
+      '{"i":1}',
+      'garbage',
+    ]) {
+      expect(decodeStoredSession(bad), bad).toBeUndefined();
+    }
   });
 });

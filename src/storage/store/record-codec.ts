@@ -1,6 +1,6 @@
 import { isPlainObject } from '../envelope.ts';
-import { createdAtFromSessionId } from '../session-id.ts';
-import type { StoredRecord } from './driver.ts';
+import type { StoredSession } from './adapter.ts';
+import { sessionStateOf } from './stored-session.ts';
 
 // Every stored value starts with "j" before its JSON. Upstash's client
 // JSON-parses whatever it reads back; a leading "j" makes that parse fail,
@@ -77,81 +77,48 @@ export function decodeValue(text: unknown): { value: unknown } | undefined {
 }
 
 /**
- * Validates a record read from a store (untrusted: it may be corrupt or
- * written by something else); `undefined` when it is not a session. The
- * creation time is decoded from the id here, once per load.
+ * A whole session as one string, for stores that keep a session in a single
+ * value (Memcached, the in-memory store, a document or a text column): short
+ * field names (`i`, `a`, `u`, `v`, `d`, `f`) and the kit's value encoding,
+ * which comes back unchanged through clients that parse JSON by themselves.
+ * Only the fields of a {@link StoredSession} are written.
  *
  * @example
  * ```ts
- * const record = checkRecord({ id, lastActiveAt, userId: undefined, data: {} });
- * record?.createdAt; // from the id
+ * import { encodeStoredSession } from 'next-session-kit/store';
+ * await client.set(key, encodeStoredSession(session), { expires });
  * ```
  */
-export function checkRecord(candidate: {
-  id: unknown;
-  lastActiveAt: unknown;
-  userId: unknown;
-  data: Record<string, unknown>;
-  flash?: Record<string, unknown> | undefined;
-  version?: unknown;
-}): StoredRecord | undefined {
-  const { id, lastActiveAt, userId, data, flash, version } = candidate;
-  if (typeof id !== 'string') return undefined;
-  const createdAt = createdAtFromSessionId(id);
-  if (createdAt === undefined) return undefined;
-  if (typeof lastActiveAt !== 'number' || !Number.isSafeInteger(lastActiveAt) || lastActiveAt < 0)
-    return undefined;
-  if (userId !== undefined && typeof userId !== 'string') return undefined;
-  if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1))
-    return undefined;
-  // Same property order as a state the engine creates, so both share one shape.
-  const record: StoredRecord = { id, data, createdAt, lastActiveAt };
-  if (userId !== undefined) record.userId = userId;
-  if (version !== undefined && version !== 1) record.version = version;
-  if (flash !== undefined && hasKeys(flash)) record.flash = flash;
-  return record;
-}
-
-/**
- * A whole record as one string, for stores that keep a session in a single
- * value (Memcached, the in-memory store): short field names, the kit's value
- * encoding.
- *
- * @example
- * ```ts
- * await client.set(key, encodeWholeRecord(record), { expires });
- * ```
- */
-export function encodeWholeRecord(record: StoredRecord): string {
+export function encodeStoredSession(session: StoredSession): string {
   return encodeValue({
-    i: record.id,
-    a: record.lastActiveAt,
-    u: record.userId,
-    v: record.version,
-    d: record.data,
-    f: record.flash,
+    i: session.id,
+    a: session.lastActiveAt,
+    u: session.userId,
+    v: session.version,
+    d: session.data,
+    f: session.flash,
   });
 }
 
 /**
- * Reads what {@link encodeWholeRecord} wrote; anything malformed is `'corrupt'`
- * (stored data is untrusted too).
+ * Reads what {@link encodeStoredSession} wrote: `undefined` for text that is
+ * not such a session (stored data is untrusted too), which a store's `get()`
+ * returns as is, so the kit reports an invalid session.
  *
  * @example
  * ```ts
- * const record = decodeWholeRecord(text); // StoredRecord | 'corrupt'
+ * import { decodeStoredSession } from 'next-session-kit/store';
+ * const session = text === null ? null : decodeStoredSession(text);
  * ```
  */
-export function decodeWholeRecord(text: string): StoredRecord | 'corrupt' {
+export function decodeStoredSession(text: string): StoredSession | undefined {
   const value = decodeValue(text)?.value;
-  if (!isPlainObject(value)) return 'corrupt';
+  if (!isPlainObject(value)) return undefined;
   const { i, a, u, v, d, f } = value;
-  if (!isPlainObject(d)) return 'corrupt';
-  if (f !== undefined && !isPlainObject(f)) return 'corrupt';
-  return checkRecord({ id: i, lastActiveAt: a, userId: u, data: d, flash: f, version: v }) ?? 'corrupt';
-}
-
-function hasKeys(object: Record<string, unknown>): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return true;
-  return false;
+  // Same property order as a state the engine creates, so both share one shape.
+  const session = { id: i, data: d, createdAt: Number.NaN, lastActiveAt: a } as StoredSession;
+  if (u !== undefined) session.userId = u as string;
+  if (v !== undefined) session.version = v as number;
+  if (f !== undefined) session.flash = f as Record<string, unknown>;
+  return sessionStateOf(session);
 }

@@ -1,41 +1,36 @@
-import type { IndexEntry, IndexWrite, StoreDriver } from './driver.ts';
-
-type Ranked = { member: string; createdAt: number };
+import type { StoredSessionEntry } from './adapter.ts';
 
 // Every login ranks sessions the same way, whatever it happens to see:
-// newer creation time first, then the greater member (two logins in the same
+// newer creation time first, then the greater key (two logins in the same
 // millisecond still have exactly one order).
-const newerFirst = (a: Ranked, b: Ranked): number =>
-  b.createdAt - a.createdAt || (a.member < b.member ? 1 : a.member > b.member ? -1 : 0);
-
-// Logins whose own session their enforcement ended (see loginEndedBySessionLimit).
-const endedLogins = new WeakSet<IndexWrite>();
+const newerFirst = (a: StoredSessionEntry, b: StoredSessionEntry): number =>
+  b.session.createdAt - a.session.createdAt || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0);
 
 /**
- * Enforces `maxSessionsPerUser` after a login was saved and indexed: of the
- * user's live sessions (the new one included), the `limit` newest stay and
- * every other one is ended (its record deleted, so its cookie resolves to a
- * fresh empty session); they, and any entries whose sessions already ended,
- * leave the index. The new session itself is ended too when `limit` newer
- * live ones exist: that happens when concurrent logins are saved newest
- * first. {@link loginEndedBySessionLimit} then tells the caller, which
- * treats the login like one revoked meanwhile (no cookie is set).
+ * Which of a user's live sessions `maxSessionsPerUser` ends, as a login
+ * sees them after it was saved and indexed: of the user's live sessions
+ * (the new one included), the `limit` newest stay and every other one is
+ * ended (its record deleted, so its cookie resolves to a fresh empty
+ * session, and its index entry dropped). The new session itself is ended
+ * too when `limit` newer live ones exist: that happens when concurrent
+ * logins are saved newest first. The caller then treats the login like one
+ * revoked meanwhile (no cookie is set).
  *
  * Only live records of this user count: an index may still list sessions
  * that ended by logout or idle expiry, and counting those would sign out a
  * device that should have stayed. A record of another user (or a corrupt
- * one) is never deleted, only dropped from this index.
+ * one) is never deleted.
  *
- * Why the limit holds once concurrent logins have settled. Each driver
+ * Why the limit holds once concurrent logins have settled. Each store
  * writes a login's record (and deletes its previous records) *before* its
- * index entry becomes visible: one ordered pipeline on a single Redis (whose
- * NOSCRIPT fallback replays in order), two steps on Redis Cluster and KV
- * (the keys live in different slots, or the client may send them apart),
- * one synchronous step in memory; on Memcached the record write must
- * likewise complete before the index append. Each login then reads the
- * index after its own entry is in it (atomically with the add in Redis, by
- * reading the list back after the append in Memcached), and the records
- * after that. Take the login L whose index read comes last. Every other
+ * index entry becomes visible (`StoreAdapter.create()`): one ordered
+ * pipeline on a single Redis (whose NOSCRIPT fallback replays in order),
+ * two steps on Redis Cluster and KV (the keys live in different slots, or
+ * the client may send them apart), one synchronous step in memory; on
+ * Memcached the record write completes before the index append. Each
+ * login then reads the index after its own entry is in it (`listByUser()`
+ * after `create()` resolved, or the count `create()` took atomically with
+ * the add), and the records after that. Take the login L whose index read comes last. Every other
  * login's entry was added before L read the index, so every record was
  * written before L read the records: L sees every session that is still
  * live. An index entry is only ever removed once its record was deleted or
@@ -47,64 +42,25 @@ const endedLogins = new WeakSet<IndexWrite>();
  * order, so the `limit` newest sessions are never ended by anyone: the
  * survivors are exactly the newest `limit`, whatever order the saves land in.
  *
- * Round trips, only for a login that finds the index over the limit: one to
- * read the candidates (in parallel), one to delete the ended sessions, one
- * to update the index. Session keys may sit in different Redis Cluster slots
- * from the index and from each other, so these are single-key commands,
- * never one script. The records go first, so an interruption leaves at worst
- * a listed session that ended, never a live one the index forgot (which
- * "sign out everywhere" could no longer reach).
+ * Round trips, only for a login that is not known to be within the limit
+ * (its store counted more, or counts nothing): `listByUser()`, then one
+ * `delete()` of the ended sessions. Stores delete the records before the
+ * index entries, so an interruption leaves at worst a listed session that
+ * ended, never a live one the index forgot (which "sign out everywhere"
+ * could no longer reach).
  *
  * With clocks skewed between servers by more than the time between two
  * logins, the later login may rank as the older one: the limit still holds.
  *
  * @example
  * ```ts
- * if (entries.length > index.limit) await enforceSessionLimit(driver, index, entries);
+ * const doomed = sessionsOverLimit(liveSessionsOfUser, 5);
  * ```
  */
-export async function enforceSessionLimit(
-  driver: Pick<StoreDriver, 'loadMany' | 'remove' | 'removeFromIndex'>,
-  index: IndexWrite,
-  entries: readonly IndexEntry[],
-): Promise<void> {
-  const { limit } = index;
-  if (limit === undefined) return;
-  const members = entries.map((entry) => entry.member).filter((member) => member !== index.member);
-  if (members.length < limit) return;
-  // The new session is read back too: a newer login or "sign out
-  // everywhere" may have ended it already.
-  members.push(index.member);
-  const records = await driver.loadMany(members.map((member) => index.sessionPrefix + member));
-  const live: Ranked[] = [];
-  const ended: string[] = [];
-  members.forEach((member, i) => {
-    const record = records[i];
-    if (typeof record === 'object' && record !== null && record.userId === index.userId) {
-      live.push({ member, createdAt: record.createdAt });
-    } else ended.push(member);
-  });
-  const doomed = live
+export function sessionsOverLimit(live: readonly StoredSessionEntry[], limit: number): string[] {
+  if (live.length <= limit) return [];
+  return [...live]
     .sort(newerFirst)
     .slice(limit)
-    .map((session) => session.member);
-  if (doomed.length > 0) await driver.remove(doomed.map((member) => index.sessionPrefix + member));
-  if (doomed.length + ended.length > 0) await driver.removeFromIndex(index.key, [...doomed, ...ended]);
-  if (doomed.includes(index.member) || ended.includes(index.member)) endedLogins.add(index);
-}
-
-/**
- * True when the login that wrote `index` had its own session ended by
- * {@link enforceSessionLimit}, or found it already ended. Read by the shared
- * store layer after a driver's save, so every driver gets the same answer
- * without threading it through its own result: `save()` then resolves to
- * `null`, as for a session revoked meanwhile (no cookie, never resurrected).
- *
- * @example
- * ```ts
- * const saved = (await driver.save(write)) && !(index && loginEndedBySessionLimit(index));
- * ```
- */
-export function loginEndedBySessionLimit(index: IndexWrite): boolean {
-  return endedLogins.has(index);
+    .map((entry) => entry.key);
 }

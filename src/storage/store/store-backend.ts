@@ -1,0 +1,171 @@
+import { isPlainObject } from '../envelope.ts';
+import type { LoadResult, SaveInput, SessionBackend, StorageContext } from '../types.ts';
+import type { CreateResult, NewSessionWrite, StoreAdapter } from './adapter.ts';
+import { Recent } from './recent.ts';
+import { changeOf, touchChange } from './session-change.ts';
+import type { ResolvedStoreOptions } from './store-options.ts';
+import { sessionStateOf } from './stored-session.ts';
+import { guarded } from './timeout.ts';
+import { createToken, isWellFormedToken, sha256Base64url } from './token.ts';
+import { type StoreCall, userSessions } from './user-sessions.ts';
+
+const NONE: readonly string[] = Object.freeze([]);
+const EXPIRED: LoadResult = Object.freeze({ status: 'rejected', reason: 'expired' });
+const INVALID: LoadResult = Object.freeze({ status: 'rejected', reason: 'invalid' });
+
+/** One adapter, bound to one kit. */
+interface Bound {
+  adapter: StoreAdapter;
+  call: StoreCall;
+  keyOf: (token: string) => string | Promise<string>;
+  users: ReturnType<typeof userSessions>;
+  context: StorageContext;
+}
+
+/**
+ * The engine's view of a store: the cookie carries an opaque 256-bit token,
+ * the adapter sees only its key (base64url(SHA-256(token))), and every load
+ * and save of a loaded session is one adapter call.
+ *
+ * @example
+ * ```ts
+ * const backend = storeBackend(adapter, resolveStoreOptions('defineStore', {}, []), context);
+ * ```
+ */
+export function storeBackend(
+  adapter: StoreAdapter,
+  options: ResolvedStoreOptions,
+  context: StorageContext,
+): SessionBackend {
+  const call: StoreCall = (operation, fn, map) => guarded(adapter.name, operation, options.timeout, fn, map);
+  const users = userSessions(adapter, call, context, options.maxSessionsPerUser);
+  const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context };
+  const idle = context.idleTimeout;
+  return {
+    kind: 'store',
+    maxChunks: 1,
+    touchAfter:
+      idle === undefined ? undefined : (options.touchAfter ?? Math.min(3600, Math.floor(idle / 10))),
+    mergesKeys: adapter.capabilities?.atomic === true,
+    load: (cookieValue) => load(bound, cookieValue),
+    save: (input) => save(bound, input),
+    destroy: (handle) => destroy(bound, handle),
+    touch: (handle, lastActiveAt, expiresAt) => touch(bound, handle, lastActiveAt, expiresAt),
+    takeFlash: (handle, expiresAt) => takeFlash(bound, handle, expiresAt),
+    refOf: async (handle) => sha256Base64url(handle),
+    listUserSessions: (userId) => users.list(userId),
+    destroyUserSessions: (userId, except) => users.destroy(userId, except),
+  };
+}
+
+function load(bound: Bound, cookieValue: string): Promise<LoadResult> {
+  // Junk never reaches the store, and a client cannot choose its id: only
+  // tokens we issued and stored resolve.
+  if (!isWellFormedToken(cookieValue)) return Promise.resolve(INVALID);
+  const key = bound.keyOf(cookieValue);
+  return typeof key === 'string' ? get(bound, key, cookieValue) : key.then((k) => get(bound, k, cookieValue));
+}
+
+function get(bound: Bound, key: string, token: string): Promise<LoadResult> {
+  return bound.call(
+    'load',
+    () => bound.adapter.get(key),
+    (value): LoadResult => {
+      // Gone: expired, logged out, revoked, or never issued.
+      if (value === null) return EXPIRED;
+      const state = sessionStateOf(value);
+      return state === undefined ? INVALID : { status: 'found', state, handle: token, stale: false };
+    },
+  );
+}
+
+function save(bound: Bound, input: SaveInput): Promise<string | null> {
+  const token = input.handle;
+  if (token === undefined) return create(bound, input);
+  if (input.previous.length === 0) {
+    // An update of a loaded session (nearly every save): the key is cached
+    // from the load, so no await stands between it and the store.
+    const cached = bound.keyOf(token);
+    if (typeof cached === 'string') return update(bound, cached, token, input);
+  }
+  return updateAndDelete(bound, token, input);
+}
+
+function update(bound: Bound, key: string, token: string, input: SaveInput): Promise<string | null> {
+  return bound.call(
+    'save',
+    () => bound.adapter.update(key, changeOf(input)),
+    (ok) => (ok === true ? token : null),
+  );
+}
+
+async function updateAndDelete(bound: Bound, token: string, input: SaveInput): Promise<string | null> {
+  const saved = await update(bound, await bound.keyOf(token), token, input);
+  if (input.previous.length > 0) {
+    const previous = await Promise.all(input.previous.map(bound.keyOf));
+    await bound.call('save', () => bound.adapter.delete(previous));
+  }
+  return saved;
+}
+
+// A new identity (a first save, or a login): previous ones go in the same write.
+async function create(bound: Bound, input: SaveInput): Promise<string | null> {
+  const { adapter, keyOf, context } = bound;
+  const token = createToken();
+  const key = await keyOf(token);
+  const { state } = input;
+  const write: NewSessionWrite = {
+    until: input.expiresAt,
+    expiresAt: state.createdAt + context.maxAge * 1000,
+    replaces: input.previous.length === 0 ? NONE : await Promise.all(input.previous.map(keyOf)),
+  };
+  const result = await bound.call('save', () => adapter.create(key, state, write));
+  if (state.userId === undefined) return token;
+  const reported = isPlainObject(result) ? (result as CreateResult) : undefined;
+  // A login ended by maxSessionsPerUser (newer concurrent logins won) is
+  // answered like a session revoked meanwhile: no cookie.
+  return (await bound.users.afterLogin(key, state.userId, reported)) ? token : null;
+}
+
+async function destroy(bound: Bound, handle: string): Promise<void> {
+  if (!isWellFormedToken(handle)) return;
+  const key = await bound.keyOf(handle);
+  await bound.call('destroy', () => bound.adapter.delete([key]));
+}
+
+async function touch(
+  bound: Bound,
+  handle: string,
+  lastActiveAt: number,
+  expiresAt: number,
+): Promise<boolean> {
+  const key = await bound.keyOf(handle);
+  return bound.call(
+    'touch',
+    () => bound.adapter.update(key, touchChange(lastActiveAt, expiresAt)),
+    (ok) => ok === true,
+  );
+}
+
+async function takeFlash(bound: Bound, handle: string, expiresAt: number): Promise<Record<string, unknown>> {
+  const cached = bound.keyOf(handle);
+  const key = typeof cached === 'string' ? cached : await cached;
+  return bound.call(
+    'flash',
+    () => bound.adapter.takeFlash(key, expiresAt),
+    (flash) => (isPlainObject(flash) ? flash : {}),
+  );
+}
+
+// A request hashes its token on load and again on save; remember the last
+// few so the second costs nothing. Synchronous whenever possible (cached, or
+// hashed with node:crypto): an await per call is measurable on the hot path.
+function tokenKeys(): (token: string) => string | Promise<string> {
+  const recent = new Recent<string>();
+  return (token) => {
+    const cached = recent.get(token);
+    if (cached !== undefined) return cached;
+    const hash = sha256Base64url(token);
+    return typeof hash === 'string' ? recent.set(token, hash) : hash.then((h) => recent.set(token, h));
+  };
+}

@@ -1,0 +1,104 @@
+import { SessionConfigError } from '../../errors.ts';
+
+/**
+ * Options of `defineStore()`, and so of every store-backed storage.
+ *
+ * @example
+ * ```ts
+ * defineStore(adapter, { timeout: 1000, touchAfter: 300, maxSessionsPerUser: 5 });
+ * ```
+ */
+export interface StoreOptions {
+  /** Milliseconds before a store call fails with `SessionStoreError`. Default 2000. */
+  timeout?: number;
+  /**
+   * With `idleTimeout`: seconds between two TTL refreshes of one session
+   * (each refresh is one small write). Default: a tenth of `idleTimeout`, at most one hour.
+   */
+  touchAfter?: number;
+  /**
+   * How many sessions one user (bound by `newSession({ userId })`) may have at
+   * once. A login beyond it ends that user's oldest sessions: their records
+   * are deleted, so those devices get a fresh empty session on their next
+   * request, as after a logout. The newest sessions (by creation time) always
+   * win, so of concurrent logins whose saves land newest first, the older
+   * ones end at once and their saves set no cookie. Default: no limit.
+   */
+  maxSessionsPerUser?: number;
+}
+
+/**
+ * {@link StoreOptions} validated, with defaults applied.
+ *
+ * @example
+ * ```ts
+ * const resolved: ResolvedStoreOptions = { timeout: 2000, touchAfter: undefined, maxSessionsPerUser: 5 };
+ * ```
+ */
+export interface ResolvedStoreOptions {
+  timeout: number;
+  touchAfter: number | undefined;
+  maxSessionsPerUser: number | undefined;
+}
+
+const OPTION_KEYS = ['timeout', 'touchAfter', 'maxSessionsPerUser'];
+
+/**
+ * Validates the store options of `factory`, whose own options are `ownKeys`;
+ * anything else is refused with the list of valid ones.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveStoreOptions('redisStorage', options, ['client', 'format', 'keyPrefix']);
+ * ```
+ */
+export function resolveStoreOptions(
+  factory: string,
+  options: object,
+  ownKeys: readonly string[],
+): ResolvedStoreOptions {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key) && !ownKeys.includes(key)) {
+      throw new SessionConfigError(
+        `Unknown ${factory} option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
+          `Valid options: ${[...ownKeys, ...OPTION_KEYS].join(', ')}.`,
+      );
+    }
+  }
+  const { timeout = 2000, touchAfter, maxSessionsPerUser } = options as StoreOptions;
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
+    throw new SessionConfigError('`timeout` must be a whole number of milliseconds from 1 to 60000.');
+  }
+  if (touchAfter !== undefined && (!Number.isInteger(touchAfter) || touchAfter < 0)) {
+    throw new SessionConfigError(
+      '`touchAfter` must be a whole number of seconds (0 refreshes on every request).',
+    );
+  }
+  if (
+    maxSessionsPerUser !== undefined &&
+    (!Number.isSafeInteger(maxSessionsPerUser) || (maxSessionsPerUser as number) < 1)
+  ) {
+    throw new SessionConfigError(
+      '`maxSessionsPerUser` must be a whole number of sessions, 1 or more (e.g. 5), ' +
+        'or left out for no limit.',
+    );
+  }
+  return { timeout, touchAfter, maxSessionsPerUser };
+}
+
+/**
+ * Validates the `keyPrefix` option of the kit's own stores (default `sess:`).
+ *
+ * @example
+ * ```ts
+ * const prefix = resolveKeyPrefix(options.keyPrefix); // 'sess:'
+ * ```
+ */
+export function resolveKeyPrefix(keyPrefix: unknown = 'sess:'): string {
+  if (typeof keyPrefix !== 'string' || keyPrefix.length > 100 || !/^[\x21-\x7e]*$/.test(keyPrefix)) {
+    throw new SessionConfigError(
+      '`keyPrefix` must be at most 100 printable ASCII characters without spaces, e.g. "sess:".',
+    );
+  }
+  return keyPrefix;
+}
