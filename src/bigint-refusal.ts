@@ -1,4 +1,5 @@
 import { SessionStoreError, SessionUnsupportedError } from './errors.ts';
+import { printable } from './printable.ts';
 import type { SessionState } from './storage/types.ts';
 
 /**
@@ -58,8 +59,4 @@ function pathText(path: readonly string[]): string {
     .map((key, i) => (key.startsWith('[') || i === 0 ? key : `.${key}`))
     .map(printable)
     .join('');
-}
-
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
 }

@@ -1,5 +1,6 @@
 import { SessionConfigError } from '../errors.ts';
 import type { CookieOptions, SameSite } from '../types.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import { cookiePrefix } from './prefix.ts';
 
 // RFC 6265 §4.1.1 cookie-name = token (RFC 7230 tchar). Anything else (`;`,
@@ -54,7 +55,7 @@ export function isCookiePath(value: unknown): value is string {
 }
 
 const SAME_SITE: readonly SameSite[] = ['lax', 'strict', 'none'];
-const COOKIE_OPTION_KEYS = new Set(['domain', 'path', 'sameSite', 'secure', 'httpOnly', 'prefix']);
+const COOKIE_OPTION_KEYS = ['domain', 'path', 'sameSite', 'secure', 'httpOnly', 'prefix'];
 
 /**
  * Cookie attributes after validation, with defaults applied.
@@ -119,13 +120,7 @@ export function resolveCookieOptions(
     throw new SessionConfigError('`cookie` must be an object such as { sameSite: "lax" }.');
   }
   const given = options ?? {};
-  for (const key of Object.keys(given)) {
-    if (!COOKIE_OPTION_KEYS.has(key)) {
-      throw new SessionConfigError(
-        `Unknown cookie option "${safeKey(key)}". Valid options: domain, path, sameSite, secure, httpOnly, prefix.`,
-      );
-    }
-  }
+  rejectUnknownOptions(given, COOKIE_OPTION_KEYS, 'cookie option');
   const domain = given.domain;
   if (domain !== undefined && (typeof domain !== 'string' || domain.length > 253 || !DOMAIN.test(domain))) {
     throw new SessionConfigError(
@@ -178,9 +173,4 @@ export function resolveCookieOptions(
     }
   }
   return { domain, path, sameSite, secure, httpOnly };
-}
-
-// Option keys come from user code, but echo them defensively anyway.
-function safeKey(key: string): string {
-  return key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
 }

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../storage/envelope.ts';
+import { isRecord } from '../is-object.ts';
 import type { CookieJar, SessionData } from '../types.ts';
 import type { MigrationRead } from './types.ts';
 
@@ -50,7 +50,7 @@ export async function carryOver<Input, Data extends SessionData>(
     devWarn(`${source}: \`map\` or \`userId\` threw; the user gets a fresh session.`, error);
     return { status: 'rejected', reason: 'migration' };
   }
-  if (!isPlainObject(data)) {
+  if (!isRecord(data)) {
     devWarn(`${source}: \`map\` must return a plain object; the user gets a fresh session.`);
     return { status: 'rejected', reason: 'migration' };
   }

@@ -1,6 +1,7 @@
 import { isCookieDomain, isCookieNameToken, isCookiePath } from '../cookie/validate.ts';
 import { SessionConfigError } from '../errors.ts';
 import type { SessionData } from '../types.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import type { MigrationSource } from './types.ts';
 
 // Sources whose factory refused its options while `next build` ran: the
@@ -119,14 +120,7 @@ function sameCookie(a: string, b: string): boolean {
  * ```
  */
 export function checkKeys(options: object, valid: readonly string[], factory: string): void {
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) {
-      throw new SessionConfigError(
-        `Unknown ${factory} option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          `Valid options: ${valid.join(', ')}.`,
-      );
-    }
-  }
+  rejectUnknownOptions(options, valid, `${factory} option`);
 }
 
 /**

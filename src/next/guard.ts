@@ -6,6 +6,7 @@ import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, normalizePath, type ProtectOption } from '../guard/paths.ts';
 import type { Session, SessionImpl } from '../session.ts';
 import type { SessionData } from '../types.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import { createProxySession } from './proxy-session.ts';
 
 /**
@@ -62,7 +63,7 @@ export type Guard = <Data extends SessionData = SessionData>(
   options: GuardOptions<Data>,
 ) => (request: NextRequest) => Promise<NextResponse>;
 
-const GUARD_KEYS = new Set(['protect', 'loginPath', 'authorize', 'csrf']);
+const GUARD_KEYS = ['protect', 'loginPath', 'authorize', 'csrf'];
 
 /**
  * @internal Binds `guard()` to a kit's engine.
@@ -78,13 +79,7 @@ export function createGuard(engine: SessionEngine): Guard {
     if (typeof options !== 'object' || options === null) {
       throw new SessionConfigError('guard() needs { protect, loginPath }.');
     }
-    for (const key of Object.keys(options)) {
-      if (!GUARD_KEYS.has(key)) {
-        throw new SessionConfigError(
-          `Unknown guard() option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: protect, loginPath, authorize, csrf.`,
-        );
-      }
-    }
+    rejectUnknownOptions(options, GUARD_KEYS, 'guard() option');
     const isProtected = compileProtect(options.protect);
     const { authorize, csrf } = options;
     const login = parseLoginPath(options.loginPath);

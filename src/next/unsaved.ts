@@ -1,4 +1,5 @@
 import { after } from 'next/server.js';
+import { printable } from '../printable.ts';
 import type { SessionImpl } from '../session.ts';
 import { canWriteCookies } from './context.ts';
 import { currentTestRequest } from './test-request.ts';
@@ -15,7 +16,7 @@ const MAX_LISTED = 10;
  * ```
  */
 export function unsavedMessage(changes: readonly string[]): string {
-  const names = changes.slice(0, MAX_LISTED).map((name) => name.replace(/[^\x20-\x7e]/g, '?').slice(0, 60));
+  const names = changes.slice(0, MAX_LISTED).map((name) => printable(name, 60));
   const listed = names.join(', ') + (changes.length > MAX_LISTED ? `, … (${changes.length} in all)` : '');
   return (
     `next-session-kit: the session was changed (${listed}) but never saved, so the change is lost. ` +

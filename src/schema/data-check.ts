@@ -1,4 +1,4 @@
-import { isPlainObject } from '../storage/envelope.ts';
+import { isRecord } from '../is-object.ts';
 import type { SessionState } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
 import type { StandardSchemaV1, StandardSchemaV1Issue } from './standard-schema.ts';
@@ -83,7 +83,7 @@ export async function checkData(rules: DataRules, state: SessionState): Promise<
       devWarn(`migrate() threw for a session of version ${stored}; the user gets a fresh session.`, error);
       return { ok: false, reason: 'migration' };
     }
-    if (!isPlainObject(data)) return { ok: false, reason: 'migration' };
+    if (!isRecord(data)) return { ok: false, reason: 'migration' };
   }
   if (rules.schema !== undefined) {
     let result: Awaited<ReturnType<StandardSchemaV1['~standard']['validate']>>;
@@ -99,7 +99,7 @@ export async function checkData(rules: DataRules, state: SessionState): Promise<
       );
       return { ok: false, reason: 'schema' };
     }
-    if (!isPlainObject(result.value)) return { ok: false, reason: 'schema' };
+    if (!isRecord(result.value)) return { ok: false, reason: 'schema' };
     data = result.value;
   }
   return { ok: true, data: data as SessionData, migrated };

@@ -2,6 +2,7 @@ import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { createJweCodec } from '../codec/jwe.ts';
 import { SECRET_ADVICE, secretProblem } from '../codec/secret-strength.ts';
 import { SessionConfigError } from '../errors.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
 import type { LoadResult, SessionBackend, SessionStorage, StorageContext } from './types.ts';
 
@@ -63,14 +64,7 @@ function createEncryptedCookieStorage(options: EncryptedCookieStorageOptions): S
   if (typeof options !== 'object' || options === null) {
     throw new SessionConfigError('encryptedCookieStorage() needs { secret }.');
   }
-  for (const key of Object.keys(options)) {
-    if (key !== 'secret' && key !== 'maxChunks' && key !== 'crypto') {
-      throw new SessionConfigError(
-        `Unknown encryptedCookieStorage option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          'Valid options: secret, maxChunks, crypto.',
-      );
-    }
-  }
+  rejectUnknownOptions(options, ['secret', 'maxChunks', 'crypto'], 'encryptedCookieStorage option');
   const secrets = validateSecrets(options.secret);
   const maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
   if (!Number.isInteger(maxChunks) || maxChunks < 1 || maxChunks > MAX_CHUNKS_LIMIT) {

@@ -2,6 +2,7 @@ import { deferConfigErrorDuringBuild } from '../../build-phase.ts';
 import { createFernetCodec, decodeFernetKey } from '../../codec/fernet.ts';
 import { estimateKeyHalvesBits } from '../../codec/secret-strength.ts';
 import { SessionConfigError } from '../../errors.ts';
+import { rejectUnknownOptions } from '../../unknown-options.ts';
 import { sha256Base64url } from '../store/token.ts';
 import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
 import { assertAiohttpContext, assertAiohttpState } from './limits.ts';
@@ -73,14 +74,7 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
       'fernetCookieStorage() needs { key }: the key Fernet.generate_key() printed.',
     );
   }
-  for (const name of Object.keys(options)) {
-    if (name !== 'key' && name !== 'crypto') {
-      throw new SessionConfigError(
-        `Unknown fernetCookieStorage option "${name.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          'Valid options: key, crypto.',
-      );
-    }
-  }
+  rejectUnknownOptions(options, ['key', 'crypto'], 'fernetCookieStorage option');
   const rawKeys = validateKeys(options.key);
   const backend = options.crypto ?? 'auto';
   if (backend !== 'auto' && backend !== 'node' && backend !== 'web') {

@@ -1,4 +1,5 @@
 import { SessionUnsupportedError } from '../../errors.ts';
+import { printable } from '../../printable.ts';
 import type { SessionData } from '../../types.ts';
 import { PYTHON_MAX_DEPTH, parsePythonJson } from './python-json-parse.ts';
 import { PYTHON_MAX_INT_DIGITS, pythonNumber } from './python-number.ts';
@@ -162,7 +163,7 @@ function describePath(path: PathKey): string {
       const colon = path.indexOf(':', at);
       const length = Number(path.slice(at + 1, colon));
       const key = path.slice(colon + 1, colon + 1 + length);
-      steps.push(`${steps.length === 0 ? '' : '.'}${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}`);
+      steps.push(`${steps.length === 0 ? '' : '.'}${printable(key)}`);
       at = colon + 1 + length;
     }
   }

@@ -1,4 +1,6 @@
 import { SessionConfigError } from '../../errors.ts';
+import { printable } from '../../printable.ts';
+import { rejectUnknownOptions } from '../../unknown-options.ts';
 import { guarded } from '../store/timeout.ts';
 import { sha256Base64url } from '../store/token.ts';
 import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
@@ -134,6 +136,15 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
   };
 }
 
+// Store options that exist for the kit's own format but mean nothing here.
+const HINTS: Record<string, string> = {
+  keyPrefix:
+    'the key is always "<cookie name>_<id>", as aiohttp-session writes it; set the kit\'s ' +
+    '`cookieName` to the Python `cookie_name` (default "AIOHTTP_SESSION") instead',
+  touchAfter: 'the aiohttp format has no idle timeout to refresh',
+  maxSessionsPerUser: 'the aiohttp format keeps no per-user index',
+};
+
 /**
  * Rejects the store options that have no meaning in the aiohttp format.
  *
@@ -143,22 +154,11 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
  * ```
  */
 export function resolveAiohttpStoreOptions(factory: string, options: object): number {
-  for (const key of Object.keys(options)) {
-    if (key === 'client' || key === 'format' || key === 'timeout') continue;
-    const hint: Record<string, string> = {
-      keyPrefix:
-        'the key is always "<cookie name>_<id>", as aiohttp-session writes it; set the kit\'s ' +
-        '`cookieName` to the Python `cookie_name` (default "AIOHTTP_SESSION") instead',
-      touchAfter: 'the aiohttp format has no idle timeout to refresh',
-      maxSessionsPerUser: 'the aiohttp format keeps no per-user index',
-    };
-    const safe = key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
-    throw new SessionConfigError(
-      !Object.hasOwn(hint, key)
-        ? `Unknown ${factory} option "${safe}". Valid options with format "aiohttp": client, format, timeout.`
-        : `${factory}({ format: 'aiohttp' }) does not take \`${key}\`: ${hint[key]}.`,
-    );
-  }
+  rejectUnknownOptions(options, ['client', 'format', 'timeout'], `${factory} option`, (key) =>
+    Object.hasOwn(HINTS, key)
+      ? `${factory}({ format: 'aiohttp' }) does not take \`${key}\`: ${HINTS[key]}.`
+      : `Unknown ${factory} option "${printable(key)}". Valid options with format "aiohttp": client, format, timeout.`,
+  );
   const { timeout = 2000 } = options as { timeout?: number };
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
     throw new SessionConfigError('`timeout` must be a whole number of milliseconds from 1 to 60000.');

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../envelope.ts';
+import { isRecord } from '../../is-object.ts';
 import type { StoredSession } from './adapter.ts';
 import { sessionStateOf } from './stored-session.ts';
 
@@ -113,7 +113,7 @@ export function encodeStoredSession(session: StoredSession): string {
  */
 export function decodeStoredSession(text: string): StoredSession | undefined {
   const value = decodeValue(text)?.value;
-  if (!isPlainObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { i, a, u, v, d, f } = value;
   // Same property order as a state the engine creates, so both share one shape.
   const session = { id: i, data: d, createdAt: Number.NaN, lastActiveAt: a } as StoredSession;

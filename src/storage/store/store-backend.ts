@@ -1,4 +1,4 @@
-import { isPlainObject } from '../envelope.ts';
+import { isRecord } from '../../is-object.ts';
 import type { LoadResult, SaveInput, SessionBackend, StorageContext } from '../types.ts';
 import type { CreateResult, NewSessionWrite, StoreAdapter } from './adapter.ts';
 import { Recent } from './recent.ts';
@@ -121,7 +121,7 @@ async function create(bound: Bound, input: SaveInput): Promise<string | null> {
   };
   const result = await bound.call('save', () => adapter.create(key, state, write));
   if (state.userId === undefined) return token;
-  const reported = isPlainObject(result) ? (result as CreateResult) : undefined;
+  const reported = isRecord(result) ? (result as CreateResult) : undefined;
   // A login ended by maxSessionsPerUser (newer concurrent logins won) is
   // answered like a session revoked meanwhile: no cookie.
   return (await bound.users.afterLogin(key, state.userId, reported)) ? token : null;
@@ -153,7 +153,7 @@ async function takeFlash(bound: Bound, handle: string, expiresAt: number): Promi
   return bound.call(
     'flash',
     () => bound.adapter.takeFlash(key, expiresAt),
-    (flash) => (isPlainObject(flash) ? flash : {}),
+    (flash) => (isRecord(flash) ? flash : {}),
   );
 }
 

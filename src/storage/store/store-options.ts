@@ -1,4 +1,5 @@
 import { SessionConfigError } from '../../errors.ts';
+import { rejectUnknownOptions } from '../../unknown-options.ts';
 
 /**
  * Options of `defineStore()`, and so of every store-backed storage.
@@ -57,14 +58,7 @@ export function resolveStoreOptions(
   options: object,
   ownKeys: readonly string[],
 ): ResolvedStoreOptions {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key) && !ownKeys.includes(key)) {
-      throw new SessionConfigError(
-        `Unknown ${factory} option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          `Valid options: ${[...ownKeys, ...OPTION_KEYS].join(', ')}.`,
-      );
-    }
-  }
+  rejectUnknownOptions(options, [...ownKeys, ...OPTION_KEYS], `${factory} option`);
   const { timeout = 2000, touchAfter, maxSessionsPerUser } = options as StoreOptions;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
     throw new SessionConfigError('`timeout` must be a whole number of milliseconds from 1 to 60000.');

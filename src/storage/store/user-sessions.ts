@@ -1,4 +1,4 @@
-import { isPlainObject } from '../envelope.ts';
+import { isRecord } from '../../is-object.ts';
 import type { StorageContext, UserSessionInfo } from '../types.ts';
 import type { CreateResult, StoreAdapter, StoredSessionEntry } from './adapter.ts';
 import { batches } from './batches.ts';
@@ -45,7 +45,7 @@ export function userSessions(
         const live: StoredSessionEntry[] = [];
         if (!Array.isArray(entries)) return live;
         for (const entry of entries as unknown[]) {
-          if (!isPlainObject(entry) || typeof entry.key !== 'string') continue;
+          if (!isRecord(entry) || typeof entry.key !== 'string') continue;
           const session = sessionStateOf(entry.session);
           if (session?.userId === userId) live.push({ key: entry.key, session });
         }
