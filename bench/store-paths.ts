@@ -129,8 +129,7 @@ async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload)
 async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayload): Promise<Flow> {
   const backend = kit.redisStorage({ client, keyPrefix }).create({
     cookieName: COOKIE_NAME,
-    maxAge: MAX_AGE_S,
-    idleTimeout: undefined,
+    lifetime: kit.createLifetime(MAX_AGE_S, undefined),
     now: Date.now,
   });
   const createdAt = Date.now();

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { decode as authDecode, encode as authEncode } from '@auth/core/jwt';
 import { unsealData as ironOpen, sealData as ironSeal } from 'iron-session';
 import { EncryptJWT, jwtDecrypt } from 'jose';
-import type { SaveInput, SessionBackend } from '../src/storage/types.ts';
+import type { BoundStorage, SaveInput } from '../src/storage/types.ts';
 import { kit } from './kit.ts';
 import type { SessionPayload } from './payloads.ts';
 
@@ -51,10 +51,9 @@ function rawNodeCrypto(): Codec {
 
 /** The kit's real cookie path: storage backend save/load, envelope included. */
 function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
-  const backend: SessionBackend = kit.encryptedCookieStorage({ secret, crypto }).create({
+  const backend: BoundStorage = kit.encryptedCookieStorage({ secret, crypto }).create({
     cookieName: COOKIE_NAME,
-    maxAge: MAX_AGE_S,
-    idleTimeout: undefined,
+    lifetime: kit.createLifetime(MAX_AGE_S, undefined),
     now: Date.now,
   });
   const createdAt = Date.now();

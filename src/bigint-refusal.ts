@@ -57,6 +57,6 @@ function pathText(path: readonly string[]): string {
   const shown = path.length > 8 ? [...path.slice(0, 4), '…', ...path.slice(-3)] : path;
   return shown
     .map((key, i) => (key.startsWith('[') || i === 0 ? key : `.${key}`))
-    .map(printable)
+    .map((step) => printable(step))
     .join('');
 }

@@ -35,12 +35,15 @@ export { type EncryptedCookieStorageOptions, encryptedCookieStorage } from './st
 export { type MemoryStorageOptions, memoryStorage } from './storage/memory-storage.ts';
 export { simpleCookieStorage } from './storage/simple-cookie.ts';
 export type {
+  BoundStorage,
+  FlashHandover,
+  IdleSlide,
   LoadResult,
   SaveInput,
-  SessionBackend,
   SessionState,
   SessionStorage,
   StorageContext,
+  UserSessionIndex,
   UserSessionInfo,
 } from './storage/types.ts';
 export type {

@@ -12,7 +12,7 @@ import {
 } from '../../app/bench/config.ts';
 import { createSessionId } from '../../src/storage/session-id.ts';
 import { encodeValue } from '../../src/storage/store/record-codec.ts';
-import type { SessionBackend } from '../../src/storage/types.ts';
+import type { BoundStorage } from '../../src/storage/types.ts';
 import { median } from '../measure.ts';
 import { type LoadPlan, type RunStats, runLoad, summarize } from './load.ts';
 import type { BenchServer } from './server.ts';
@@ -67,7 +67,7 @@ async function captureSave(redisUrl: string, size: SizeId): Promise<{ call: Save
       call = args.map((a) => (typeof a === 'number' ? a : String(a))) as SaveCall;
       return original(...args);
     };
-    const token = await storeSession(redisEngine(client).backend, benchPayload(size), Date.now());
+    const token = await storeSession(redisEngine(client).storage, benchPayload(size), Date.now());
     if (call === undefined) throw new Error('the Redis storage sent no EVALSHA');
     await client.del(call[2]);
     const idIndex = call.indexOf('_id') + 1;
@@ -169,7 +169,7 @@ async function writeSessions(
   }
 }
 
-async function loadLatencies(backend: SessionBackend, sample: readonly string[]): Promise<[number, number]> {
+async function loadLatencies(backend: BoundStorage, sample: readonly string[]): Promise<[number, number]> {
   const times: number[] = [];
   for (let i = 0; i < LOAD_CALLS; i++) {
     const token = sample[Math.floor(Math.random() * sample.length)] as string;
@@ -203,7 +203,7 @@ export async function keyScale(
     // A fresh keyspace: the main benchmark's few sessions are dropped.
     await admin.flushall();
     const template = await captureSave(redisUrl, '1KB');
-    const readBackend = redisEngine(reader).backend;
+    const readBackend = redisEngine(reader).storage;
     const empty = await usedMemory(admin);
     const sample: Sample = { tokens: [], seen: 0 };
     let written = 0;

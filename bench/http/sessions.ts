@@ -16,7 +16,7 @@ import { redisStorage } from '../../src/entries/redis.ts';
 import type { SessionImpl } from '../../src/session.ts';
 import { encryptedCookieStorage } from '../../src/storage/encrypted-cookie.ts';
 import { createSessionId } from '../../src/storage/session-id.ts';
-import type { SessionBackend } from '../../src/storage/types.ts';
+import type { BoundStorage } from '../../src/storage/types.ts';
 import type { CookieJar } from '../../src/types.ts';
 
 // The driver prepares every session itself, with the same code and settings
@@ -105,7 +105,7 @@ export function redisCookie(engine: SessionEngine, data: Payload): Promise<strin
  * SAVE script the kit uses); returns the cookie token. Many in flight on an
  * auto-pipelining client make the bulk load fast.
  */
-export async function storeSession(backend: SessionBackend, data: Payload, now: number): Promise<string> {
+export async function storeSession(backend: BoundStorage, data: Payload, now: number): Promise<string> {
   const state = { id: createSessionId(now), data, createdAt: now, lastActiveAt: now };
   const token = await backend.save({
     state,

@@ -1,3 +1,4 @@
+import { MAX_FUTURE_SKEW_MS } from '../lifetime.ts';
 import { base64urlDecode, base64urlEncode } from './base64url.ts';
 import { loadNodeRuntime } from './node-runtime.ts';
 
@@ -8,9 +9,9 @@ const VERSION = 0x80;
 const HEADER = 25;
 const MAC = 32;
 const BLOCK = 16;
-// Python's Fernet refuses tokens stamped this far in the future (the engine
-// allows sessions the same 60 s: MAX_FUTURE_SKEW_MS).
-const MAX_CLOCK_SKEW_S = 60;
+// Python's Fernet refuses tokens stamped this far in the future: the 60 s
+// every session gets (MAX_FUTURE_SKEW_MS).
+const MAX_CLOCK_SKEW_S = MAX_FUTURE_SKEW_MS / 1000;
 
 /**
  * Outcome of {@link FernetCodec.decrypt}.

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { base64urlEncodeText } from '../codec/base64url.ts';
 import { createJweCodec } from '../codec/jwe.ts';
 import { isRecord } from '../is-object.ts';
+import { createLifetime } from '../lifetime.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { decodeEnvelope, encodeEnvelope } from '../storage/envelope.ts';
 import { createdAtFromSessionId, createSessionId } from '../storage/session-id.ts';
@@ -17,7 +18,7 @@ import { applyEdits, edits, hostileString, pollutingJson } from '../test-utils/h
 const fuzz = createFuzzer('storage');
 const SECRET = 'fuzz-storage-secret-that-is-long-enough-1';
 const NOW = Date.UTC(2026, 0, 1);
-const context = { cookieName: 'session', maxAge: 14 * 24 * 3600, idleTimeout: 3600, now: () => NOW };
+const context = { cookieName: 'session', lifetime: createLifetime(14 * 24 * 3600, 3600), now: () => NOW };
 
 const pollutingKey = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'polluted') },

@@ -1,6 +1,6 @@
 import { after } from 'next/server.js';
 import { printable } from '../printable.ts';
-import type { SessionImpl } from '../session.ts';
+import { type SessionImpl, unsavedChanges } from '../session.ts';
 import { canWriteCookies } from './context.ts';
 import { currentTestRequest } from './test-request.ts';
 
@@ -41,7 +41,7 @@ export async function watchUnsaved(current: () => Promise<SessionImpl> | undefin
     if (!(await canWriteCookies())) return;
     const check = async (): Promise<void> => {
       const session = await current()?.catch(() => undefined);
-      const changes = session?.unsavedChanges() ?? [];
+      const changes = session === undefined ? [] : unsavedChanges(session);
       if (changes.length > 0) console.warn(unsavedMessage(changes));
     };
     const test = currentTestRequest();

@@ -1,6 +1,6 @@
 import { SessionEngine } from '../engine.ts';
 import type { SessionKitOptions } from '../options.ts';
-import type { Session, SessionImpl } from '../session.ts';
+import { asSession, type Session, type SessionCore } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
 
 /**
@@ -118,10 +118,10 @@ export class KitRunner<Data extends SessionData = SessionData> {
     secure = false,
   ): Promise<T> {
     const jar = browser.request();
-    const commit = (s: SessionImpl) => this.engine.commit(s, jar, secure);
-    const session = await this.engine.load<Data>(jar, commit, secure);
-    const result = await fn(session, {
-      newSession: (userId) => this.engine.replace<Data>(session as unknown as SessionImpl, commit, userId),
+    const commit = (s: SessionCore) => this.engine.commit(s, jar, secure);
+    const session = await this.engine.load(jar, commit, secure);
+    const result = await fn(asSession<Data>(session), {
+      newSession: (userId) => asSession<Data>(this.engine.replace(session, commit, userId)),
     });
     jar.flush();
     return result;

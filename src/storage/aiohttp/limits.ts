@@ -12,7 +12,7 @@ import type { SessionState, StorageContext } from '../types.ts';
  * ```
  */
 export function assertAiohttpContext(what: string, context: StorageContext): void {
-  if (context.idleTimeout !== undefined) {
+  if (context.lifetime.idleTimeout !== undefined) {
     throw new SessionConfigError(
       `${what} cannot honour \`idleTimeout\`: aiohttp-session records have no last-activity field, ` +
         'and their `created` restarts on every write, so `maxAge` already ends a session that ' +

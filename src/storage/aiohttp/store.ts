@@ -3,9 +3,10 @@ import { printable } from '../../printable.ts';
 import { rejectUnknownOptions } from '../../unknown-options.ts';
 import { guarded } from '../store/timeout.ts';
 import { sha256Base64url } from '../store/token.ts';
-import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
+import type { BoundStorage, LoadResult, SaveInput, SessionStorage, StorageContext } from '../types.ts';
 import { assertAiohttpContext, assertAiohttpState, noUserIndex } from './limits.ts';
 import { aiohttpRecord, parseAiohttpRecord } from './python-json.ts';
+import { renewOnWrite } from './renew-on-write.ts';
 import { rememberSpelling, spellingOf } from './spelling.ts';
 
 /**
@@ -63,9 +64,10 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
     name: `${kv.name} (aiohttp format)`,
     // Python reads the cookie, and keys the record, by its exact `cookie_name`.
     exactCookieName: true,
-    create(context: StorageContext): SessionBackend {
+    create(context: StorageContext): BoundStorage {
       assertAiohttpContext(what, context);
-      const { cookieName, maxAge, now } = context;
+      const { cookieName, now } = context;
+      const { maxAge } = context.lifetime;
       const keyOf = (id: string) => `${cookieName}_${id}`;
       const unsupported = () => Promise.reject(noUserIndex(what));
 
@@ -91,10 +93,18 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
       };
 
       return {
-        kind: 'store',
         maxChunks: 1,
-        mergesKeys: false,
-        renewsOnSave: true,
+        // No idle timeout and no flash: aiohttp-session records have no field for either.
+        idle: { clock: 'none' },
+        flash: { via: 'none' },
+        // The cookie keeps the id, but its expiry restarts with every write.
+        cookieStaysOnSave: false,
+        stampWrite: renewOnWrite,
+        users: {
+          refOf: async (handle: string) => sha256Base64url(handle),
+          list: unsupported,
+          destroy: unsupported,
+        },
 
         async load(cookieValue: string): Promise<LoadResult> {
           // Only ids of aiohttp-session's default shape ever reach the store.
@@ -127,10 +137,6 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
           if (!ID.test(handle)) return;
           await call('destroy', () => kv.remove([keyOf(handle)]));
         },
-
-        refOf: async (handle: string) => sha256Base64url(handle),
-        listUserSessions: unsupported,
-        destroyUserSessions: unsupported,
       };
     },
   };

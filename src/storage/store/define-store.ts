@@ -3,7 +3,7 @@ import { isRecord } from '../../is-object.ts';
 import { printable } from '../../printable.ts';
 import type { SessionStorage } from '../types.ts';
 import type { StoreAdapter } from './adapter.ts';
-import { storeBackend } from './store-backend.ts';
+import { bindStore } from './bound-store.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
 
 const METHODS = ['get', 'create', 'update', 'delete', 'takeFlash', 'listByUser'] as const;
@@ -33,7 +33,7 @@ export function defineStore(adapter: StoreAdapter, options: StoreOptions = {}): 
     throw new SessionConfigError('defineStore() takes an options object such as { maxSessionsPerUser: 5 }.');
   }
   const resolved = resolveStoreOptions('defineStore', options, []);
-  return { name: adapter.name, create: (context) => storeBackend(adapter, resolved, context) };
+  return { name: adapter.name, create: (context) => bindStore(adapter, resolved, context) };
 }
 
 function checkAdapter(adapter: StoreAdapter): void {

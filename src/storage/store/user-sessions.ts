@@ -62,14 +62,14 @@ export function userSessions(
     /** The user's live sessions, most recently active first. */
     async list(userId: string): Promise<UserSessionInfo[]> {
       const now = context.now();
-      const idle = context.idleTimeout;
       const sessions: UserSessionInfo[] = [];
       for (const { key, session } of await liveOf('list', userId)) {
         const { createdAt, lastActiveAt } = session;
-        const absolute = createdAt + context.maxAge * 1000;
-        const expiresAt = idle === undefined ? absolute : Math.min(absolute, lastActiveAt + idle * 1000);
+        const expiresAt = context.lifetime.expiresAt(session);
         if (expiresAt < now) continue;
-        sessions.push({ handle: key, id: session.id, createdAt, lastSeen: lastActiveAt, expiresAt });
+        // `handle`: the 0.1 name of `ref`, for one release.
+        const info = { ref: key, handle: key, id: session.id, createdAt, lastSeen: lastActiveAt, expiresAt };
+        sessions.push(info);
       }
       return sessions.sort((a, b) => b.lastSeen - a.lastSeen);
     },
