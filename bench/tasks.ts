@@ -49,9 +49,9 @@ function rawNodeCrypto(): Codec {
   };
 }
 
-/** The kit's real cookie path: storage backend save/load, envelope included. */
+/** The kit's real cookie path: the bound storage's save/load, envelope included. */
 function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
-  const backend: BoundStorage = kit.encryptedCookieStorage({ secret, crypto }).create({
+  const storage: BoundStorage = kit.encryptedCookieStorage({ secret, crypto }).create({
     cookieName: COOKIE_NAME,
     lifetime: kit.createLifetime(MAX_AGE_S, undefined),
     now: Date.now,
@@ -71,13 +71,13 @@ function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
         cleared: true,
         expiresAt,
       };
-      const token = await backend.save(input);
+      const token = await storage.save(input);
       // The cookie storage always yields a value; null is for revoked store records.
       if (token === null) throw new Error('encrypted cookie storage returned no value');
       return token;
     },
     async open(token) {
-      const result = await backend.load(token);
+      const result = await storage.load(token);
       if (result.status !== 'found')
         throw new Error(`next-session-kit rejected its own cookie: ${result.reason}`);
       return result.state.data;

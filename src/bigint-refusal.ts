@@ -12,7 +12,7 @@ import type { SessionState } from './storage/types.ts';
  *
  * @example
  * ```ts
- * try { await backend.save(input); } catch (error) { throw bigintRefusal(error, input.state, 'redis') ?? error; }
+ * try { await storage.save(input); } catch (error) { throw bigintRefusal(error, input.state, 'redis') ?? error; }
  * ```
  */
 export function bigintRefusal(

@@ -203,7 +203,7 @@ export async function keyScale(
     // A fresh keyspace: the main benchmark's few sessions are dropped.
     await admin.flushall();
     const template = await captureSave(redisUrl, '1KB');
-    const readBackend = redisEngine(reader).storage;
+    const readStorage = redisEngine(reader).storage;
     const empty = await usedMemory(admin);
     const sample: Sample = { tokens: [], seen: 0 };
     let written = 0;
@@ -215,7 +215,7 @@ export async function keyScale(
       const dbsize = await admin.dbsize();
       if (dbsize !== target) throw new Error(`expected ${target} keys in Redis, found ${dbsize}`);
       const used = await usedMemory(admin);
-      const [loadP50Micros, loadP99Micros] = await loadLatencies(readBackend, sample.tokens);
+      const [loadP50Micros, loadP99Micros] = await loadLatencies(readStorage, sample.tokens);
       let turn = 0;
       const requests: AutocannonRequestSpec[] = [
         {

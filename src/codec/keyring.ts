@@ -76,7 +76,7 @@ function append<K>(map: Map<string, KeySlot<K>[]>, key: string, slot: KeySlot<K>
  * const token = await engine.seal(ring.current, 'hello');
  * ```
  */
-export interface CipherEngine<K> {
+export interface CipherBackend<K> {
   readonly ring: Keyring<K> | undefined;
   readonly ready: Promise<Keyring<K>>;
   /** Seals UTF-8 `plaintext` with `slot`, returning the full compact JWE. */
@@ -97,7 +97,7 @@ export interface CipherEngine<K> {
 }
 
 /**
- * A successful {@link CipherEngine.open}.
+ * A successful {@link CipherBackend.open}.
  *
  * @internal
  * @example

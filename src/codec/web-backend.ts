@@ -1,6 +1,6 @@
 import { base64urlDecode, base64urlEncode } from './base64url.ts';
 import { protectedHeaderSegment } from './header.ts';
-import { type CipherEngine, createKeyring, type Keyring, type KeySlot, type Opened } from './keyring.ts';
+import { type CipherBackend, createKeyring, type Keyring, type KeySlot, type Opened } from './keyring.ts';
 import { deriveKeyWeb, kidWeb } from './keys.ts';
 
 const IV_BYTES = 12;
@@ -35,16 +35,16 @@ export interface WebKey {
  * @internal
  * @example
  * ```ts
- * const engine = createWebEngine(globalThis.crypto, ['a-long-random-secret'], 'session');
+ * const backend = createWebBackend(globalThis.crypto, ['a-long-random-secret'], 'session');
  * const ring = await engine.ready;
  * const token = await engine.seal(ring.current, 'hello');
  * ```
  */
-export function createWebEngine(
+export function createWebBackend(
   webCrypto: Crypto,
   secrets: readonly string[],
   salt: string,
-): CipherEngine<WebKey> {
+): CipherBackend<WebKey> {
   const { subtle } = webCrypto;
   let ring: Keyring<WebKey> | undefined;
   const ivPool = new Uint8Array(IV_POOL_BYTES);

@@ -32,7 +32,7 @@ const KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 const NOW = Date.UTC(2026, 0, 1);
 const NOW_S = NOW / 1000;
 const context = { cookieName: 'AIOHTTP_SESSION', lifetime: createLifetime(3600, undefined), now: () => NOW };
-const backend = fernetCookieStorage({ key: KEY }).create(context);
+const storage = fernetCookieStorage({ key: KEY }).create(context);
 const codec = createFernetCodec([decodeFernetKey(KEY) as Uint8Array]);
 
 const recordLike = fc.oneof(
@@ -52,7 +52,7 @@ const recordLike = fc.oneof(
 describe('aiohttp formats under hostile input', () => {
   it('fernet-cookie: arbitrary cookie values are refused as invalid, never thrown', async () => {
     await fuzz(fc.oneof(hostileString(120), fc.base64String({ maxLength: 200 })), async (value) => {
-      const result = await backend.load(value);
+      const result = await storage.load(value);
       expect(result.status).toBe('rejected');
       expectPrototypesIntact();
     });
@@ -60,7 +60,7 @@ describe('aiohttp formats under hostile input', () => {
 
   it('fernet-cookie: an authentic token loads only a well-formed, live record', async () => {
     await fuzz(recordLike, async (text) => {
-      const result = await backend.load(await codec.encrypt(text, NOW_S));
+      const result = await storage.load(await codec.encrypt(text, NOW_S));
       const record = parseAiohttpRecord(text);
       if (result.status === 'found') {
         expect(record).not.toBe('empty');

@@ -142,9 +142,9 @@ describe('session payloads (fuzz)', () => {
     ['encrypted-cookie (web)', encryptedWeb],
   ])(
     '%s: an authentic but hostile payload loads as the envelope says, or is refused',
-    async (_name, backend) => {
+    async (_name, storage) => {
       await fuzz(payload, async (text) => {
-        expectLoaded(await backend.load(await sealer.seal(text)), utf8(text));
+        expectLoaded(await storage.load(await sealer.seal(text)), utf8(text));
       });
     },
   );
@@ -158,9 +158,9 @@ describe('session payloads (fuzz)', () => {
   it.each([
     ['encrypted-cookie', encrypted],
     ['simple-cookie', simple],
-  ])('%s: arbitrary cookie values are refused as invalid, never thrown', async (name, backend) => {
+  ])('%s: arbitrary cookie values are refused as invalid, never thrown', async (name, storage) => {
     await fuzz(hostileString(120), async (value) => {
-      const result = await backend.load(value);
+      const result = await storage.load(value);
       if (name === 'simple-cookie' && result.status === 'found') return; // unsigned: any valid JSON is accepted
       expect(result).toEqual({ status: 'rejected', reason: 'invalid' });
     });

@@ -210,8 +210,6 @@ export interface BoundStorage {
 export interface UserSessionInfo {
   /** Opaque reference (not a cookie value); pass it to `destroyUserSessions(userId, { except })`. */
   ref: string;
-  /** @deprecated The same value as `ref`, under its 0.1 name; removed in the next release. */
-  handle: string;
   /** The session's public id. */
   id: string;
   createdAt: number;

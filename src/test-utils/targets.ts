@@ -4,7 +4,8 @@ import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
-import { memoryMapsOf, memoryStorage } from '../storage/memory-storage.ts';
+import { MemoryMaps } from '../storage/memory/adapter.ts';
+import { memoryStorageOn } from '../storage/memory-storage.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
@@ -12,7 +13,7 @@ import { serverClients } from './clients.ts';
 
 /** Direct access to what a store holds, for assertions (never used by the kit itself). */
 export interface StoreInspector {
-  /** Milliseconds left on the key, or `undefined` where the backend cannot say (memcached). */
+  /** Milliseconds left on the key, or `undefined` where the store cannot say (memcached). */
   pttl(key: string): Promise<number | undefined>;
   exists(key: string): Promise<boolean>;
   /** Overwrites the stored record with something that is not a session. */
@@ -131,11 +132,11 @@ export function allTargets(): Target[] {
 // memoryStorage(): one storage (and one set of maps) per kit, like the stores'
 // unique prefixes; the inspector finds a key in whichever of them holds it.
 function memoryTarget(): Target {
-  const made: Array<ReturnType<typeof memoryStorage>> = [];
+  const made: MemoryMaps[] = [];
   const entry = (key: string) => {
-    for (const storage of made) {
-      const found = memoryMapsOf(storage)?.records.get(key);
-      if (found !== undefined) return { storage, found };
+    for (const maps of made) {
+      const found = maps.records.get(key);
+      if (found !== undefined) return { found };
     }
     return undefined;
   };
@@ -145,8 +146,9 @@ function memoryTarget(): Target {
     mergesKeys: true,
     make: (o = {}) => {
       const keyPrefix = uniquePrefix('mem');
-      const storage = memoryStorage({ keyPrefix, ...o });
-      made.push(storage);
+      const maps = new MemoryMaps();
+      const storage = memoryStorageOn(maps, { keyPrefix, ...o });
+      made.push(maps);
       return { storage, keyPrefix };
     },
     inspect: {

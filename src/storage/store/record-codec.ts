@@ -4,7 +4,7 @@ import { sessionStateOf } from './stored-session.ts';
 
 // Every stored value starts with "j" before its JSON. Upstash's client
 // JSON-parses whatever it reads back; a leading "j" makes that parse fail,
-// so values come back byte-for-byte on every backend.
+// so values come back byte-for-byte on every store.
 const PREFIX = 'j';
 const PREFIX_CODE = 0x6a;
 const QUOTE_CODE = 0x22;

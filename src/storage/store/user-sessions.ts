@@ -67,9 +67,7 @@ export function userSessions(
         const { createdAt, lastActiveAt } = session;
         const expiresAt = context.lifetime.expiresAt(session);
         if (expiresAt < now) continue;
-        // `handle`: the 0.1 name of `ref`, for one release.
-        const info = { ref: key, handle: key, id: session.id, createdAt, lastSeen: lastActiveAt, expiresAt };
-        sessions.push(info);
+        sessions.push({ ref: key, id: session.id, createdAt, lastSeen: lastActiveAt, expiresAt });
       }
       return sessions.sort((a, b) => b.lastSeen - a.lastSeen);
     },
