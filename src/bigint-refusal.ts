@@ -9,11 +9,6 @@ import type { SessionState } from './storage/types.ts';
  * store never failed), into a `SessionUnsupportedError` that names where it
  * is and what to do. Searched only after a save failed, so saves pay nothing.
  * `undefined` when the error has another cause.
- *
- * @example
- * ```ts
- * try { await storage.save(input); } catch (error) { throw bigintRefusal(error, input.state, 'redis') ?? error; }
- * ```
  */
 export function bigintRefusal(
   error: unknown,

@@ -48,12 +48,6 @@ const MAX_KEYS = 256;
 /**
  * Validates the `expose` option once, at creation. Without it, client
  * components get an empty object.
- *
- * @example
- * ```ts
- * const exposer = resolveExpose(['user']);
- * exposer({ user: 'ada', role: 'admin' }); // { user: 'ada' }
- * ```
  */
 export function resolveExpose(option: unknown): Exposer {
   if (option === undefined) return () => ({});

@@ -99,12 +99,6 @@ export interface SessionKitOptions<
 
 /**
  * Options after validation, with defaults applied.
- *
- * @example
- * ```ts
- * const resolved = resolveKitOptions({ storage });
- * resolved.maxAge; // 1209600
- * ```
  */
 export interface ResolvedKitOptions {
   storage: SessionStorage;
@@ -127,11 +121,6 @@ export interface ResolvedKitOptions {
 /**
  * Validates kit options; throws `SessionConfigError` with a message that
  * says how to fix the problem.
- *
- * @example
- * ```ts
- * resolveKitOptions({ storage, maxAge: -1 }); // throws SessionConfigError
- * ```
  */
 export function resolveKitOptions<Data extends SessionData, Client extends ClientSessionData = Partial<Data>>(
   options: SessionKitOptions<Data, Client>,

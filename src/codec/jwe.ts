@@ -16,17 +16,6 @@ const DOT = 46;
  * an older secret (not `secrets[0]`), i.e. it should be re-sealed.
  * `unknown-key` means a well-formed token whose `kid` matches none of the
  * secrets; `invalid` covers everything else (malformed, tampered, wrong key).
- *
- * @example
- * ```ts
- * const result: JweOpenResult = await codec.open(cookieValue);
- * if (result.ok) {
- *   const data = JSON.parse(result.plaintext);
- *   if (result.stale) await reseal(data);
- * } else if (result.reason === 'unknown-key') {
- *   // sealed with a secret that was rotated out (or another app's cookie)
- * }
- * ```
  */
 export type JweOpenResult =
   | { ok: true; plaintext: string; stale: boolean } // stale: opened with a non-current (older) key
@@ -35,13 +24,6 @@ export type JweOpenResult =
 /**
  * Seals and opens compact JWE (`alg: "dir"`, `enc: "A256GCM"`, `kid` in the
  * protected header) with keys derived from a list of secrets.
- *
- * @example
- * ```ts
- * const codec: JweCodec = createJweCodec({ secrets: [process.env.SESSION_SECRET!], salt: 'session' });
- * const token = await codec.seal('{"userId":42}');
- * const result = await codec.open(token); // { ok: true, plaintext: '{"userId":42}', stale: false }
- * ```
  */
 export interface JweCodec {
   /**
@@ -60,11 +42,6 @@ export interface JweCodec {
 
 /**
  * Options for {@link createJweCodec}.
- *
- * @example
- * ```ts
- * const options: JweCodecOptions = { secrets: [current, previous], salt: 'session', backend: 'auto' };
- * ```
  */
 export interface JweCodecOptions {
   /** `secrets[0]` seals; every secret opens. Not length-checked here. */
@@ -93,16 +70,6 @@ const unknownKey = (): JweOpenResult => ({ ok: false, reason: 'unknown-key' });
  * @throws TypeError if `secrets` is empty or not all strings, `salt` is not a
  * string, `backend: 'node'` is requested where `node:crypto` is unavailable,
  * or no WebCrypto is available.
- * @example
- * ```ts
- * const codec = createJweCodec({
- *   secrets: [process.env.SESSION_SECRET!, process.env.SESSION_SECRET_PREVIOUS!],
- *   salt: 'session',
- * });
- * const token = await codec.seal(JSON.stringify({ userId: 42 }));
- * const result = await codec.open(token);
- * if (result.ok) console.log(JSON.parse(result.plaintext), result.stale);
- * ```
  */
 export function createJweCodec(options: JweCodecOptions): JweCodec {
   const { secrets, salt, backend = 'auto' } = options;

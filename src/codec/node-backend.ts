@@ -17,10 +17,6 @@ const IV_POOL_BYTES = IV_BYTES * 1024;
  * precomputed AAD (ASCII bytes of the header segment this codec writes).
  *
  * @internal
- * @example
- * ```ts
- * const material: NodeKey = { key: createSecretKey(raw), aad: Buffer.from(header, 'latin1') };
- * ```
  */
 export interface NodeKey {
   readonly key: KeyObject;
@@ -33,11 +29,6 @@ export interface NodeKey {
  * base64url.
  *
  * @internal
- * @example
- * ```ts
- * const backend = createNodeBackend(loadNodeRuntime()!, ['a-long-random-secret'], 'session');
- * const token = engine.seal(engine.ring!.current, 'hello');
- * ```
  */
 export function createNodeBackend(
   node: NodeRuntime,

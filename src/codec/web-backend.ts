@@ -17,10 +17,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * and the precomputed AAD (ASCII bytes of the header segment this codec writes).
  *
  * @internal
- * @example
- * ```ts
- * const material: WebKey = { key: cryptoKey, aad: new TextEncoder().encode(header) };
- * ```
  */
 export interface WebKey {
   readonly key: CryptoKey;
@@ -33,12 +29,6 @@ export interface WebKey {
  * here and `ready` settles once every key is imported.
  *
  * @internal
- * @example
- * ```ts
- * const backend = createWebBackend(globalThis.crypto, ['a-long-random-secret'], 'session');
- * const ring = await engine.ready;
- * const token = await engine.seal(ring.current, 'hello');
- * ```
  */
 export function createWebBackend(
   webCrypto: Crypto,

@@ -19,10 +19,6 @@ const PATH = /^\/[\x21-\x2b\x2d-\x3a\x3c-\x7e]*$/;
  * source's.
  *
  * @internal
- * @example
- * ```ts
- * isCookieNameToken('iron-session'); // true
- * ```
  */
 export function isCookieNameToken(name: unknown): name is string {
   return typeof name === 'string' && name.length > 0 && name.length <= 128 && TOKEN.test(name);
@@ -32,10 +28,6 @@ export function isCookieNameToken(name: unknown): name is string {
  * Whether `value` is a `Domain` attribute the kit writes as is.
  *
  * @internal
- * @example
- * ```ts
- * isCookieDomain('example.com'); // true
- * ```
  */
 export function isCookieDomain(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 253 && DOMAIN.test(value);
@@ -45,10 +37,6 @@ export function isCookieDomain(value: unknown): value is string {
  * Whether `value` is a `Path` attribute the kit writes as is.
  *
  * @internal
- * @example
- * ```ts
- * isCookiePath('/'); // true
- * ```
  */
 export function isCookiePath(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 1024 && PATH.test(value);
@@ -59,11 +47,6 @@ const COOKIE_OPTION_KEYS = ['domain', 'path', 'sameSite', 'secure', 'httpOnly', 
 
 /**
  * Cookie attributes after validation, with defaults applied.
- *
- * @example
- * ```ts
- * const resolved: ResolvedCookieOptions = resolveCookieOptions('session', {});
- * ```
  */
 export interface ResolvedCookieOptions {
   domain: string | undefined;
@@ -75,12 +58,6 @@ export interface ResolvedCookieOptions {
 
 /**
  * Validates a cookie name; throws `SessionConfigError` explaining the fix.
- *
- * @example
- * ```ts
- * validateCookieName('session'); // ok
- * validateCookieName('bad;name'); // throws SessionConfigError
- * ```
  */
 export function validateCookieName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -105,12 +82,6 @@ export function validateCookieName(name: unknown): string {
  * Validates the `cookie` option against the cookie name's prefix rules
  * (matched case-insensitively, see {@link cookiePrefix}) and returns it with
  * defaults applied.
- *
- * @example
- * ```ts
- * resolveCookieOptions('__Host-session', { secure: 'auto' }); // ok
- * resolveCookieOptions('__Host-session', { domain: 'example.com' }); // throws SessionConfigError
- * ```
  */
 export function resolveCookieOptions(
   name: string,

@@ -12,11 +12,6 @@ import type { MigrationRead, MigrationRequest, MigrationSource } from './types.t
  * cookies go in the same response.
  *
  * @internal
- * @example
- * ```ts
- * const migration = new Migration(engine, sources);
- * const session = await migration.load(jar, commit, secure, peek, names);
- * ```
  */
 export class Migration {
   readonly #engine: SessionEngine;

@@ -14,10 +14,6 @@ const deferredErrors = new WeakMap<object, SessionConfigError>();
  * when the server starts.
  *
  * @internal
- * @example
- * ```ts
- * deferConfigErrorDuringBuild(() => create(options), (error) => deferredSource('authjs', error));
- * ```
  */
 export function deferredSource<Data extends SessionData>(
   name: string,
@@ -37,10 +33,6 @@ export function deferredSource<Data extends SessionData>(
  * shape), whose cookies are not the kit's own.
  *
  * @internal
- * @example
- * ```ts
- * const sources = resolveMigrateFrom(options.migrateFrom, { cookieName: 'session', exactCookieName: false });
- * ```
  */
 export function resolveMigrateFrom(
   value: unknown,
@@ -114,10 +106,6 @@ function sameCookie(a: string, b: string): boolean {
  * Refuses keys a migration source's factory does not know, naming the valid ones.
  *
  * @internal
- * @example
- * ```ts
- * checkKeys(options, ['password', 'cookieName'], 'ironSession()');
- * ```
  */
 export function checkKeys(options: object, valid: readonly string[], factory: string): void {
   rejectUnknownOptions(options, valid, `${factory} option`);
@@ -128,10 +116,6 @@ export function checkKeys(options: object, valid: readonly string[], factory: st
  * old library writes.
  *
  * @internal
- * @example
- * ```ts
- * const name = checkCookieName(options.cookieName, 'ironSession()', 'the `cookieName` of your iron-session options');
- * ```
  */
 export function checkCookieName(value: unknown, factory: string, hint: string): string {
   if (!isCookieNameToken(value) || /\.\d+$/.test(value)) {
@@ -149,10 +133,6 @@ export function checkCookieName(value: unknown, factory: string, hint: string): 
  * path and domain all match).
  *
  * @internal
- * @example
- * ```ts
- * const attrs = checkCookieScope(options.cookieOptions, 'ironSession()');
- * ```
  */
 export function checkCookieScope(
   value: unknown,
@@ -181,10 +161,6 @@ export function checkCookieScope(
  * An optional function option, checked to be one.
  *
  * @internal
- * @example
- * ```ts
- * const userId = optionalFunction(options.userId, 'ironSession()', 'userId', '(data) => string | undefined');
- * ```
  */
 export function optionalFunction<F>(
   value: F | undefined,

@@ -67,11 +67,6 @@ const GUARD_KEYS = ['protect', 'loginPath', 'authorize', 'csrf'];
 
 /**
  * @internal Binds `guard()` to a kit's engine.
- *
- * @example
- * ```ts
- * const guard = createGuard(engine);
- * ```
  */
 export function createGuard(engine: SessionEngine): Guard {
   return <Data extends SessionData>(options: GuardOptions<Data>) => {

@@ -9,11 +9,6 @@ const MAX_LISTED = 10;
 /**
  * The warning for a session changed but never saved. Names keys and
  * operations only, never values.
- *
- * @example
- * ```ts
- * unsavedMessage(['count', 'flash:notice']);
- * ```
  */
 export function unsavedMessage(changes: readonly string[]): string {
   const names = changes.slice(0, MAX_LISTED).map((name) => printable(name, 60));
@@ -30,11 +25,6 @@ export function unsavedMessage(changes: readonly string[]): string {
  * Handler has finished (`after()`), warn if the request's session still has
  * unsaved changes. Server component renders cannot save, so they are not
  * checked. Never fails the request.
- *
- * @example
- * ```ts
- * watchUnsaved(() => slot.current);
- * ```
  */
 export async function watchUnsaved(current: () => Promise<SessionImpl> | undefined): Promise<void> {
   try {

@@ -20,11 +20,6 @@ interface Meta {
 
 /**
  * Serialises a session for a cookie payload.
- *
- * @example
- * ```ts
- * encodeEnvelope({ id, data: { user: 'ada' }, createdAt, lastActiveAt }, false); // '[{"user":"ada"},"AZq3x0f2Kd9w"]'
- * ```
  */
 export function encodeEnvelope(state: SessionState, trackActivity: boolean, includeShown = false): string {
   const meta: Meta = {};
@@ -58,11 +53,6 @@ export function encodeEnvelope(state: SessionState, trackActivity: boolean, incl
 /**
  * Parses a cookie payload; `undefined` for anything not of the expected shape
  * (untrusted input: decrypted is not the same as well-formed).
- *
- * @example
- * ```ts
- * decodeEnvelope('[{"user":"ada"},"AZq3x0f2Kd9w"]')?.data.user; // 'ada'
- * ```
  */
 export function decodeEnvelope(json: string): SessionState | undefined {
   let parsed: unknown;

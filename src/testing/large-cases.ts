@@ -28,11 +28,6 @@ const bigData = (keys: number, round: number): Record<string, unknown> =>
 /**
  * Sessions with many keys, and users with many sessions: a store must take
  * them in one piece or batch them itself.
- *
- * @example
- * ```ts
- * largeCases(suite, { keys: 1000, sessions: 1000 });
- * ```
  */
 export function largeCases(suite: Suite, size: { keys: number; sessions: number }): void {
   const timeout = suite.timeout * 5;

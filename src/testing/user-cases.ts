@@ -14,11 +14,6 @@ export async function refOf(h: KitRunner, browser: CookieBrowser): Promise<strin
 
 /**
  * A user's sessions: listed, signed out everywhere else, and everywhere.
- *
- * @example
- * ```ts
- * userCases(suite);
- * ```
  */
 export function userCases(suite: Suite): void {
   const test = casesOf(suite);

@@ -181,11 +181,6 @@ function describePath(path: PathKey): string {
  * at its place with its value is written as Python wrote it, and objects
  * keep Python's key order. Throws `SessionUnsupportedError` for what Python
  * cannot read back.
- *
- * @example
- * ```ts
- * pythonJsonDumps({ user: 'Zoë', n: 1.5, id: 2n ** 64n }); // '{"user": "Zo\\u00eb", "n": 1.5, "id": 18446744073709551616}'
- * ```
  */
 export function pythonJsonDumps(value: unknown, spelling: PythonSpelling = NO_SPELLING): string {
   return new Encoder(spelling).encode('', value, '', 0) ?? 'null';
@@ -196,11 +191,6 @@ export function pythonJsonDumps(value: unknown, spelling: PythonSpelling = NO_SP
  * "session": {...}}`, or `{}` for an empty one, spelled as Python writes it;
  * `spelling` is what {@link parseAiohttpRecord} found in the record the data
  * was loaded from.
- *
- * @example
- * ```ts
- * aiohttpRecord(1700000000, { a: 1 }); // '{"created": 1700000000, "session": {"a": 1}}'
- * ```
  */
 export function aiohttpRecord(
   createdSeconds: number,
@@ -221,12 +211,6 @@ const SESSION_PATH = memberPath('', 'session');
  * `empty` for `{}` (aiohttp-session's mark of a logged-out session),
  * `undefined` for anything not of the expected shape. `spelling` remembers
  * what the values cannot say, for {@link aiohttpRecord}.
- *
- * @example
- * ```ts
- * parseAiohttpRecord('{"created": 1700000000, "session": {"a": 1.0}}');
- * // { created: 1700000000, data: { a: 1 }, spelling: … }
- * ```
  */
 export function parseAiohttpRecord(
   text: string,

@@ -12,11 +12,6 @@ import { rememberSpelling, spellingOf } from './spelling.ts';
 /**
  * The few single-key commands the aiohttp-session format needs from a store
  * (so it works on a Redis Cluster too). Failures throw.
- *
- * @example
- * ```ts
- * const kv: AiohttpKv = { name: 'redis', get: (k) => redis.get(k), set: ..., remove: ... };
- * ```
  */
 export interface AiohttpKv {
   readonly name: string;
@@ -36,11 +31,6 @@ const ID = /^[0-9a-f]{32}$/;
 /**
  * The session id aiohttp-session's default `key_factory` makes: a random
  * UUID (version 4) as 32 lowercase hex digits.
- *
- * @example
- * ```ts
- * aiohttpSessionId(); // 'e33b57c7ec6e425eb626610f811ab6ae'
- * ```
  */
 export function aiohttpSessionId(): string {
   return crypto.randomUUID().replaceAll('-', '');
@@ -51,11 +41,6 @@ export function aiohttpSessionId(): string {
  * `MemcachedStorage` records: key `<cookie name>_<hex id>`, value
  * `{"created": <seconds>, "session": {...}}` as Python's `json.dumps` writes
  * it, TTL `maxAge` restarted on every save; the cookie holds the bare id.
- *
- * @example
- * ```ts
- * const storage = aiohttpStoreStorage(redisKv(client), 'redisStorage({ format: "aiohttp" })', 2000);
- * ```
  */
 export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number): SessionStorage {
   const call = <T, R = T>(operation: string, fn: () => Promise<T>, map?: (value: T) => R) =>
@@ -153,11 +138,6 @@ const HINTS: Record<string, string> = {
 
 /**
  * Rejects the store options that have no meaning in the aiohttp format.
- *
- * @example
- * ```ts
- * const timeout = resolveAiohttpStoreOptions('redisStorage', options);
- * ```
  */
 export function resolveAiohttpStoreOptions(factory: string, options: object): number {
   rejectUnknownOptions(options, ['client', 'format', 'timeout'], `${factory} option`, (key) =>

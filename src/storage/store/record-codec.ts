@@ -15,21 +15,11 @@ const INTEGER = /^j-?(?:0|[1-9][0-9]*)$/;
 
 /**
  * What {@link decodeValueOr} returns for a value the kit did not write.
- *
- * @example
- * ```ts
- * if (decodeValueOr(text) === UNDECODABLE) return 'corrupt';
- * ```
  */
 export const UNDECODABLE: unique symbol = Symbol('undecodable');
 
 /**
  * Encodes one data value for storage.
- *
- * @example
- * ```ts
- * encodeValue({ a: 1 }); // 'j{"a":1}'
- * ```
  */
 export function encodeValue(value: unknown): string {
   // Every save writes at least one number (the last activity): for finite
@@ -42,12 +32,6 @@ export function encodeValue(value: unknown): string {
  * Decodes a stored value; {@link UNDECODABLE} if it is not one we wrote.
  * Allocates nothing beyond the value itself: a record decodes one of these
  * per field on every load.
- *
- * @example
- * ```ts
- * decodeValueOr('j{"a":1}'); // { a: 1 }
- * decodeValueOr('{"a":1}'); // UNDECODABLE
- * ```
  */
 export function decodeValueOr(text: unknown): unknown {
   if (typeof text !== 'string' || text.charCodeAt(0) !== PREFIX_CODE) return UNDECODABLE;
@@ -65,11 +49,6 @@ export function decodeValueOr(text: unknown): unknown {
 
 /**
  * Decodes a stored value; `undefined` if it is not one we wrote.
- *
- * @example
- * ```ts
- * decodeValue('j{"a":1}'); // { value: { a: 1 } }
- * ```
  */
 export function decodeValue(text: unknown): { value: unknown } | undefined {
   const value = decodeValueOr(text);

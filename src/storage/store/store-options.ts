@@ -30,11 +30,6 @@ export interface StoreOptions {
 
 /**
  * {@link StoreOptions} validated, with defaults applied.
- *
- * @example
- * ```ts
- * const resolved: ResolvedStoreOptions = { timeout: 2000, touchAfter: undefined, maxSessionsPerUser: 5 };
- * ```
  */
 export interface ResolvedStoreOptions {
   timeout: number;
@@ -47,11 +42,6 @@ const OPTION_KEYS = ['timeout', 'touchAfter', 'maxSessionsPerUser'];
 /**
  * Validates the store options of `factory`, whose own options are `ownKeys`;
  * anything else is refused with the list of valid ones.
- *
- * @example
- * ```ts
- * const resolved = resolveStoreOptions('redisStorage', options, ['client', 'format', 'keyPrefix']);
- * ```
  */
 export function resolveStoreOptions(
   factory: string,
@@ -82,11 +72,6 @@ export function resolveStoreOptions(
 
 /**
  * Validates the `keyPrefix` option of the kit's own stores (default `sess:`).
- *
- * @example
- * ```ts
- * const prefix = resolveKeyPrefix(options.keyPrefix); // 'sess:'
- * ```
  */
 export function resolveKeyPrefix(keyPrefix: unknown = 'sess:'): string {
   if (typeof keyPrefix !== 'string' || keyPrefix.length > 100 || !/^[\x21-\x7e]*$/.test(keyPrefix)) {

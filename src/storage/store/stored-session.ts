@@ -9,11 +9,6 @@ import type { SessionState } from '../types.ts';
  * nothing, because this runs on every load: the creation time is taken from
  * the id (whatever the store says), and the state is the very object the
  * store returned, which is what it gets back in `update()`.
- *
- * @example
- * ```ts
- * const state = sessionStateOf(await adapter.get(key)); // SessionState | undefined
- * ```
  */
 export function sessionStateOf(value: unknown): SessionState | undefined {
   if (!isRecord(value)) return undefined;
@@ -42,11 +37,6 @@ export function sessionStateOf(value: unknown): SessionState | undefined {
 
 /**
  * Whether an object has an own enumerable key, without building a key list.
- *
- * @example
- * ```ts
- * hasKeys({}); // false
- * ```
  */
 export function hasKeys(object: object): boolean {
   for (const key in object) if (Object.hasOwn(object, key)) return true;

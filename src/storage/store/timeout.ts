@@ -11,12 +11,6 @@ import { SessionStoreError } from '../../errors.ts';
  * `map` turns the answer into the result in the same step (one promise per
  * call instead of two on the hot path); an error it throws becomes a
  * `SessionStoreError` too.
- *
- * @example
- * ```ts
- * const record = await guarded('redis', 'load', 2000, () => driver.load(key));
- * const found = await guarded('redis', 'load', 2000, () => driver.load(key), (r) => r !== null);
- * ```
  */
 export function guarded<T, R = T>(
   store: string,

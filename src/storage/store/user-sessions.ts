@@ -7,11 +7,6 @@ import { sessionStateOf } from './stored-session.ts';
 
 /**
  * A store call under the kit's deadline (see `guarded()`).
- *
- * @example
- * ```ts
- * const call: StoreCall = (operation, fn, map) => guarded('redis', operation, 2000, fn, map);
- * ```
  */
 export type StoreCall = <T, R = T>(
   operation: string,
@@ -22,12 +17,6 @@ export type StoreCall = <T, R = T>(
 /**
  * What the kit does with a user's sessions, over any store: list them,
  * revoke them, and enforce `maxSessionsPerUser` after a login.
- *
- * @example
- * ```ts
- * const users = userSessions(adapter, call, context, 5);
- * await users.destroy('ada', []); // sign out everywhere
- * ```
  */
 export function userSessions(
   adapter: StoreAdapter,
