@@ -50,6 +50,7 @@ export type { ClientSessionData, ExposeOption } from './expose.ts';
 export { safeNextPath } from './guard/next-param.ts';
 export { type VerifyOriginOptions, verifyOrigin } from './guard/origin.ts';
 export type { ProtectOption } from './guard/paths.ts';
+export type { CookieLifetime, IdleClock, Lifetime, SessionTimes } from './lifetime.ts';
 export type { MigrationRead, MigrationRequest, MigrationSource } from './migrate/types.ts';
 export type { ClientAccess, ExposedOf } from './next/client-access.ts';
 export type { Guard, GuardOptions } from './next/guard.ts';

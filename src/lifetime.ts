@@ -21,7 +21,10 @@ const TOUCH_INTERVAL_MAX_S = 3600;
 /**
  * The two times a session's expiry follows from (Unix ms).
  *
- * @internal
+ * @example
+ * ```ts
+ * const times: SessionTimes = { createdAt: state.createdAt, lastActiveAt: state.lastActiveAt };
+ * ```
  */
 export interface SessionTimes {
   readonly createdAt: number;
@@ -33,16 +36,24 @@ export interface SessionTimes {
  * expiry), in the store (a TTL refresh; the cookie lives until the absolute
  * end), or nowhere (a storage that has no idle timeout).
  *
- * @internal
+ * @example
+ * ```ts
+ * const idle: IdleClock = 'store'; // a TTL refresh: the cookie lives until the absolute end
+ * ```
  */
 export type IdleClock = 'cookie' | 'store' | 'none';
 
 /**
  * Every time rule of a kit, computed once from `maxAge` and `idleTimeout`:
  * the engine, the storages and the user listing read it and never redo the
- * arithmetic.
+ * arithmetic. A storage receives it as `StorageContext.lifetime`.
  *
- * @internal
+ * @example
+ * ```ts
+ * create(context: StorageContext): BoundStorage {
+ *   const expiresAt = context.lifetime.expiresAt(state); // the earlier of the absolute and idle ends
+ * }
+ * ```
  */
 export interface Lifetime {
   /** Absolute lifetime in seconds. */
@@ -64,7 +75,11 @@ export interface Lifetime {
 /**
  * When a session's cookie dies, as the browser is told.
  *
- * @internal
+ * @example
+ * ```ts
+ * const cookie = context.lifetime.cookie('cookie');
+ * const maxAge = cookie.maxAge(now, cookie.until(state)); // seconds, for Set-Cookie
+ * ```
  */
 export interface CookieLifetime {
   /** When the cookie of a session with these times should die (Unix ms). */
