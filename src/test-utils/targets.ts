@@ -24,8 +24,6 @@ export interface StoreInspector {
 export interface Target {
   name: string;
   kind: 'cookie' | 'store';
-  /** Concurrent saves of different keys both survive. */
-  mergesKeys: boolean;
   make(options?: { timeout?: number; touchAfter?: number; maxSessionsPerUser?: number }): {
     storage: SessionStorage;
     keyPrefix: string;
@@ -55,19 +53,16 @@ export function allTargets(): Target[] {
     {
       name: 'encrypted-cookie',
       kind: 'cookie',
-      mergesKeys: false,
       make: () => ({ storage: encryptedCookieStorage({ secret: SECRET }), keyPrefix: '' }),
     },
     {
       name: 'simple-cookie',
       kind: 'cookie',
-      mergesKeys: false,
       make: () => ({ storage: simpleCookieStorage(), keyPrefix: '' }),
     },
     {
       name: 'redis',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('redis');
         return { storage: redisStorage({ client: redis, keyPrefix, ...o }), keyPrefix };
@@ -78,7 +73,6 @@ export function allTargets(): Target[] {
     {
       name: 'redis-cluster',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('cluster');
         return { storage: redisStorage({ client: cluster, keyPrefix, ...o }), keyPrefix };
@@ -89,7 +83,6 @@ export function allTargets(): Target[] {
     {
       name: 'kv',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('kv');
         return { storage: kvStorage({ client: kv, keyPrefix, ...o }), keyPrefix };
@@ -100,7 +93,6 @@ export function allTargets(): Target[] {
     {
       name: 'kv (@upstash/redis)',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('upstash');
         return { storage: kvStorage({ client: upstash, keyPrefix, ...o }), keyPrefix };
@@ -111,7 +103,6 @@ export function allTargets(): Target[] {
     {
       name: 'memcached',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('mc');
         return { storage: memcachedStorage({ client: memcached, keyPrefix, ...o }), keyPrefix };
@@ -143,7 +134,6 @@ function memoryTarget(): Target {
   return {
     name: 'memory',
     kind: 'store',
-    mergesKeys: true,
     make: (o = {}) => {
       const keyPrefix = uniquePrefix('mem');
       const maps = new MemoryMaps();
