@@ -103,3 +103,48 @@ export function hostLoadText(load: HostLoad): string {
     `${load.loadAverage[1].toFixed(1)})`
   );
 }
+
+/** The processes `--busy` keeps running on the other cores. */
+export interface BusyLoad {
+  readonly workers: number;
+  stop(): Promise<void>;
+}
+
+// What a neighbour on a shared host does: allocate, serialise, hash. Not a
+// bare `for (;;) {}`, which would leave the caches and the memory bus alone.
+const SPIN = `
+const { createHash } = require('node:crypto');
+const data = { items: Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'item-' + i, tags: ['a', 'b', 'c'] })) };
+for (;;) {
+  const text = JSON.stringify(data);
+  createHash('sha256').update(text).digest('hex');
+  JSON.parse(text);
+}
+`;
+
+/**
+ * Starts `workers` processes that keep one core each busy until `stop()`:
+ * `npm run bench -- --busy` measures with the other core(s) of the host taken,
+ * as on a shared CI runner or a busy server.
+ */
+export async function startBusyLoad(workers: number): Promise<BusyLoad> {
+  const { spawn } = await import('node:child_process');
+  const children = Array.from({ length: workers }, () =>
+    spawn(process.execPath, ['-e', SPIN], { stdio: 'ignore' }),
+  );
+  const kill = (): void => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  return {
+    workers,
+    async stop() {
+      process.off('exit', kill);
+      const exits = children
+        .filter((child) => child.exitCode === null && child.signalCode === null)
+        .map((child) => new Promise((resolve) => child.once('exit', resolve)));
+      kill();
+      await Promise.all(exits);
+    },
+  };
+}

@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostLoadText, watchHostLoad } from '../host-load.ts';
 import { type RunStats, runLoad } from '../http/load.ts';
+import { type ProfileSummary, profileDiffText, profileTable, profileVariant } from '../http/profile.ts';
 import { startApp } from '../http/server.ts';
 import type { Variant } from '../http/variants.ts';
 import { median } from '../measure.ts';
@@ -58,49 +59,20 @@ const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as 
   version: string;
   devDependencies: Record<string, string>;
 };
-const large = payloads.find((p) => p.id === 'large');
-if (large === undefined) throw new Error('bench/payloads.ts lacks the ~1 KB payload');
+const large = (() => {
+  const found = payloads.find((p) => p.id === 'large');
+  if (found === undefined) throw new Error('bench/payloads.ts lacks the ~1 KB payload');
+  return found;
+})();
 
-const work = mkdtempSync(join(tmpdir(), 'nsk-compare-'));
-const app = join(work, 'app');
+// --app <dir>: reuse the app a --keep run left (installed and built), e.g. to profile it.
+const reuse = option('--app');
+const work = reuse === undefined ? mkdtempSync(join(tmpdir(), 'nsk-compare-')) : dirname(reuse);
+const app = reuse ?? join(work, 'app');
 let exitCode = 0;
 let stop: (() => Promise<void>) | undefined;
 try {
-  log('npm run build, npm pack');
-  run(process.execPath, ['scripts/build.mjs'], root);
-  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root)) as Array<{
-    filename: string;
-  }>;
-  if (packed === undefined) throw new Error('npm pack gave no tarball');
-  const tarball = join(work, packed.filename);
-
-  log(`a fresh Next 16 app in ${app}: next-session-kit from ${packed.filename}, iron-session from npm`);
-  const dev = rootPkg.devDependencies;
-  const pkg = {
-    name: 'kit-vs-iron',
-    private: true,
-    dependencies: {
-      next: dev.next,
-      react: dev.react,
-      'react-dom': dev['react-dom'],
-      'next-session-kit': `file:${tarball}`,
-      'iron-session': dev['iron-session'],
-    },
-    devDependencies: {
-      typescript: dev.typescript,
-      '@types/node': dev['@types/node'],
-      '@types/react': dev['@types/react'],
-      '@types/react-dom': dev['@types/react-dom'],
-    },
-  };
-  mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  writeFileSync(join(app, 'tsconfig.json'), nextTsconfig());
-  for (const [path, text] of Object.entries(appFiles(large.data))) {
-    mkdirSync(dirname(join(app, path)), { recursive: true });
-    writeFileSync(join(app, path), text);
-  }
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+  if (reuse === undefined) prepareApp();
   const version = (name: string): string =>
     (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
       .version;
@@ -116,29 +88,34 @@ try {
       .map(([n, v]) => `${n} ${v}`)
       .join(', ')}`,
   );
-
-  log('next build');
-  run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app, { NODE_ENV: 'production' });
+  if (reuse === undefined) {
+    log('next build');
+    run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app, { NODE_ENV: 'production' });
+  }
 
   // One secret for both: each library derives its own keys from it.
   const secret = randomBytes(32).toString('base64url');
   const profile = args.includes('--profile');
-  const server = await startApp({
-    cwd: app,
-    env: { SESSION_SECRET: secret, IRON_PASSWORD: secret },
-    readyPath: '/plain/read',
-    readyHeaders: {},
-    nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'prof')}`] : undefined,
-  });
+  const start = (nodeArgs?: string[]) =>
+    startApp({
+      cwd: app,
+      env: { SESSION_SECRET: secret, IRON_PASSWORD: secret },
+      readyPath: '/plain/read',
+      readyHeaders: {},
+      nodeArgs,
+    });
+  const server = await start();
   stop = server.stop;
   log(`next start on ${server.origin} (pid ${server.pid})`);
 
   const login = async (path: string): Promise<string> => {
     const response = await fetch(server.origin + path, { method: 'POST' });
     if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    // What a browser then sends: the cookies set, not those the response expires (an empty value).
     const cookie = response.headers
       .getSetCookie()
-      .map((line) => line.split(';')[0])
+      .map((line) => line.split(';')[0] ?? '')
+      .filter((pair) => !pair.endsWith('='))
       .join('; ');
     if (cookie === '') throw new Error(`${path}: no Set-Cookie`);
     return cookie;
@@ -194,14 +171,36 @@ try {
   for (const v of all) await runLoad(server, v, seconds, connections);
 
   if (profile) {
-    for (const v of all) await runLoad(server, v, 10, connections);
+    // One server per route under --cpu-prof (Node writes the profile on exit), as bench:http --profile.
     await server.stop();
-    log(
-      `profiles in ${join(work, 'prof')} (10 s per route, in the order ${all.map((v) => v.id).join(', ')})`,
-    );
+    const summaries: ProfileSummary[] = [];
+    for (const v of all) {
+      const profiled = await start(['--cpu-prof', `--cpu-prof-dir=${join(root, '.tmp/bench-prof')}`]);
+      stop = profiled.stop;
+      summaries.push(await profileVariant(profiled, v, 10, connections, log));
+    }
+    const text = [
+      profileTable(summaries),
+      ...[
+        ['kit-read', 'plain-kit-cookie'],
+        ['iron-read', 'plain-iron-cookie'],
+        ['kit-write', 'iron-write'],
+        ['kit-read', 'iron-read'],
+      ].map(([a, b]) => {
+        const ours = summaries.find((x) => x.id === a) as ProfileSummary;
+        const base = summaries.find((x) => x.id === b) as ProfileSummary;
+        return `\`\`\`\n${profileDiffText(ours, base)}\n\`\`\``;
+      }),
+    ].join('\n\n');
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(join(root, 'bench/results/compare-profile.md'), `${text}\n`);
+    process.stdout.write(`${text}\n`);
   } else {
     const runs = new Map<string, RunStats[]>(all.map((v) => [v.id, []]));
     const ratios = new Map<string, number[]>(pairs.map((p) => [p.name, []]));
+    // The same pairs by server CPU time per request (iron's µs over the kit's): contention
+    // from other processes stretches wall time far more than CPU time.
+    const cpuRatios = new Map<string, number[]>(pairs.map((p) => [p.name, []]));
     const floorRatios = new Map<string, number[]>(all.map((v) => [v.id, []]));
     const watch = watchHostLoad();
     for (let round = 0; round < rounds; round++) {
@@ -216,6 +215,7 @@ try {
         runs.get(second.id)?.push(b);
         const [kit, iron] = first === pair.kit ? [a, b] : [b, a];
         ratios.get(pair.name)?.push(kit.requestsPerSec / iron.requestsPerSec);
+        cpuRatios.get(pair.name)?.push(iron.serverCpuMicros / kit.serverCpuMicros);
       }
       // The floors once a round, each right after the pair that carries its cookie.
       const kitFloor = await runLoad(server, floors[0] as Variant, seconds, connections);
@@ -229,7 +229,8 @@ try {
         floorRatios.get(id)?.push(last(id) / ironFloor.requestsPerSec);
       log(
         `round ${round + 1}/${rounds}: kit/iron read ${(ratios.get('read')?.at(-1) ?? 0).toFixed(2)}×, ` +
-          `read + write ${(ratios.get('read + write')?.at(-1) ?? 0).toFixed(2)}×`,
+          `read + write ${(ratios.get('read + write')?.at(-1) ?? 0).toFixed(2)}× ` +
+          `(CPU: ${(cpuRatios.get('read')?.at(-1) ?? 0).toFixed(2)}×, ${(cpuRatios.get('read + write')?.at(-1) ?? 0).toFixed(2)}×)`,
       );
     }
     const hostLoad = watch.stop();
@@ -243,7 +244,7 @@ try {
         p50: median(list.map((r) => r.p50)),
         p99: median(list.map((r) => r.p99)),
         serverCpuMicros: median(list.map((r) => r.serverCpuMicros)),
-        vsNoLibrary: median(floorRatios.get(v.id) ?? []),
+        vsNoLibrary: v.id.startsWith('plain') ? 1 : median(floorRatios.get(v.id) ?? []),
       };
     };
     const report = {
@@ -257,7 +258,14 @@ try {
       rows: all.map(rowOf),
       ratios: pairs.map((p) => {
         const list = ratios.get(p.name) ?? [];
-        return { name: p.name, median: median(list), min: Math.min(...list), max: Math.max(...list) };
+        const cpu = cpuRatios.get(p.name) ?? [];
+        return {
+          name: p.name,
+          median: median(list),
+          min: Math.min(...list),
+          max: Math.max(...list),
+          cpu: { median: median(cpu), min: Math.min(...cpu), max: Math.max(...cpu) },
+        };
       }),
     };
     const markdown = compareMarkdown(report);
@@ -295,7 +303,13 @@ type Report = {
     serverCpuMicros: number;
     vsNoLibrary: number;
   }>;
-  ratios: Array<{ name: string; median: number; min: number; max: number }>;
+  ratios: Array<{
+    name: string;
+    median: number;
+    min: number;
+    max: number;
+    cpu: { median: number; min: number; max: number };
+  }>;
 };
 
 function labelOf(id: string): string {
@@ -332,12 +346,13 @@ function compareMarkdown(r: Report): string {
     ...r.ratios.map(
       (ratio) =>
         `- **${ratio.name}: the kit at ${ratio.median.toFixed(2)}× iron-session's req/s** ` +
-        `(rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}×)`,
+        `(rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}×); by server CPU per request ` +
+        `${ratio.cpu.median.toFixed(2)}× (rounds ${ratio.cpu.min.toFixed(2)}–${ratio.cpu.max.toFixed(2)}×)`,
     ),
     '',
     `_A fresh Next ${r.versions.next} app outside this repository installs the kit from its \`npm pack\` tarball ` +
       `and iron-session from npm; routes are each README's Route Handler code (bench/compare/app-files.ts), ` +
-      `each library's cookie written by its own login route with the same ${large?.jsonBytes ?? 1021} B of JSON ` +
+      `each library's cookie written by its own login route with the same ${large.jsonBytes} B of JSON ` +
       `(cookie header: kit ${r.cookieBytes.kit} B, iron-session ${r.cookieBytes.iron} B). \`next start\`, ` +
       `autocannon with ${r.plan.connections} connections, ${r.plan.seconds} s per run after a ${r.plan.seconds} s ` +
       `warm-up of each route; ${r.plan.rounds} rounds, each running the kit and iron-session back to back ` +
@@ -357,4 +372,43 @@ function writeReadme(markdown: string): void {
   if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} … ${end} block`);
   writeFileSync(file, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`);
   log('README.md bench-compare block rewritten');
+}
+
+/** `npm pack` the kit, and a fresh app that installs its tarball and iron-session from npm. */
+function prepareApp(): void {
+  log('npm run build, npm pack');
+  run(process.execPath, ['scripts/build.mjs'], root);
+  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root)) as Array<{
+    filename: string;
+  }>;
+  if (packed === undefined) throw new Error('npm pack gave no tarball');
+  const tarball = join(work, packed.filename);
+
+  log(`a fresh Next 16 app in ${app}: next-session-kit from ${packed.filename}, iron-session from npm`);
+  const dev = rootPkg.devDependencies;
+  const pkg = {
+    name: 'kit-vs-iron',
+    private: true,
+    dependencies: {
+      next: dev.next,
+      react: dev.react,
+      'react-dom': dev['react-dom'],
+      'next-session-kit': `file:${tarball}`,
+      'iron-session': dev['iron-session'],
+    },
+    devDependencies: {
+      typescript: dev.typescript,
+      '@types/node': dev['@types/node'],
+      '@types/react': dev['@types/react'],
+      '@types/react-dom': dev['@types/react-dom'],
+    },
+  };
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  writeFileSync(join(app, 'tsconfig.json'), nextTsconfig());
+  for (const [path, text] of Object.entries(appFiles(large.data))) {
+    mkdirSync(dirname(join(app, path)), { recursive: true });
+    writeFileSync(join(app, path), text);
+  }
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
 }
