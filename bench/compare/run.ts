@@ -333,7 +333,7 @@ function compareMarkdown(r: Report): string {
     `Measured ${r.generatedAt.slice(0, 10)} with \`npm run bench:compare\` on ${r.cpu} (${r.cores} cores), ` +
       `${Object.entries(r.versions)
         .map(([n, v]) => `${n} ${v}`)
-        .join(', ')}. ${hostLoadText(r.hostLoad)}.`,
+        .join(', ')}. During the run, ${hostLoadText(r.hostLoad)}.`,
     '',
     '| Route handler (~1 KB session, as each README writes it) | req/s | p50 ms | p99 ms | server CPU µs/req | vs no library |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',

@@ -15,6 +15,8 @@ export interface Baseline {
   readonly machine: string;
   readonly node: string;
   readonly margin: number;
+  /** How the figures were recorded, when not by a plain `--record` on a quiet machine. */
+  readonly note?: string;
   /** "nsk vs baseline" → 0.93, … */
   readonly ratios: Record<string, number>;
   /** "guard-session@redis" → 2, … (round trips per request at the store). */
