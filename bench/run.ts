@@ -21,7 +21,8 @@ const quick = process.env.BENCH_QUICK === '1';
 // --busy: the store comparison with the host's other core(s) kept loaded by
 // the bench (bench/host-load.ts), so its targets are checked where they must
 // hold, on a shared host. Results go to latest-busy.{json,md}.
-const busy = process.argv.includes('--busy');
+// `npm run bench --busy` (without `--`) reaches the script as npm_config_busy.
+const busy = process.argv.includes('--busy') || process.env.npm_config_busy === 'true';
 const busyWorkers = busy ? Math.max(1, cpus().length - 1) : 0;
 const schedule: Schedule = quick
   ? { rounds: 3, msPerRound: 100, slicesPerRound: 5, warmupMs: 60 }
