@@ -2,6 +2,7 @@ import { cookies, headers } from 'next/headers.js';
 import { connection } from 'next/server.js';
 import { SessionReadOnlyError } from '../errors.ts';
 import type { CookieJar } from '../types.ts';
+import { HAND_OFF_HEADER } from './hand-off.ts';
 import { currentTestRequest } from './test-request.ts';
 
 type NextCookies = Awaited<ReturnType<typeof cookies>>;
@@ -71,6 +72,8 @@ export interface RequestFacts {
   secure: boolean;
   /** A Server Action call (the browser's `Next-Action` header). */
   action: boolean;
+  /** The id under which `proxy.ts` left this request's session, if it says so (see hand-off.ts). */
+  handOff: string | null;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function requestFacts(): Promise<RequestFacts> {
   return {
     secure: proto !== null && proto.split(',')[0]?.trim().toLowerCase() === 'https',
     action: requestHeaders.has('next-action'),
+    handOff: requestHeaders.get(HAND_OFF_HEADER),
   };
 }
 

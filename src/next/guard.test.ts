@@ -14,6 +14,7 @@ import {
   SERVER_ACTION,
   SETTLED,
 } from '../test-utils/request-shapes.ts';
+import { HAND_OFF_HEADER } from './hand-off.ts';
 import { createSessionKit } from './kit.ts';
 
 const SECRET = 'guard-test-secret-that-is-long-enough-001';
@@ -562,14 +563,25 @@ describe('guard(): the cookie is written only where no other response can overta
 });
 
 describe('guard(): a request that changes nothing is passed on untouched', () => {
-  it('forwards no request headers when no cookie was written (Next would copy every header twice)', async () => {
+  it('forwards no request headers when no cookie was written and no session is handed over (Next would copy every header twice)', async () => {
+    const { kit } = setup();
+    const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const res = await guard(req('/about', undefined, { headers: { 'x-extra': '1' } }));
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    expect(res.headers.get('x-middleware-override-headers')).toBeNull();
+    expect(res.headers.get('x-middleware-request-cookie')).toBeNull();
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('with a session and nothing written, forwards the headers unchanged but for the hand-off id', async () => {
     const { clock, kit } = setup();
     const cookie = await signedIn(clock, 'ada');
     const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
     const res = await guard(req('/dashboard', cookie, { headers: { 'x-extra': '1' } }));
     expect(res.headers.get('x-middleware-next')).toBe('1');
-    expect(res.headers.get('x-middleware-override-headers')).toBeNull();
-    expect(res.headers.get('x-middleware-request-cookie')).toBeNull();
+    expect(res.headers.get('x-middleware-request-cookie')).toBe(`session=${cookie}`);
+    expect(res.headers.get('x-middleware-request-x-extra')).toBe('1');
+    expect(res.headers.get(`x-middleware-request-${HAND_OFF_HEADER}`)).toMatch(/^[0-9a-f]{32}$/);
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 });

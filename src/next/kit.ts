@@ -12,9 +12,10 @@ import type { SessionData } from '../types.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
 import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
+import { takeHandOff } from './hand-off.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { refreshAfterSave } from './refresh.ts';
-import { createRequestScope } from './request-scope.ts';
+import { createRequestScope, type RequestScope } from './request-scope.ts';
 import { watchUnsaved } from './unsaved.ts';
 
 /**
@@ -119,18 +120,32 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   // The cookie's name depends on whether the request is https (`__Host-`
   // only there), so a load reads the same request facts a save does. The
   // load reads the clock, so it waits for the request (see atRequestTime).
-  const load = async (peek: boolean): Promise<SessionImpl> => {
+  // The guard in proxy.ts may have loaded this request's session already:
+  // taken from it, the page costs no second store round trip or decrypt.
+  // It is a full load: hasSession() keeps it as the request's session, for
+  // getSession() (the hand-off can be taken only once).
+  const load = async (peek: boolean, slot: RequestScope): Promise<SessionImpl> => {
     const [jar, request] = await Promise.all([requestJar(), requestFacts(), atRequestTime()]);
-    return engine.load(jar, commit, request.secure, peek);
+    const handed =
+      request.handOff === null
+        ? undefined
+        : takeHandOff(engine, request.handOff, jar, request.secure, commit);
+    if (handed === undefined) return engine.load(jar, commit, request.secure, peek);
+    if (peek && slot.current === undefined) keep(slot, Promise.resolve(handed));
+    return handed;
+  };
+
+  const keep = (slot: RequestScope, session: Promise<SessionImpl>): void => {
+    slot.current = session;
+    if (engine.options.warnUnsaved) void watchUnsaved(() => slot.current);
   };
 
   const current = async (): Promise<SessionImpl> => {
     const slot = await scope();
-    if (slot.current === undefined) {
-      slot.current = load(false);
-      if (engine.options.warnUnsaved) void watchUnsaved(() => slot.current);
-    }
-    return slot.current;
+    if (slot.current !== undefined) return slot.current;
+    const loading = load(false, slot);
+    keep(slot, loading);
+    return loading;
   };
 
   return {
@@ -140,7 +155,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     async hasSession(): Promise<boolean> {
       const slot = await scope();
       // Already loaded in this request: that session (saved or not) decides.
-      const session = await (slot.current ?? load(true));
+      const session = await (slot.current ?? load(true, slot));
       // Not new and not yet saved: carried over from another library's cookie (`migrateFrom`).
       return session.changes.handle !== undefined || !session.isNew;
     },

@@ -2,6 +2,7 @@ import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
 import { asSession, hasPendingFlash, type Session, type SessionCore, type SessionImpl } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
+import { HAND_OFF_HEADER, offerHandOff } from './hand-off.ts';
 import { maySetSessionCookie } from './request-kind.ts';
 
 /**
@@ -27,7 +28,10 @@ export interface ProxySession<Data extends SessionData = SessionData> {
    * this render (and removes them from the browser's cookie). When that
    * render is Next's own rendering of a Server Action's `redirect()` target,
    * it answers 204 instead, so the browser loads the page itself (a full
-   * navigation) and the message shows exactly once.
+   * navigation) and the message shows exactly once. The session itself is
+   * handed to that render too (a random, single-use id in a request header
+   * the proxy always sets or removes): its `getSession()` takes it instead of
+   * loading it again, when it sees the same session cookie.
    */
   next(): Promise<NextResponse>;
   /** Copies the pending cookie changes onto any response (a redirect, JSON); flash messages stay pending. */
@@ -100,10 +104,18 @@ export async function loadProxySession<Data extends SessionData>(
     const render = request.method === 'GET' || request.method === 'HEAD';
     if (flashInCookie && render && maySetCookie)
       browserOnly = await forwardFlash(engine, core, request, secure);
+    // The render takes this session instead of loading it again (one store
+    // round trip, one decrypt per request). A hand-off header the client
+    // sent is overwritten or removed, never passed on.
+    const handOff = offerHandOff(engine, core, jar, secure);
+    const forged = request.headers.has(HAND_OFF_HEADER);
     // Forwarding request headers makes Next copy every header into the
     // response and back into the render's request (a third of a no-op
-    // proxy's cost again, profiled): only when the render must see new cookies.
-    if (writes.length === 0 && !browserOnly) return NextResponse.next();
+    // proxy's cost again, profiled): only when the render must see new
+    // cookies or the hand-off.
+    if (writes.length === 0 && !browserOnly && handOff === undefined && !forged) return NextResponse.next();
+    if (handOff === undefined) request.headers.delete(HAND_OFF_HEADER);
+    else request.headers.set(HAND_OFF_HEADER, handOff);
     return apply(NextResponse.next({ request: { headers: request.headers } }));
   };
   return { proxy: { session: asSession<Data>(core), next, apply, maySetCookie }, core };

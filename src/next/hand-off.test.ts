@@ -1,0 +1,248 @@
+import { NextRequest, type NextResponse } from 'next/server.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { withSessionRequest } from '../entries/testing.ts';
+import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import type { BoundStorage, SessionStorage } from '../storage/types.ts';
+import { Clock } from '../test-utils/harness.ts';
+import { HAND_OFF_HEADER } from './hand-off.ts';
+import { createSessionKit } from './kit.ts';
+
+const SECRET = 'hand-off-test-secret-that-is-long-enough-01';
+type Data = { user?: string; count?: number };
+
+/** The encrypted-cookie storage, counting how many cookies it opens (decrypts). */
+function countingStorage() {
+  const inner = encryptedCookieStorage({ secret: SECRET });
+  const counter = { loads: 0 };
+  const storage: SessionStorage = {
+    name: inner.name,
+    create(context) {
+      const bound = inner.create(context);
+      return new Proxy(bound, {
+        get(target, key, receiver) {
+          if (key !== 'load') return Reflect.get(target, key, receiver);
+          return (value: string) => {
+            counter.loads++;
+            return target.load(value);
+          };
+        },
+      }) as BoundStorage;
+    },
+  };
+  return { storage, counter };
+}
+
+function setup(idleTimeout?: number) {
+  const { storage, counter } = countingStorage();
+  const clock = new Clock(Date.now());
+  const idle = idleTimeout === undefined ? {} : { idleTimeout };
+  const kit = createSessionKit<Data>({ storage, now: clock.now, ...idle });
+  const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+  return { kit, guard, counter, clock };
+}
+
+async function login(kit: ReturnType<typeof setup>['kit']): Promise<string> {
+  const res = await withSessionRequest({}, async () => {
+    const s = await kit.newSession({ userId: 'ada' });
+    s.set('user', 'ada');
+    await s.save();
+  });
+  return res.cookies.session ?? '';
+}
+
+function request(path: string, cookie: string | undefined, headers: Record<string, string> = {}) {
+  const all = new Headers(headers);
+  if (cookie !== undefined) all.set('cookie', `session=${cookie}`);
+  return new NextRequest(new URL(path, 'http://app.test'), { headers: all });
+}
+
+/**
+ * What the render of a request the proxy passed on receives, as Next builds
+ * it: the forwarded request headers when the proxy overrode them, the
+ * original ones otherwise.
+ */
+function renderOf(response: NextResponse, original: NextRequest) {
+  const override = response.headers.get('x-middleware-override-headers');
+  const headers = new Headers();
+  if (override === null) for (const [k, v] of original.headers) headers.set(k, v);
+  else {
+    for (const key of override.split(',')) {
+      const value = response.headers.get(`x-middleware-request-${key.trim()}`);
+      if (value !== null) headers.set(key.trim(), value);
+    }
+  }
+  const cookies: Record<string, string> = {};
+  for (const part of (headers.get('cookie') ?? '').split(/;\s*/)) {
+    const at = part.indexOf('=');
+    if (at > 0) cookies[part.slice(0, at)] = decodeURIComponent(part.slice(at + 1));
+  }
+  headers.delete('cookie');
+  return { headers, cookies };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('hand-off: the render takes the session the guard loaded', () => {
+  it('one decrypt per guarded request: the page reads the guard’s session', async () => {
+    const { kit, guard, counter } = setup();
+    const cookie = await login(kit);
+    const incoming = request('/dashboard', cookie);
+    counter.loads = 0;
+    const render = renderOf(await guard(incoming), incoming);
+    const page = await withSessionRequest({ ...render, readOnly: true }, async () => {
+      const s = await kit.getSession();
+      // The memo per request is unchanged: one object for every call.
+      expect(await kit.getSession()).toBe(s);
+      return s.get('user');
+    });
+    expect(page.result).toBe('ada');
+    expect(counter.loads, 'the guard decrypted; the render did not').toBe(1);
+  });
+
+  it('the render sees the guard’s post-commit state (a re-issued cookie), and a save from it is a normal save', async () => {
+    const { kit, guard, counter, clock } = setup(600);
+    const cookie = await login(kit);
+    clock.advance(120); // past the touch interval: the guard re-issues the cookie
+    const incoming = request('/dashboard', cookie);
+    const res = await guard(incoming);
+    const render = renderOf(res, incoming);
+    expect(render.cookies.session).not.toBe(cookie);
+    counter.loads = 0;
+    const action = await withSessionRequest(render, async () => {
+      const s = await kit.getSession();
+      s.set('count', 1);
+      await s.save();
+      return s.data;
+    });
+    expect(counter.loads).toBe(0);
+    expect(action.result).toEqual({ user: 'ada', count: 1 });
+    const next = await withSessionRequest(
+      { cookies: action.cookies },
+      async () => (await kit.getSession()).data,
+    );
+    expect(next.result).toEqual({ user: 'ada', count: 1 });
+  });
+
+  it('hasSession() takes the hand-off, and getSession() after it uses the same session', async () => {
+    const { kit, guard, counter } = setup();
+    const cookie = await login(kit);
+    const incoming = request('/dashboard', cookie);
+    const render = renderOf(await guard(incoming), incoming);
+    counter.loads = 0;
+    await withSessionRequest({ ...render, readOnly: true }, async () => {
+      expect(await kit.hasSession()).toBe(true);
+      expect((await kit.getSession()).get('user')).toBe('ada');
+    });
+    expect(counter.loads).toBe(0);
+  });
+
+  it('is taken once: a second request with the same id loads as usual', async () => {
+    const { kit, guard, counter } = setup();
+    const cookie = await login(kit);
+    const incoming = request('/dashboard', cookie);
+    const render = renderOf(await guard(incoming), incoming);
+    await withSessionRequest(render, async () => (await kit.getSession()).get('user'));
+    counter.loads = 0;
+    const replay = await withSessionRequest(render, async () => (await kit.getSession()).get('user'));
+    expect(replay.result).toBe('ada');
+    expect(counter.loads, 'loaded from the cookie again').toBe(1);
+  });
+
+  it('expires within seconds: a render that starts later loads as usual', async () => {
+    const { kit, guard, counter } = setup();
+    const cookie = await login(kit);
+    const incoming = request('/dashboard', cookie);
+    const render = renderOf(await guard(incoming), incoming);
+    const start = performance.now();
+    vi.spyOn(performance, 'now').mockReturnValue(start + 60_000);
+    counter.loads = 0;
+    await withSessionRequest(render, async () => (await kit.getSession()).get('user'));
+    expect(counter.loads).toBe(1);
+  });
+});
+
+describe('hand-off: unforgeable', () => {
+  it('an id the client sends to the guard is overwritten when a session is handed over', async () => {
+    const { kit, guard } = setup();
+    const cookie = await login(kit);
+    const incoming = request('/dashboard', cookie, { [HAND_OFF_HEADER]: 'f'.repeat(32) });
+    const render = renderOf(await guard(incoming), incoming);
+    const forwarded = render.headers.get(HAND_OFF_HEADER);
+    expect(forwarded).toMatch(/^[0-9a-f]{32}$/);
+    expect(forwarded).not.toBe('f'.repeat(32));
+  });
+
+  it('an id the client sends to the guard is removed when nothing is handed over', async () => {
+    const { guard } = setup();
+    const incoming = request('/about', undefined, { [HAND_OFF_HEADER]: 'f'.repeat(32) });
+    const res = await guard(incoming);
+    expect(res.headers.get('x-middleware-override-headers')).not.toBeNull();
+    expect(renderOf(res, incoming).headers.has(HAND_OFF_HEADER)).toBe(false);
+  });
+
+  it('another request’s id, sent without the proxy, gives the sender nothing: their own cookie decides', async () => {
+    const { kit, guard, counter } = setup();
+    const ada = await login(kit);
+    // Ada's request passed the guard; its id leaked (say, a log).
+    const incoming = request('/dashboard', ada);
+    const id = renderOf(await guard(incoming), incoming).headers.get(HAND_OFF_HEADER) ?? '';
+    expect(id).not.toBe('');
+    counter.loads = 0;
+    // A request that skipped the proxy, with Ada's id and no cookie (or another one).
+    const anonymous = await withSessionRequest({ headers: { [HAND_OFF_HEADER]: id } }, async () => {
+      const s = await kit.getSession();
+      return { isNew: s.isNew, user: s.get('user') };
+    });
+    expect(anonymous.result).toEqual({ isNew: true, user: undefined });
+    const mallory = await withSessionRequest({}, async () => {
+      const s = await kit.newSession({ userId: 'mallory' });
+      s.set('user', 'mallory');
+      await s.save();
+    });
+    const other = await withSessionRequest(
+      { cookies: mallory.cookies, headers: { [HAND_OFF_HEADER]: id } },
+      async () => (await kit.getSession()).get('user'),
+    );
+    expect(other.result).toBe('mallory');
+    expect(counter.loads, 'mallory’s own cookie was opened').toBe(1);
+  });
+
+  it('a made-up id, with no proxy at all, loads as usual', async () => {
+    const { kit, counter } = setup();
+    const cookie = await login(kit);
+    counter.loads = 0;
+    const res = await withSessionRequest(
+      { cookies: { session: cookie }, headers: { [HAND_OFF_HEADER]: '0'.repeat(32) } },
+      async () => (await kit.getSession()).get('user'),
+    );
+    expect(res.result).toBe('ada');
+    expect(counter.loads).toBe(1);
+  });
+
+  it('is used only with exactly the cookie it was loaded from', async () => {
+    const { kit, guard, counter } = setup();
+    const ada = await login(kit);
+    const incoming = request('/dashboard', ada);
+    const render = renderOf(await guard(incoming), incoming);
+    const grace = await withSessionRequest({}, async () => {
+      const s = await kit.newSession({ userId: 'grace' });
+      s.set('user', 'grace');
+      await s.save();
+    });
+    counter.loads = 0;
+    const swapped = await withSessionRequest({ headers: render.headers, cookies: grace.cookies }, async () =>
+      (await kit.getSession()).get('user'),
+    );
+    expect(swapped.result).toBe('grace');
+    expect(counter.loads).toBe(1);
+  });
+
+  it('a request the proxy passed on without a session cookie hands nothing over', async () => {
+    const { guard } = setup();
+    const incoming = request('/about', undefined);
+    const res = await guard(incoming);
+    expect(renderOf(res, incoming).headers.has(HAND_OFF_HEADER)).toBe(false);
+  });
+});
