@@ -1,9 +1,10 @@
-import { NextRequest, type NextResponse } from 'next/server.js';
+import { NextRequest } from 'next/server.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withSessionRequest } from '../entries/testing.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import type { BoundStorage, SessionStorage } from '../storage/types.ts';
 import { Clock } from '../test-utils/harness.ts';
+import { renderOf } from '../test-utils/proxy-render.ts';
 import { HAND_OFF_HEADER } from './hand-off.ts';
 import { createSessionKit } from './kit.ts';
 
@@ -54,30 +55,6 @@ function request(path: string, cookie: string | undefined, headers: Record<strin
   const all = new Headers(headers);
   if (cookie !== undefined) all.set('cookie', `session=${cookie}`);
   return new NextRequest(new URL(path, 'http://app.test'), { headers: all });
-}
-
-/**
- * What the render of a request the proxy passed on receives, as Next builds
- * it: the forwarded request headers when the proxy overrode them, the
- * original ones otherwise.
- */
-function renderOf(response: NextResponse, original: NextRequest) {
-  const override = response.headers.get('x-middleware-override-headers');
-  const headers = new Headers();
-  if (override === null) for (const [k, v] of original.headers) headers.set(k, v);
-  else {
-    for (const key of override.split(',')) {
-      const value = response.headers.get(`x-middleware-request-${key.trim()}`);
-      if (value !== null) headers.set(key.trim(), value);
-    }
-  }
-  const cookies: Record<string, string> = {};
-  for (const part of (headers.get('cookie') ?? '').split(/;\s*/)) {
-    const at = part.indexOf('=');
-    if (at > 0) cookies[part.slice(0, at)] = decodeURIComponent(part.slice(at + 1));
-  }
-  headers.delete('cookie');
-  return { headers, cookies };
 }
 
 afterEach(() => {

@@ -4,13 +4,17 @@
 // round trip), and HTTP requests reaching a private KV bridge.
 import { createClient } from '@vercel/kv';
 import { Redis } from 'ioredis';
+import { NextRequest, type NextResponse } from 'next/server.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniquePrefix } from '../../test/servers/isolation.ts';
 import { type KvBridge, startKvBridge } from '../../test/servers/kv-bridge.ts';
 import { kvStorage } from '../entries/kv.ts';
 import { redisStorage } from '../entries/redis.ts';
+import { withSessionRequest } from '../entries/testing.ts';
+import { createSessionKit, type SessionKit } from '../next/kit.ts';
 import { TestBrowser } from '../test-utils/browser.ts';
 import { Clock, Harness } from '../test-utils/harness.ts';
+import { renderOf } from '../test-utils/proxy-render.ts';
 import type { SessionStorage } from './types.ts';
 
 type Data = { user?: string; count?: number };
@@ -77,6 +81,87 @@ const targets: Array<{ name: string; counted: () => Counted; loginWithUser: numb
     pastLimit: 4,
   },
 ];
+
+describe.each(targets)('round trips of a guarded request: $name', ({ counted }) => {
+  let store: Counted;
+  let kit: SessionKit<Data>;
+  let guard: (request: NextRequest) => Promise<NextResponse>;
+  let cookie: string;
+
+  async function trips<T>(fn: () => Promise<T>): Promise<number> {
+    const before = store.trips();
+    await fn();
+    return store.trips() - before;
+  }
+
+  /** proxy.ts, then the render of the same request, as Next passes it on. */
+  async function guarded<T>(
+    fn: () => Promise<T>,
+    method = 'GET',
+  ): Promise<{ result: T | undefined; cookies: Record<string, string> }> {
+    const incoming = new NextRequest(new URL('/dashboard', 'http://app.test'), {
+      method,
+      headers: { cookie: `session=${cookie}` },
+    });
+    const render = renderOf(await guard(incoming), incoming);
+    return withSessionRequest({ ...render, readOnly: method === 'GET' }, fn);
+  }
+
+  beforeAll(async () => {
+    store = counted();
+    kit = createSessionKit<Data>({ storage: store.storage(), maxAge: 3600, idleTimeout: IDLE });
+    guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const login = await withSessionRequest({}, async () => {
+      const s = await kit.newSession({ userId: 'ada' });
+      s.set('user', 'ada');
+      await s.save();
+    });
+    cookie = login.cookies.session ?? '';
+    await guarded(async () => (await kit.getSession()).get('user')); // scripts known to the server
+  });
+
+  it('a guarded page that reads the session: one round trip in all (the guard’s load, handed to the page)', async () => {
+    let user: string | undefined;
+    const cost = await trips(async () => {
+      user = (await guarded(async () => (await kit.getSession()).get('user'))).result;
+    });
+    expect(user).toBe('ada');
+    expect(cost).toBe(1);
+  });
+
+  it('a guarded Server Action that saves: the load, then the save; the save merges as ever', async () => {
+    const cost = await trips(() =>
+      guarded(async () => {
+        const s = await kit.getSession();
+        s.set('count', 7);
+        await s.save();
+      }, 'POST'),
+    );
+    expect(cost, 'load + save').toBe(2);
+    const after = await guarded(async () => (await kit.getSession()).data);
+    expect(after.result).toEqual({ user: 'ada', count: 7 });
+  });
+
+  it('a session revoked after the guard loaded it ends with that request', async () => {
+    const browser = await withSessionRequest({}, async () => {
+      const s = await kit.newSession({ userId: 'revoked' });
+      s.set('user', 'revoked');
+      await s.save();
+    });
+    const revoked = browser.cookies.session ?? '';
+    const incoming = new NextRequest(new URL('/dashboard', 'http://app.test'), {
+      headers: { cookie: `session=${revoked}` },
+    });
+    const render = renderOf(await guard(incoming), incoming);
+    await kit.destroyUserSessions('revoked');
+    // This request's render was handed the session before the revoke…
+    const same = await withSessionRequest(render, async () => (await kit.getSession()).get('user'));
+    expect(same.result).toBe('revoked');
+    // …but the hand-off serves no other request: a replay of its id loads, and finds nothing.
+    const replay = await withSessionRequest(render, async () => (await kit.getSession()).isNew);
+    expect(replay.result).toBe(true);
+  });
+});
 
 describe.each(targets)('round trips: $name', ({ counted, loginWithUser, pastLimit }) => {
   let store: Counted;
