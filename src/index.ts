@@ -21,7 +21,7 @@
 // | public entry points                                      | `src/index.ts`, `src/entries/`                                                                      |
 // | options, validated once                                  | `src/options.ts`, `src/cookie/validate.ts`, `src/schema/options.ts`                                 |
 // | Next.js glue: the kit, request scope, cookies()          | `src/next/kit.ts`, `src/next/context.ts`, `src/next/request-scope.ts`                               |
-// | proxy: `guard()`, `proxySession()`, flash hand-over      | `src/next/guard.ts`, `src/next/proxy-session.ts`, `src/guard/`                                      |
+// | proxy: `guard()`, `proxySession()`, hand-offs            | `src/next/guard.ts`, `src/next/proxy-session.ts`, `src/next/hand-off.ts`, `src/guard/`              |
 // | the engine: load, commit (destroy, touch-only, write)    | `src/engine.ts`, `src/engine/load.ts`, `src/engine/commit.ts`                                       |
 // | the session object and its change set                    | `src/session.ts`, `src/change-set.ts`                                                               |
 // | lifetime: absolute and idle expiry, touch, cookie expiry | `src/lifetime.ts`                                                                                   |
