@@ -111,6 +111,21 @@ export function takeHandOff(
   return new SessionImpl(entry.state, false, changes, engine.hooks, commit);
 }
 
+/**
+ * `destroyUserSessions()`: the user's sessions waiting for a render in this
+ * process are dropped, so those renders load again and find them ended
+ * (even a Server Action's own re-render that had not read the session yet).
+ *
+ * @internal
+ */
+export function forgetUserHandOffs(engine: SessionEngine, userId: string): void {
+  const entries = registry();
+  const storage = engine.options.storage.name;
+  for (const [id, entry] of entries) {
+    if (entry.storage === storage && entry.state.userId === userId) entries.delete(id);
+  }
+}
+
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   let hex = '';

@@ -12,7 +12,7 @@ import type { SessionData } from '../types.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
 import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
-import { takeHandOff } from './hand-off.ts';
+import { forgetUserHandOffs, takeHandOff } from './hand-off.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { refreshAfterSave } from './refresh.ts';
 import { createRequestScope, type RequestScope } from './request-scope.ts';
@@ -195,7 +195,9 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
       if (!Array.isArray(except) || except.some((ref) => typeof ref !== 'string')) {
         throw new SessionConfigError('`except` must be an array of session refs from listUserSessions().');
       }
-      return userIndex(engine).destroy(id, except);
+      const ended = await userIndex(engine).destroy(id, except);
+      forgetUserHandOffs(engine, id);
+      return ended;
     },
   };
 }
