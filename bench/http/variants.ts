@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { benchPayload, type Payload, SIZE_HEADER, type SizeId } from '../../app/bench/config.ts';
 
@@ -171,17 +172,18 @@ export function sizeVariants(size: SizeId, nskCookie: string): Variant[] {
   ];
 }
 
-/** Sends one request and checks status, body and Set-Cookie, so no variant measures an error page. */
+/**
+ * Sends one request and checks status, body and Set-Cookie, so no variant
+ * measures an error page. Sent with node:http, as the load generator sends
+ * it: fetch() adds `Sec-Fetch-Mode: cors`, which makes it a router fetch to
+ * the guard, and those never get a cookie.
+ */
 export async function verify(origin: string, variant: Variant): Promise<void> {
-  const response = await fetch(origin + variant.path, {
-    method: variant.method,
-    headers: variant.headers,
-    redirect: 'manual',
-  });
-  const text = await response.text();
+  const response = await send(origin + variant.path, variant.method, variant.headers);
+  const text = response.body;
   const where = `${variant.id} (${variant.method} ${variant.path})`;
   if (response.status !== 200) throw new Error(`${where}: status ${response.status}: ${text.slice(0, 300)}`);
-  const setCookie = response.headers.getSetCookie();
+  const setCookie = response.setCookie;
   if (variant.setsCookie !== setCookie.length > 0) {
     throw new Error(
       `${where}: expected ${variant.setsCookie ? 'a' : 'no'} Set-Cookie, got ${setCookie.length}`,
@@ -191,4 +193,26 @@ export async function verify(origin: string, variant: Variant): Promise<void> {
   const expected: Payload = { ...benchPayload(variant.size) };
   if (variant.counts) expected.count = (Number(expected.count) || 0) + 1;
   if (!isDeepStrictEqual(body, expected)) throw new Error(`${where}: the response is not the session's data`);
+}
+
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; setCookie: string[] }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] ?? [] }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
