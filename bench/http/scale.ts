@@ -64,7 +64,8 @@ async function captureSave(redisUrl: string, size: SizeId): Promise<{ call: Save
     const target = client as unknown as { evalsha: (...args: unknown[]) => Promise<unknown> };
     const original = target.evalsha.bind(client);
     target.evalsha = (...args: unknown[]) => {
-      call = args.map((a) => (typeof a === 'number' ? a : String(a))) as SaveCall;
+      // The storage may pass the keys and arguments as one array, which ioredis flattens.
+      call = args.flat().map((a) => (typeof a === 'number' ? a : String(a))) as SaveCall;
       return original(...args);
     };
     const token = await storeSession(redisEngine(client).storage, benchPayload(size), Date.now());
@@ -169,12 +170,12 @@ async function writeSessions(
   }
 }
 
-async function loadLatencies(backend: BoundStorage, sample: readonly string[]): Promise<[number, number]> {
+async function loadLatencies(storage: BoundStorage, sample: readonly string[]): Promise<[number, number]> {
   const times: number[] = [];
   for (let i = 0; i < LOAD_CALLS; i++) {
     const token = sample[Math.floor(Math.random() * sample.length)] as string;
     const start = process.hrtime.bigint();
-    const result = await backend.load(token);
+    const result = await storage.load(token);
     times.push(Number(process.hrtime.bigint() - start) / 1e3);
     if (result.status !== 'found') throw new Error(`a bulk-written session did not load: ${result.status}`);
   }
