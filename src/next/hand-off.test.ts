@@ -102,6 +102,18 @@ describe('hand-off: the render takes the session the guard loaded', () => {
     expect(next.result).toEqual({ user: 'ada', count: 1 });
   });
 
+  it('proxySession().next() hands the session over as the guard does', async () => {
+    const { kit, counter } = setup();
+    const cookie = await login(kit);
+    const incoming = request('/x', cookie);
+    const { next } = await kit.proxySession(incoming);
+    const render = renderOf(await next(), incoming);
+    counter.loads = 0;
+    const page = await withSessionRequest(render, async () => (await kit.getSession()).get('user'));
+    expect(page.result).toBe('ada');
+    expect(counter.loads).toBe(0);
+  });
+
   it('hasSession() takes the hand-off, and getSession() after it uses the same session', async () => {
     const { kit, guard, counter } = setup();
     const cookie = await login(kit);
