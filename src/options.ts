@@ -2,6 +2,7 @@ import { type CookiePrefix, resolveCookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
 import { SessionConfigError } from './errors.ts';
 import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
+import { type LiveSessionOptions, type ResolvedLive, resolveLive } from './live/options.ts';
 import { resolveMigrateFrom } from './migrate/options.ts';
 import type { MigrationSource } from './migrate/types.ts';
 import type { DataRules, Migrate } from './schema/data-check.ts';
@@ -26,6 +27,7 @@ const KIT_OPTION_KEYS = new Set([
   'migrate',
   'warnUnsaved',
   'expose',
+  'live',
   'migrateFrom',
 ]);
 
@@ -87,6 +89,14 @@ export interface SessionKitOptions<
    */
   expose?: ExposeOption<Data, Client>;
   /**
+   * `useSession()` follows the server in every tab: a login, logout or
+   * change of an exposed field in one tab shows in the others, and a tab
+   * refetches when it comes back into view. `endpoint` is where your app
+   * mounts `export const GET = clientSessionHandler`. Needs `expose`.
+   * Default: off (client components follow only their own tab's Server Actions).
+   */
+  live?: LiveSessionOptions;
+  /**
    * Keeps users signed in across a switch from another session library:
    * `ironSession({ … })` from `next-session-kit/migrate/iron-session`,
    * `authjsSession({ … })` from `next-session-kit/migrate/authjs`, or a list.
@@ -119,6 +129,8 @@ export interface ResolvedKitOptions {
   warnUnsaved: boolean;
   /** `expose`: session data in, the client snapshot out. */
   expose: Exposer;
+  /** `live`, or `undefined` when off. */
+  live: ResolvedLive | undefined;
   /** `migrateFrom`, as a list (empty: no migration). */
   migrateFrom: readonly MigrationSource[];
 }
@@ -143,7 +155,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
       throw new SessionConfigError(
         `Unknown option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: ` +
           'storage, cookieName, maxAge, idleTimeout, cookie, onInvalidSession, now, schema, version, migrate, ' +
-          'warnUnsaved, expose, migrateFrom.',
+          'warnUnsaved, expose, live, migrateFrom.',
       );
     }
   }
@@ -173,6 +185,12 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new SessionConfigError('`now` must be a function returning Unix milliseconds.');
   }
+  const live = resolveLive(options.live);
+  if (live !== undefined && options.expose === undefined) {
+    throw new SessionConfigError(
+      "`live` needs `expose`: without it client components see nothing to follow. Add e.g. expose: ['user'].",
+    );
+  }
   return {
     storage,
     cookieName,
@@ -184,6 +202,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
     data: resolveDataRules(options),
     warnUnsaved: resolveWarnUnsaved(options.warnUnsaved),
     expose: resolveExpose(options.expose),
+    live,
     migrateFrom: resolveMigrateFrom(options.migrateFrom, {
       cookieName,
       exactCookieName: storage.exactCookieName === true,

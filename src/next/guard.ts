@@ -50,6 +50,9 @@ export interface GuardOptions<Data extends SessionData = SessionData> {
  * before a login can come back after the login's response, and a cookie
  * written there would sign the user out or undo a save. So a cookie storage's
  * idle expiry slides on page loads and saves, not on client-side navigations.
+ * `useSession()`'s snapshot fetches (the kit's `live` option) neither write
+ * nor slide the expiry, with any storage: following the session in the
+ * background must not keep it alive.
  *
  * @example
  * ```ts

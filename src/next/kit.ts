@@ -133,7 +133,12 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   };
 
   return {
-    ...createClientAccess<Client>(engine.options.expose, current),
+    ...createClientAccess<Client>(engine.options.expose, current, {
+      // Never through the request's own session: the snapshot route must not
+      // slide the expiry (a background refetch would keep an idle session alive).
+      peek: () => load(true),
+      live: engine.options.live,
+    }),
     getSession: () => current() as unknown as Promise<Session<Data, Flash>>,
 
     async hasSession(): Promise<boolean> {
