@@ -148,6 +148,45 @@ for (const storage of ['cookie', 'redis'] as const) {
       expectOnlyExposed(fetchedByB);
     });
 
+    // A cookie session cannot be ended from another device: a store's can.
+    if (storage === 'redis') {
+      test('signed out from another device: the tab shows it when it gets the focus again', async ({
+        context,
+        browser,
+      }) => {
+        const laptop = await context.newPage();
+        await laptop.goto(server.url('/login'));
+        await hydrated(laptop, '#username');
+        await submitLogin(laptop, 'ada');
+        await laptop.waitForURL(server.url('/'));
+        await laptop.goto(server.url('/readonly'));
+        const header = laptop.getByTestId('header-user');
+        await expect(header).toHaveText('User: ada');
+        await hydrated(laptop, '[data-testid="header-user"]');
+        await markDocument(laptop);
+
+        const phoneContext = await browser.newContext();
+        try {
+          const phone = await phoneContext.newPage();
+          await phone.goto(server.url('/login'));
+          await hydrated(phone, '#username');
+          await submitLogin(phone, 'ada');
+          await phone.waitForURL(server.url('/'));
+          await phone.goto(server.url('/sessions'));
+          await hydrated(phone, 'button');
+          await phone.getByRole('button', { name: 'Sign out other devices' }).click();
+          await expect(phone.getByTestId('session-row')).toHaveCount(1);
+        } finally {
+          await phoneContext.close();
+        }
+
+        await expect(header, 'nothing told the laptop yet').toHaveText('User: ada');
+        await laptop.evaluate(() => window.dispatchEvent(new Event('focus')));
+        await expect(header).toHaveText('Guest');
+        expect(await documentMarker(laptop)).toBe(MARKER);
+      });
+    }
+
     test('the snapshot route answers only the client provider, and never another site', async ({
       request,
     }) => {
