@@ -3,8 +3,10 @@
 // refuses, and that reading the snapshot never writes a cookie nor keeps an
 // idle session alive.
 import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { uniquePrefix } from '../../test/servers/isolation.ts';
+import { SessionClientProvider, useSession } from '../entries/client.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { createTestBrowser, withSessionRequest } from '../entries/testing.ts';
 import { SessionConfigError, SessionStoreError } from '../errors.ts';
@@ -22,6 +24,11 @@ type Flash = { notice?: string };
 const SECRET = 'live-handler-test-secret-long-enough-01';
 const ENDPOINT = 'http://app.test/api/session/client';
 const { redis } = serverClients();
+
+/** A client component reading the exposed user. */
+function Greeting() {
+  return createElement('p', null, String(useSession<Pick<Data, 'user'>>().user));
+}
 
 /** What the client provider sends. */
 function snapshotRequest(headers: Record<string, string> = {}): Request {
@@ -177,5 +184,18 @@ describe('SessionProvider with live', () => {
     expect(Object.keys(props).sort()).toEqual(['children', 'live', 'value']);
     expect(props.live).toEqual({ endpoint: '/api/session/client', interval: undefined, focus: true });
     expect(props.value).toEqual({});
+  });
+
+  it('renders on the server with the snapshot it was given, touching no browser API', () => {
+    const live = { endpoint: '/api/session/client' };
+    expect('window' in globalThis, 'this test runs without a DOM').toBe(false);
+    const html = renderToString(
+      createElement(SessionClientProvider, { value: { user: 'ada' }, live }, createElement(Greeting)),
+    );
+    expect(html).toBe('<p>ada</p>');
+    const bad = { endpoint: 'https://evil.example/api' };
+    expect(() =>
+      renderToString(createElement(SessionClientProvider, { value: {}, live: bad }, createElement(Greeting))),
+    ).toThrow(SessionConfigError);
   });
 });
