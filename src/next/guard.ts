@@ -4,6 +4,7 @@ import { SessionConfigError } from '../errors.ts';
 import { hasControlCharacter } from '../guard/control-characters.ts';
 import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, normalizePath, type ProtectOption } from '../guard/paths.ts';
+import { isSnapshotRequest } from '../live/protocol.ts';
 import type { Session, SessionImpl } from '../session.ts';
 import type { SessionData } from '../types.ts';
 import { createProxySession } from './proxy-session.ts';
@@ -52,7 +53,9 @@ export interface GuardOptions<Data extends SessionData = SessionData> {
  * idle expiry slides on page loads and saves, not on client-side navigations.
  * `useSession()`'s snapshot fetches (the kit's `live` option) neither write
  * nor slide the expiry, with any storage: following the session in the
- * background must not keep it alive.
+ * background must not keep it alive. On a path outside `protect` the guard
+ * passes them on without reading the session at all (the Route Handler
+ * reads it, once).
  *
  * @example
  * ```ts
@@ -107,6 +110,11 @@ export function createGuard(engine: SessionEngine): Guard {
           ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
           : new NextResponse('Forbidden: cross-site request', { status: 403 });
       }
+      // useSession()'s snapshot fetch (the `live` option) may neither write
+      // nor slide the expiry, so on an open path the guard has nothing to do
+      // with its session: the handler's read is the fetch's only store call.
+      const open = path === login.normalized || !isProtected(pathname);
+      if (open && isSnapshotRequest(request)) return NextResponse.next();
       const { session, next, apply, maySetCookie } = await load<Data>(request);
       // Rolling expiry and key rotation: re-issue the cookie when it is due
       // (or sealed with an older key, or rejected), into both the response
@@ -118,7 +126,7 @@ export function createGuard(engine: SessionEngine): Guard {
         if (session.isChanged) await session.save();
       }
 
-      if (path === login.normalized || !isProtected(pathname)) return next();
+      if (open) return next();
       if (session.isNew || session.userId === undefined) {
         if (api) return apply(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
         // The origin from request.url, then the basePath: loginPath is a path within the app.
