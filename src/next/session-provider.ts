@@ -21,11 +21,6 @@ export interface SessionProviderProps {
  * client components an empty snapshot instead of failing the whole layout:
  * pages that read the session report the outage themselves. `live` (the
  * kit's validated option) goes to the client provider as it is: plain data.
- *
- * @example
- * ```ts
- * const SessionProvider = createSessionProvider(getClientSession, { endpoint: '/api/session/client', interval: undefined, focus: true });
- * ```
  */
 export function createSessionProvider(
   load: () => Promise<ClientSessionData>,
