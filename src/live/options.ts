@@ -1,4 +1,5 @@
 import { SessionConfigError } from '../errors.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 
 /**
  * The kit option `live` (and the `live` prop of `SessionClientProvider`):
@@ -45,7 +46,7 @@ export interface ResolvedLive {
   readonly focus: boolean;
 }
 
-const KEYS = new Set(['endpoint', 'interval', 'focus']);
+const KEYS = ['endpoint', 'interval', 'focus'];
 const MIN_INTERVAL = 5;
 const MAX_INTERVAL = 86_400;
 // Only to tell the URL parser "a path on this site"; never fetched.
@@ -69,13 +70,7 @@ export function resolveLive(option: unknown): ResolvedLive | undefined {
         'mounts `export const GET = clientSessionHandler`.',
     );
   }
-  for (const key of Object.keys(option)) {
-    if (!KEYS.has(key)) {
-      throw new SessionConfigError(
-        `Unknown \`live\` option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: endpoint, interval, focus.`,
-      );
-    }
-  }
+  rejectUnknownOptions(option, KEYS, '`live` option');
   const { endpoint, interval, focus } = option as Record<string, unknown>;
   return { endpoint: validEndpoint(endpoint), interval: validInterval(interval), focus: validFocus(focus) };
 }
