@@ -33,6 +33,7 @@
 // | aiohttp-session formats (Python)                         | `src/storage/aiohttp/`                                                                              |
 // | typed, validated, versioned data                         | `src/schema/`                                                                                       |
 // | migration from iron-session / Auth.js                    | `src/migrate/`                                                                                      |
+// | client components: `expose`, `useSession()`, `live`      | `src/expose.ts`, `src/next/client-access.ts`, `src/entries/client.ts`, `src/live/`                  |
 // | errors                                                   | `src/errors.ts`                                                                                     |
 // | test helpers and `describeStoreAdapter()`                | `src/entries/testing.ts`, `src/testing/`                                                            |
 
