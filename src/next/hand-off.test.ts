@@ -1,6 +1,7 @@
 import { NextRequest } from 'next/server.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withSessionRequest } from '../entries/testing.ts';
+import { SNAPSHOT_HEADER, SNAPSHOT_HEADER_VALUE } from '../live/protocol.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import type { BoundStorage, SessionStorage } from '../storage/types.ts';
 import { Clock } from '../test-utils/harness.ts';
@@ -166,6 +167,18 @@ describe('hand-off: unforgeable', () => {
   it('an id the client sends to the guard is removed when nothing is handed over', async () => {
     const { guard } = setup();
     const incoming = request('/about', undefined, { [HAND_OFF_HEADER]: 'f'.repeat(32) });
+    const res = await guard(incoming);
+    expect(res.headers.get('x-middleware-override-headers')).not.toBeNull();
+    expect(renderOf(res, incoming).headers.has(HAND_OFF_HEADER)).toBe(false);
+  });
+
+  it('an id the client sends with a snapshot fetch the guard passes on unread is removed too', async () => {
+    const { kit, guard } = setup();
+    const cookie = await login(kit);
+    const incoming = request('/api/session-snapshot', cookie, {
+      [SNAPSHOT_HEADER]: SNAPSHOT_HEADER_VALUE,
+      [HAND_OFF_HEADER]: 'f'.repeat(32),
+    });
     const res = await guard(incoming);
     expect(res.headers.get('x-middleware-override-headers')).not.toBeNull();
     expect(renderOf(res, incoming).headers.has(HAND_OFF_HEADER)).toBe(false);

@@ -124,14 +124,14 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   // taken from it, the page costs no second store round trip or decrypt.
   // It is a full load: hasSession() keeps it as the request's session, for
   // getSession() (the hand-off can be taken only once).
-  const load = async (peek: boolean, slot: RequestScope): Promise<SessionImpl> => {
+  const load = async (peek: boolean, slot?: RequestScope): Promise<SessionImpl> => {
     const [jar, request] = await Promise.all([requestJar(), requestFacts(), atRequestTime()]);
     const handed =
       request.handOff === null
         ? undefined
         : takeHandOff(engine, request.handOff, jar, request.secure, commit);
     if (handed === undefined) return engine.load(jar, commit, request.secure, peek);
-    if (peek && slot.current === undefined) keep(slot, Promise.resolve(handed));
+    if (peek && slot !== undefined && slot.current === undefined) keep(slot, Promise.resolve(handed));
     return handed;
   };
 
@@ -149,7 +149,12 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   };
 
   return {
-    ...createClientAccess<Client>(engine.options.expose, current),
+    ...createClientAccess<Client>(engine.options.expose, current, {
+      // Never through the request's own session: the snapshot route must not
+      // slide the expiry (a background refetch would keep an idle session alive).
+      peek: () => load(true),
+      live: engine.options.live,
+    }),
     getSession: async () => asSession<Data, Flash>(await current()),
 
     async hasSession(): Promise<boolean> {
