@@ -403,3 +403,20 @@ describe('kit.pages(req, res) mistakes', () => {
     }
   });
 });
+
+describe('the App Router helpers in the Pages Router', () => {
+  it('say to use pages(req, res) instead of failing with Next\'s "outside a request scope"', async () => {
+    const kit = createSessionKit<Data>({ storage: memoryStorage() });
+    let caught: unknown;
+    const reply = await request(new Browser(), async (_req, res) => {
+      // What an API route or getServerSideProps calling getSession() gets: no App Router request.
+      caught = await kit.getSession().catch((error: unknown) => error);
+      res.end();
+    });
+    expect(reply.error).toBeUndefined();
+    expect(caught).toBeInstanceOf(SessionConfigError);
+    expect((caught as Error).message).toMatch(/use pages\(req, res\)/);
+    await expect(kit.hasSession()).rejects.toBeInstanceOf(SessionConfigError);
+    await expect(kit.newSession()).rejects.toBeInstanceOf(SessionConfigError);
+  });
+});
