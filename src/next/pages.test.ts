@@ -398,6 +398,7 @@ describe('kit.pages(req, res) mistakes', () => {
       });
       await vi.waitFor(() => expect(warn).toHaveBeenCalled());
       expect(String(warn.mock.calls[0]?.[0])).toMatch(/count.*never saved/);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('before getServerSideProps or the API route returns');
     } finally {
       warn.mockRestore();
     }

@@ -228,7 +228,7 @@ function watchUnsaved(res: ServerResponse, current: () => Promise<SessionImpl> |
     void current()
       ?.then((session) => {
         const changes = session.unsavedChanges();
-        if (changes.length > 0) console.warn(unsavedMessage(changes));
+        if (changes.length > 0) console.warn(unsavedMessage(changes, 'getServerSideProps or the API route'));
       })
       .catch(() => undefined);
   });

@@ -14,12 +14,15 @@ const MAX_LISTED = 10;
  * unsavedMessage(['count', 'flash:notice']);
  * ```
  */
-export function unsavedMessage(changes: readonly string[]): string {
+export function unsavedMessage(
+  changes: readonly string[],
+  where = 'the Server Action or Route Handler',
+): string {
   const names = changes.slice(0, MAX_LISTED).map((name) => name.replace(/[^\x20-\x7e]/g, '?').slice(0, 60));
   const listed = names.join(', ') + (changes.length > MAX_LISTED ? `, … (${changes.length} in all)` : '');
   return (
     `next-session-kit: the session was changed (${listed}) but never saved, so the change is lost. ` +
-    'Call `await session.save()` before the Server Action or Route Handler returns. ' +
+    `Call \`await session.save()\` before ${where} returns. ` +
     "(Shown outside production; `warnUnsaved: false` turns it off, `'always'` keeps it in production.)"
   );
 }
