@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
+import { hasChanges } from '../change-set.ts';
 import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionReadOnlyError } from '../errors.ts';
-import type { Session, SessionImpl } from '../session.ts';
+import { asSession, type Session, type SessionCore, type SessionImpl, unsavedChanges } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
 import { unsavedMessage } from './unsaved.ts';
 import { validateUserId } from './user-id.ts';
@@ -72,12 +73,12 @@ export function createPagesAccess(engine: SessionEngine) {
     }
     const { jar, secure } = slot;
 
-    const commit = async (session: SessionImpl): Promise<void> => {
+    const commit = async (session: SessionCore): Promise<void> => {
       // Checked before the store is touched, and even when nothing changed:
       // a save the response can no longer carry is a mistake to report, never
       // a store write whose cookie silently goes missing.
       refuseIfSent(res);
-      if (!session.isChanged) return;
+      if (!hasChanges(session.changes)) return;
       await engine.commit(session, jar, secure);
     };
     const load = (peek: boolean) => engine.load(jar, commit, secure, peek);
@@ -91,20 +92,20 @@ export function createPagesAccess(engine: SessionEngine) {
     };
 
     return {
-      getSession: () => current() as unknown as Promise<Session<Data, Flash>>,
+      getSession: async () => asSession<Data, Flash>(await current()),
 
       async hasSession(): Promise<boolean> {
         const session = await ((slot as PagesSlot).current ?? load(true));
         // Not new and not yet saved: carried over from another library's cookie (`migrateFrom`).
-        return session.internals.handle !== undefined || !session.isNew;
+        return session.changes.handle !== undefined || !session.isNew;
       },
 
       async newSession(options?: { userId?: string }): Promise<Session<Data, Flash>> {
         const userId = validateUserId(options?.userId);
         const previous = await current();
-        const next = engine.replace<Data>(previous, commit, userId);
-        (slot as PagesSlot).current = Promise.resolve(next as unknown as SessionImpl);
-        return next as unknown as Session<Data, Flash>;
+        const next = engine.replace(previous, commit, userId);
+        (slot as PagesSlot).current = Promise.resolve(next);
+        return asSession<Data, Flash>(next);
       },
 
       async destroySession(): Promise<void> {
@@ -227,7 +228,7 @@ function watchUnsaved(res: ServerResponse, current: () => Promise<SessionImpl> |
   res.once('finish', () => {
     void current()
       ?.then((session) => {
-        const changes = session.unsavedChanges();
+        const changes = unsavedChanges(session);
         if (changes.length > 0) console.warn(unsavedMessage(changes, 'getServerSideProps or the API route'));
       })
       .catch(() => undefined);
