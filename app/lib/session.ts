@@ -1,4 +1,6 @@
-import 'server-only';
+// No `import 'server-only'` here: the Pages Router's getServerSideProps and API
+// routes (pages/) share this kit, and Next refuses server-only there. The kit
+// itself still fails the build of any browser bundle that imports it.
 import { createClient, type VercelKV } from '@vercel/kv';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import memjs from 'memjs';
@@ -261,6 +263,7 @@ export const {
   getClientSession,
   SessionProvider,
   clientSessionHandler,
+  pages,
 } = createSessionKit<DemoData, DemoFlash, ClientSession>({
   storage: createStorage(kind),
   schema: demoSchema,
