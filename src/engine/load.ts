@@ -34,9 +34,9 @@ export async function loadSession(
   }
   const names = read.names;
   if (read.status === 'malformed') return engine.reject('invalid', commit, names, peek);
-  const result = await storage.load(read.value);
-  if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
   const now = engine.options.now();
+  const result = await storage.load(read.value, peek ? undefined : now);
+  if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
   const refusal = lifetime.refusal(result.state, now);
   if (refusal !== undefined) return engine.reject(refusal, commit, names, peek);
   const { state, handle } = result;
@@ -47,7 +47,10 @@ export async function loadSession(
     state.data = checked.data;
     migrated = checked.migrated;
   }
-  if (!peek && !(await slideIdle(engine, state, handle, now))) return engine.reject('expired', commit, names);
+  // A store that slid the idle expiry in the load's round trip (`slid`) is not touched again.
+  if (!peek && result.slid !== true && !(await slideIdle(engine, state, handle, now))) {
+    return engine.reject('expired', commit, names);
+  }
   const changes = newChangeSet(handle, names, result.stale);
   const session = new SessionImpl(state, false, changes, engine.hooks, commit);
   if (migrated) markMigrated(session, engine.options.data.version);

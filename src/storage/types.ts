@@ -49,6 +49,11 @@ export type LoadResult =
       handle: string;
       /** True when the value should be rewritten even if unchanged (sealed with an older key). */
       stale: boolean;
+      /**
+       * The storage already slid the idle expiry if it was due at `touchAt`
+       * (in the load's own round trip): the engine must not touch again.
+       */
+      slid?: boolean;
     }
   | { status: 'rejected'; reason: InvalidSessionReason };
 
@@ -182,8 +187,12 @@ export interface BoundStorage {
   readonly cookieStaysOnSave: boolean;
   /** Listing and revoking a user's sessions; `null` where the storage keeps no per-user index. */
   readonly users: UserSessionIndex | null;
-  /** Turn a cookie value into a session. Never throws for bad input. */
-  load(cookieValue: string): Promise<LoadResult>;
+  /**
+   * Turn a cookie value into a session. Never throws for bad input.
+   * `touchAt` (Unix ms; absent for a peek): a store may slide the idle
+   * expiry, if due at that time, in the same round trip (then `slid`).
+   */
+  load(cookieValue: string, touchAt?: number): Promise<LoadResult>;
   /**
    * Records the times of a write into `state` (a changed or touched session),
    * as the storage's format keeps them; see `stampActivity()`.
