@@ -3,6 +3,7 @@ import { CLOCK_SKEW_MS, stampActivity } from '../../lifetime.ts';
 import { createdAtFromSessionId } from '../session-id.ts';
 import type { BoundStorage, LoadResult, SaveInput, StorageContext } from '../types.ts';
 import type { CreateResult, IdleTouch, NewSessionWrite, StoreAdapter } from './adapter.ts';
+import { createCookieCache } from './cookie-cache.ts';
 import { Recent } from './recent.ts';
 import { changeOf, touchChange } from './session-change.ts';
 import type { ResolvedStoreOptions } from './store-options.ts';
@@ -47,7 +48,10 @@ export function bindStore(
   const touchAfter = touchInterval === undefined ? undefined : (options.touchAfter ?? touchInterval);
   const loadTouch = touchOnGet(adapter, context, touchAfter);
   const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context, loadTouch };
+  const cookieCache =
+    options.cookieCache === undefined ? undefined : createCookieCache(options.cookieCache, context);
   return {
+    ...(cookieCache !== undefined && { cookieCache }),
     maxChunks: 1,
     idle: {
       clock: 'store',
