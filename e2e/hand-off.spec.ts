@@ -16,6 +16,7 @@ let server: DemoServer;
 let admin: Redis;
 
 test.beforeAll(async () => {
+  test.setTimeout(60_000); // `next start` (and any store) on a busy machine
   store = await startStore('redis');
   server = await startServer({ env: { ...store.env, DEMO_CHECKS: '1', BENCH_ROUTES: '1' } });
   admin = new Redis({ host: '127.0.0.1', port: store.port, lazyConnect: true });
