@@ -3,7 +3,8 @@ import { resolveSessionCookies, type SessionCookies } from './cookie/session-coo
 import { commitSession, saveForRender } from './engine/commit.ts';
 import { loadSession } from './engine/load.ts';
 import { inherit, reporter, startState } from './engine/sessions.ts';
-import { type CookieLifetime, createLifetime, type Lifetime } from './lifetime.ts';
+import { SessionUnsupportedError } from './errors.ts';
+import { type CookieLifetime, createLifetime, type Lifetime, type SessionLifetime } from './lifetime.ts';
 import { Migration } from './migrate/migration.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { type Committer, type SessionCore, type SessionHooks, SessionImpl } from './session.ts';
@@ -87,9 +88,23 @@ export class SessionEngine {
   }
 
   /** A fresh session that replaces `previous` (login): its records die when this one is saved. */
-  replace(previous: SessionCore | undefined, commit: Committer, userId: string | undefined): SessionImpl {
+  replace(
+    previous: SessionCore | undefined,
+    commit: Committer,
+    userId: string | undefined,
+    own?: SessionLifetime,
+  ): SessionImpl {
     const state = startState(this);
     if (userId !== undefined) state.userId = userId;
+    if (own !== undefined) {
+      if (this.storage.ownLifetime === false) {
+        throw new SessionUnsupportedError(
+          `newSession({ persistent, maxAge }) needs a storage that records them; the ${this.options.storage.name} ` +
+            "format has no field for them. Set the kit's `maxAge` instead.",
+        );
+      }
+      state.lifetime = own;
+    }
     const session = this.session(state, true, commit);
     inherit(session, previous);
     return session;

@@ -97,8 +97,8 @@ async function write(commit: Commit, expiresAt: number): Promise<boolean> {
     return true;
   }
   const cookie = engine.cookies.on(commit.secureRequest);
-  const maxAge = engine.cookieLifetime.maxAge(now, engine.cookieLifetime.until(state));
-  const options = withExpiry(cookie, now, maxAge);
+  // A browser-session cookie (`persistent: false`) gets no expiry at all.
+  const options = withExpiry(cookie, now, engine.cookieLifetime.maxAgeOf(state, now));
   const names = writeChunkedCookie(jar, cookie.name, value, options, changes.cookieNames, storage.maxChunks);
   resetChanges(changes, value, names);
   return false;

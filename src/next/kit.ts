@@ -22,12 +22,23 @@ import { watchUnsaved } from './unsaved.ts';
  *
  * @example
  * ```ts
- * await newSession({ userId: user.id });
+ * await newSession({ userId: user.id, persistent: form.get('remember') === 'on' });
  * ```
  */
 export interface NewSessionOptions {
   /** Binds the new session to a user (enables per-user listing and revocation with stores). */
   userId?: string;
+  /**
+   * `false`: a browser-session cookie, without `Max-Age`/`Expires`, gone when
+   * the browser closes (a login without "remember me"); the server still
+   * ends the session at `maxAge` and `idleTimeout`. Default `true`.
+   */
+  persistent?: boolean;
+  /**
+   * Absolute lifetime of this session in seconds, instead of the kit's
+   * `maxAge` (e.g. 30 days for "remember me"); at most 400 days.
+   */
+  maxAge?: number;
 }
 
 /**
@@ -147,8 +158,9 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
       const userId = validateUserId(newOptions?.userId);
+      const own = engine.lifetime.own({ persistent: newOptions?.persistent, maxAge: newOptions?.maxAge });
       const previous = await current();
-      const next = engine.replace(previous, commit, userId);
+      const next = engine.replace(previous, commit, userId, own);
       (await scope()).current = Promise.resolve(next);
       return asSession<Data, Flash>(next);
     },

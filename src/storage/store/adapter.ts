@@ -29,6 +29,11 @@ export interface StoredSession {
   userId?: string;
   /** The app's data version (`createSessionKit({ version })`), when not 1. */
   version?: number;
+  /**
+   * The session's own lifetime rules (`newSession({ persistent, maxAge })`),
+   * when it has any: set at creation like `id`, kept as given.
+   */
+  lifetime?: { maxAge?: number; persistent?: false };
   /** Flash messages waiting for the next render; {@link StoreAdapter.takeFlash} removes them. */
   flash?: Record<string, unknown>;
 }

@@ -121,7 +121,7 @@ async function create(bound: Bound, input: SaveInput): Promise<string | null> {
   const { state } = input;
   const write: NewSessionWrite = {
     until: input.expiresAt,
-    expiresAt: context.lifetime.absoluteEnd(state.createdAt),
+    expiresAt: context.lifetime.absoluteEnd(state.createdAt, state.lifetime),
     replaces: input.previous.length === 0 ? NONE : await Promise.all(input.previous.map(keyOf)),
   };
   const result = await bound.call('save', () => adapter.create(key, state, write));
