@@ -3,7 +3,8 @@ import { resolveSessionCookies, type SessionCookies } from './cookie/session-coo
 import { commitSession, saveForRender } from './engine/commit.ts';
 import { loadSession } from './engine/load.ts';
 import { inherit, reporter, startState } from './engine/sessions.ts';
-import { SessionUnsupportedError } from './errors.ts';
+import { SessionStoreError, SessionUnsupportedError } from './errors.ts';
+import { createEventSink, type EventSink, type StoreErrorEvent } from './events.ts';
 import { type CookieLifetime, createLifetime, type Lifetime, type SessionLifetime } from './lifetime.ts';
 import { Migration } from './migrate/migration.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
@@ -30,8 +31,10 @@ export class SessionEngine {
   /** `migrateFrom`: other libraries' cookies, read while the kit has none of its own. */
   readonly migration: Migration | undefined;
   readonly hooks: SessionHooks;
-  /** Calls `onInvalidSession`; a failing hook is logged, never thrown. */
+  /** Calls `onInvalidSession` and the `invalid` event; a failing hook is logged, never thrown. */
   readonly report: (reason: InvalidSessionReason, source?: string) => void;
+  /** `events`: handlers called after the fact. */
+  readonly events: EventSink;
 
   constructor(options: SessionKitOptions) {
     this.options = resolveKitOptions(options);
@@ -49,7 +52,31 @@ export class SessionEngine {
       newState: () => startState(this),
       takeFlash: flash.via === 'store' ? (handle, state) => flash.take(handle, expiresAt(state)) : undefined,
     };
-    this.report = reporter(this.options.onInvalidSession);
+    this.events = createEventSink(this.options.events);
+    const hook = reporter(this.options.onInvalidSession);
+    this.report = (reason, source) => {
+      hook(reason, source);
+      this.events.emit('invalid', () => ({
+        type: 'invalid',
+        reason,
+        ...(source !== undefined && { source }),
+      }));
+    };
+  }
+
+  /** The public reference of a stored session (what listings show), if the storage has one. */
+  async refOf(handle: string | undefined): Promise<string | undefined> {
+    const { users } = this.storage;
+    return handle === undefined || users === null ? undefined : users.refOf(handle);
+  }
+
+  /** Reports a store failure to the `storeError` event, then lets it go on to the caller. */
+  storeFailed(error: unknown, during: StoreErrorEvent['during']): never {
+    if (error instanceof SessionStoreError) {
+      const storage = this.options.storage.name;
+      this.events.emit('storeError', () => ({ type: 'storeError', storage, during, message: error.message }));
+    }
+    throw error;
   }
 
   /**
@@ -57,7 +84,9 @@ export class SessionEngine {
    * (for `hasSession()`): no idle refresh and no report.
    */
   load(jar: CookieJar, commit: Committer, secureRequest: boolean, peek = false): Promise<SessionImpl> {
-    return loadSession(this, jar, commit, secureRequest, peek);
+    return loadSession(this, jar, commit, secureRequest, peek).catch((error) =>
+      this.storeFailed(error, 'load'),
+    );
   }
 
   /**
@@ -66,7 +95,7 @@ export class SessionEngine {
    * store and the cookie stayed as it was.
    */
   commit(session: SessionCore, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
-    return commitSession(this, session, jar, secureRequest);
+    return commitSession(this, session, jar, secureRequest).catch((error) => this.storeFailed(error, 'save'));
   }
 
   /** A session with `state`: `changes` says where it came from and what is pending. */

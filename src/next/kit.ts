@@ -9,6 +9,7 @@ import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
 import type { UserSessionIndex, UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
+import { afterResponse } from './after-response.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
 import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
@@ -113,6 +114,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   engine: SessionEngine,
 ): SessionKit<Data, Flash, Client> {
   const scope = createRequestScope();
+  engine.events.schedule = afterResponse;
 
   const commit = async (session: SessionCore): Promise<void> => {
     // Checked even when nothing changed: save() in a server component is
@@ -167,8 +169,17 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
     async destroySession(): Promise<void> {
       const session = await current();
+      const { userId } = session.state;
+      const handle = session.changes.handle;
       session.invalidate();
       await session.save();
+      if (handle !== undefined || userId !== undefined) {
+        engine.events.emit('logout', async () => ({
+          type: 'logout',
+          userId,
+          ref: await engine.refOf(handle),
+        }));
+      }
     },
 
     guard: createGuard(engine),
@@ -177,7 +188,10 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
       const id = requireUserId(userId);
       const users = userIndex(engine);
-      const [sessions, session] = await Promise.all([users.list(id), current()]);
+      const [sessions, session] = await Promise.all([
+        users.list(id).catch((error) => engine.storeFailed(error, 'list')),
+        current(),
+      ]);
       const handle = session.changes.handle;
       const ref = handle === undefined ? undefined : await users.refOf(handle);
       return sessions.map((info) => ({ ...info, current: info.ref === ref }));
@@ -192,7 +206,10 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
       if (!Array.isArray(except) || except.some((ref) => typeof ref !== 'string')) {
         throw new SessionConfigError('`except` must be an array of session refs from listUserSessions().');
       }
-      return userIndex(engine).destroy(id, except);
+      const users = userIndex(engine);
+      const count = await users.destroy(id, except).catch((error) => engine.storeFailed(error, 'revoke'));
+      engine.events.emit('revoke', () => ({ type: 'revoke', userId: id, count }));
+      return count;
     },
   };
 }
