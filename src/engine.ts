@@ -1,4 +1,4 @@
-import { newChangeSet } from './change-set.ts';
+import { hasChanges, newChangeSet } from './change-set.ts';
 import { resolveSessionCookies, type SessionCookies } from './cookie/session-cookie.ts';
 import { commitSession, saveForRender } from './engine/commit.ts';
 import { loadSession } from './engine/load.ts';
@@ -10,6 +10,7 @@ import { Migration } from './migrate/migration.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { type Committer, type SessionCore, type SessionHooks, SessionImpl } from './session.ts';
 import type { BoundStorage, SessionState } from './storage/types.ts';
+import { startTracing, traceSpan } from './tracing.ts';
 import type { CookieJar, InvalidSessionReason } from './types.ts';
 
 /**
@@ -53,6 +54,7 @@ export class SessionEngine {
       takeFlash: flash.via === 'store' ? (handle, state) => flash.take(handle, expiresAt(state)) : undefined,
     };
     this.events = createEventSink(this.options.events);
+    startTracing();
     const hook = reporter(this.options.onInvalidSession);
     this.report = (reason, source) => {
       hook(reason, source);
@@ -84,9 +86,9 @@ export class SessionEngine {
    * (for `hasSession()`): no idle refresh and no report.
    */
   load(jar: CookieJar, commit: Committer, secureRequest: boolean, peek = false): Promise<SessionImpl> {
-    return loadSession(this, jar, commit, secureRequest, peek).catch((error) =>
-      this.storeFailed(error, 'load'),
-    );
+    const storage = this.options.storage.name;
+    const load = () => loadSession(this, jar, commit, secureRequest, peek);
+    return traceSpan('load', storage, load, loadOutcome).catch((error) => this.storeFailed(error, 'load'));
   }
 
   /**
@@ -95,7 +97,13 @@ export class SessionEngine {
    * store and the cookie stayed as it was.
    */
   commit(session: SessionCore, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
-    return commitSession(this, session, jar, secureRequest).catch((error) => this.storeFailed(error, 'save'));
+    // Nothing to write: no span, no store call (and save() in a render stays free).
+    if (!hasChanges(session.changes)) return commitSession(this, session, jar, secureRequest);
+    const save = () => commitSession(this, session, jar, secureRequest);
+    const outcome = () => (session.changes.handle === undefined ? 'ended' : 'written');
+    return traceSpan('save', this.options.storage.name, save, outcome).catch((error) =>
+      this.storeFailed(error, 'save'),
+    );
   }
 
   /** A session with `state`: `changes` says where it came from and what is pending. */
@@ -153,4 +161,10 @@ export class SessionEngine {
   sealForRender(session: SessionCore): Promise<string | null> {
     return saveForRender(this, session);
   }
+}
+
+// What a load found: a session, none, or a cookie it refused.
+function loadOutcome(session: SessionImpl): string {
+  if (!session.isNew) return 'found';
+  return session.changes.stale ? 'rejected' : 'none';
 }

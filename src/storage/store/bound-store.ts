@@ -1,5 +1,6 @@
 import { isRecord } from '../../is-object.ts';
 import { stampActivity } from '../../lifetime.ts';
+import { traceStoreCall } from '../../tracing.ts';
 import type { BoundStorage, LoadResult, SaveInput, StorageContext } from '../types.ts';
 import type { CreateResult, NewSessionWrite, StoreAdapter } from './adapter.ts';
 import { Recent } from './recent.ts';
@@ -38,7 +39,8 @@ export function bindStore(
   options: ResolvedStoreOptions,
   context: StorageContext,
 ): BoundStorage {
-  const call: StoreCall = (operation, fn, map) => guarded(adapter.name, operation, options.timeout, fn, map);
+  const call: StoreCall = (operation, fn, map) =>
+    traceStoreCall(adapter.name, operation, () => guarded(adapter.name, operation, options.timeout, fn, map));
   const users = userSessions(adapter, call, context, options.maxSessionsPerUser);
   const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context };
   const { touchInterval } = context.lifetime;
