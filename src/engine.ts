@@ -1,13 +1,16 @@
-import { newChangeSet } from './change-set.ts';
+import { hasChanges, newChangeSet } from './change-set.ts';
 import { resolveSessionCookies, type SessionCookies } from './cookie/session-cookie.ts';
 import { commitSession, saveForRender } from './engine/commit.ts';
 import { loadSession } from './engine/load.ts';
 import { inherit, reporter, startState } from './engine/sessions.ts';
-import { type CookieLifetime, createLifetime, type Lifetime } from './lifetime.ts';
+import { SessionStoreError, SessionUnsupportedError } from './errors.ts';
+import { createEventSink, type EventSink, type StoreErrorEvent } from './events.ts';
+import { type CookieLifetime, createLifetime, type Lifetime, type SessionLifetime } from './lifetime.ts';
 import { Migration } from './migrate/migration.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { type Committer, type SessionCore, type SessionHooks, SessionImpl } from './session.ts';
 import type { BoundStorage, SessionState } from './storage/types.ts';
+import { startTracing, traceSpan } from './tracing.ts';
 import type { CookieJar, InvalidSessionReason } from './types.ts';
 
 /**
@@ -29,8 +32,10 @@ export class SessionEngine {
   /** `migrateFrom`: other libraries' cookies, read while the kit has none of its own. */
   readonly migration: Migration | undefined;
   readonly hooks: SessionHooks;
-  /** Calls `onInvalidSession`; a failing hook is logged, never thrown. */
+  /** Calls `onInvalidSession` and the `invalid` event; a failing hook is logged, never thrown. */
   readonly report: (reason: InvalidSessionReason, source?: string) => void;
+  /** `events`: handlers called after the fact. */
+  readonly events: EventSink;
 
   constructor(options: SessionKitOptions) {
     this.options = resolveKitOptions(options);
@@ -48,7 +53,32 @@ export class SessionEngine {
       newState: () => startState(this),
       takeFlash: flash.via === 'store' ? (handle, state) => flash.take(handle, expiresAt(state)) : undefined,
     };
-    this.report = reporter(this.options.onInvalidSession);
+    this.events = createEventSink(this.options.events);
+    startTracing();
+    const hook = reporter(this.options.onInvalidSession);
+    this.report = (reason, source) => {
+      hook(reason, source);
+      this.events.emit('invalid', () => ({
+        type: 'invalid',
+        reason,
+        ...(source !== undefined && { source }),
+      }));
+    };
+  }
+
+  /** The public reference of a stored session (what listings show), if the storage has one. */
+  async refOf(handle: string | undefined): Promise<string | undefined> {
+    const { users } = this.storage;
+    return handle === undefined || users === null ? undefined : users.refOf(handle);
+  }
+
+  /** Reports a store failure to the `storeError` event, then lets it go on to the caller. */
+  storeFailed(error: unknown, during: StoreErrorEvent['during']): never {
+    if (error instanceof SessionStoreError) {
+      const storage = this.options.storage.name;
+      this.events.emit('storeError', () => ({ type: 'storeError', storage, during, message: error.message }));
+    }
+    throw error;
   }
 
   /**
@@ -56,7 +86,9 @@ export class SessionEngine {
    * (for `hasSession()`): no idle refresh and no report.
    */
   load(jar: CookieJar, commit: Committer, secureRequest: boolean, peek = false): Promise<SessionImpl> {
-    return loadSession(this, jar, commit, secureRequest, peek);
+    const storage = this.options.storage.name;
+    const load = () => loadSession(this, jar, commit, secureRequest, peek);
+    return traceSpan('load', storage, load, loadOutcome).catch((error) => this.storeFailed(error, 'load'));
   }
 
   /**
@@ -65,7 +97,13 @@ export class SessionEngine {
    * store and the cookie stayed as it was.
    */
   commit(session: SessionCore, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
-    return commitSession(this, session, jar, secureRequest);
+    // Nothing to write: no span, no store call (and save() in a render stays free).
+    if (!hasChanges(session.changes)) return commitSession(this, session, jar, secureRequest);
+    const save = () => commitSession(this, session, jar, secureRequest);
+    const outcome = () => (session.changes.handle === undefined ? 'ended' : 'written');
+    return traceSpan('save', this.options.storage.name, save, outcome).catch((error) =>
+      this.storeFailed(error, 'save'),
+    );
   }
 
   /** A session with `state`: `changes` says where it came from and what is pending. */
@@ -87,9 +125,23 @@ export class SessionEngine {
   }
 
   /** A fresh session that replaces `previous` (login): its records die when this one is saved. */
-  replace(previous: SessionCore | undefined, commit: Committer, userId: string | undefined): SessionImpl {
+  replace(
+    previous: SessionCore | undefined,
+    commit: Committer,
+    userId: string | undefined,
+    own?: SessionLifetime,
+  ): SessionImpl {
     const state = startState(this);
     if (userId !== undefined) state.userId = userId;
+    if (own !== undefined) {
+      if (this.storage.ownLifetime === false) {
+        throw new SessionUnsupportedError(
+          `newSession({ persistent, maxAge }) needs a storage that records them; the ${this.options.storage.name} ` +
+            "format has no field for them. Set the kit's `maxAge` instead.",
+        );
+      }
+      state.lifetime = own;
+    }
     const session = this.session(state, true, commit);
     inherit(session, previous);
     return session;
@@ -109,4 +161,10 @@ export class SessionEngine {
   sealForRender(session: SessionCore): Promise<string | null> {
     return saveForRender(this, session);
   }
+}
+
+// What a load found: a session, none, or a cookie it refused.
+function loadOutcome(session: SessionImpl): string {
+  if (!session.isNew) return 'found';
+  return session.changes.stale ? 'rejected' : 'none';
 }

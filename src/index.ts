@@ -47,11 +47,21 @@ export {
   SessionTooLargeError,
   SessionUnsupportedError,
 } from './errors.ts';
+export type {
+  InvalidEvent,
+  LoginEvent,
+  LogoutEvent,
+  RevokeEvent,
+  RotateEvent,
+  SessionEventHandlers,
+  SessionEvents,
+  StoreErrorEvent,
+} from './events.ts';
 export type { ClientSessionData, ExposeOption } from './expose.ts';
 export { safeNextPath } from './guard/next-param.ts';
 export { type VerifyOriginOptions, verifyOrigin } from './guard/origin.ts';
 export type { ProtectOption } from './guard/paths.ts';
-export type { CookieLifetime, IdleClock, Lifetime, SessionTimes } from './lifetime.ts';
+export type { CookieLifetime, IdleClock, Lifetime, SessionLifetime, SessionTimes } from './lifetime.ts';
 export type { LiveSessionOptions } from './live/options.ts';
 export type { MigrationRead, MigrationRequest, MigrationSource } from './migrate/types.ts';
 export type { ClientAccess, ExposedOf } from './next/client-access.ts';

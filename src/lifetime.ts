@@ -1,3 +1,5 @@
+import { SessionConfigError } from './errors.ts';
+
 /**
  * How far in the future a session's creation or last activity may lie (ms)
  * before the session is refused with reason `future`: 60 s, the allowance
@@ -21,6 +23,8 @@ const COOKIE_EARLY_MAX_S = 60;
 // The idle expiry slides at most every tenth of `idleTimeout`, at most hourly:
 // each slide is a write (a cookie or a store TTL), and a tenth is lost at most.
 const TOUCH_INTERVAL_MAX_S = 3600;
+// RFC 6265bis caps a cookie's lifetime at 400 days; browsers clamp to it.
+const MAX_LIFETIME_S = 400 * 24 * 60 * 60;
 
 /**
  * The two times a session's expiry follows from (Unix ms).
@@ -33,6 +37,26 @@ const TOUCH_INTERVAL_MAX_S = 3600;
 export interface SessionTimes {
   readonly createdAt: number;
   readonly lastActiveAt: number;
+  /** This session's own lifetime rules, when `newSession()` set any. */
+  readonly lifetime?: SessionLifetime | undefined;
+}
+
+/**
+ * What one session changes of the kit's lifetime, set by
+ * `newSession({ persistent, maxAge })` and kept with the session (in its
+ * cookie, or its stored record) for as long as it lives: rotation,
+ * re-sealing, saves and the guard's refresh carry it unchanged.
+ *
+ * @example
+ * ```ts
+ * const own: SessionLifetime = { persistent: false }; // a browser-session cookie; the server still expires it
+ * ```
+ */
+export interface SessionLifetime {
+  /** Absolute lifetime in seconds for this session only, instead of the kit's `maxAge`. */
+  maxAge?: number;
+  /** `false`: the cookie has no `Max-Age`/`Expires`, so the browser drops it when it closes. */
+  persistent?: false;
 }
 
 /**
@@ -66,14 +90,20 @@ export interface Lifetime {
   readonly idleTimeout: number | undefined;
   /** Seconds between two slides of the idle expiry (`undefined` without `idleTimeout`). */
   readonly touchInterval: number | undefined;
-  /** The absolute end of a session created at `createdAt` (Unix ms). */
-  absoluteEnd(createdAt: number): number;
+  /** The absolute end of a session created at `createdAt` (Unix ms), under its own `maxAge` if it has one. */
+  absoluteEnd(createdAt: number, own?: SessionLifetime): number;
   /** When the session stops being accepted: the earlier of the absolute and idle ends (Unix ms). */
   expiresAt(times: SessionTimes): number;
   /** Why a loaded session is refused at `now`, if it is: times ahead of the clock, or expired. */
   refusal(times: SessionTimes, now: number): 'future' | 'expired' | undefined;
   /** The cookie's own expiry, for a storage whose idle expiry slides where `idle` says. */
   cookie(idle: IdleClock): CookieLifetime;
+  /**
+   * Checks `newSession()`'s `persistent` and `maxAge` and returns what the
+   * session keeps of them (`undefined`: the kit's defaults). Throws
+   * `SessionConfigError` for a value the kit cannot honour.
+   */
+  own(options: { persistent?: unknown; maxAge?: unknown }): SessionLifetime | undefined;
 }
 
 /**
@@ -94,6 +124,12 @@ export interface CookieLifetime {
    * `until` has passed.
    */
   maxAge(now: number, until: number): number;
+  /**
+   * `Max-Age` (seconds) of the cookie of a session with these times, or
+   * `undefined` for a browser-session cookie (`persistent: false`), which
+   * carries no `Max-Age`/`Expires` while the server still expires it.
+   */
+  maxAgeOf(times: SessionTimes, now: number): number | undefined;
 }
 
 /**
@@ -104,23 +140,27 @@ export interface CookieLifetime {
 export function createLifetime(maxAge: number, idleTimeout: number | undefined): Lifetime {
   const maxAgeMs = maxAge * 1000;
   const idleMs = idleTimeout === undefined ? undefined : idleTimeout * 1000;
-  const absoluteEnd = (createdAt: number): number => createdAt + maxAgeMs;
+  const absoluteEnd = (createdAt: number, own?: SessionLifetime): number =>
+    createdAt + (own?.maxAge === undefined ? maxAgeMs : own.maxAge * 1000);
   const expiresAt = (times: SessionTimes): number => {
-    const absolute = times.createdAt + maxAgeMs;
+    const absolute = absoluteEnd(times.createdAt, times.lifetime);
     return idleMs === undefined ? absolute : Math.min(absolute, times.lastActiveAt + idleMs);
   };
   const cookieLifetime = (lifetimeS: number, until: (times: SessionTimes) => number): CookieLifetime => {
     const early = Math.min(COOKIE_EARLY_MAX_S, Math.floor(lifetimeS / 20));
+    const maxAgeAt = (now: number, end: number): number => {
+      const remaining = Math.floor((end - now) / 1000);
+      return remaining <= 0 ? 0 : Math.max(1, remaining - early);
+    };
     return {
       until,
-      maxAge(now, end) {
-        const remaining = Math.floor((end - now) / 1000);
-        return remaining <= 0 ? 0 : Math.max(1, remaining - early);
-      },
+      maxAge: maxAgeAt,
+      maxAgeOf: (times, now) =>
+        times.lifetime?.persistent === false ? undefined : maxAgeAt(now, until(times)),
     };
   };
   // A store slides the idle expiry in its TTL, so its cookie lives until the absolute end.
-  const storeCookie = cookieLifetime(maxAge, (times) => absoluteEnd(times.createdAt));
+  const storeCookie = cookieLifetime(maxAge, (times) => absoluteEnd(times.createdAt, times.lifetime));
   const ownCookie = cookieLifetime(Math.min(maxAge, idleTimeout ?? maxAge), expiresAt);
   return {
     maxAge,
@@ -135,7 +175,51 @@ export function createLifetime(maxAge: number, idleTimeout: number | undefined):
       return now > expiresAt(times) + CLOCK_SKEW_MS ? 'expired' : undefined;
     },
     cookie: (idle) => (idle === 'store' ? storeCookie : ownCookie),
+    own: (options) => ownLifetime(options, maxAge),
   };
+}
+
+// newSession({ persistent, maxAge }): validated where the session starts,
+// with the same bounds as the kit's own `maxAge`. The kit's values are not
+// recorded, so a session that asks for nothing special costs no bytes.
+function ownLifetime(
+  options: { persistent?: unknown; maxAge?: unknown },
+  kitMaxAge: number,
+): SessionLifetime | undefined {
+  const { persistent, maxAge } = options;
+  if (persistent !== undefined && typeof persistent !== 'boolean') {
+    throw new SessionConfigError(
+      '`persistent` must be true or false (false: the cookie ends with the browser).',
+    );
+  }
+  if (
+    maxAge !== undefined &&
+    (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 1 || maxAge > MAX_LIFETIME_S)
+  ) {
+    throw new SessionConfigError(
+      `\`maxAge\` must be a whole number of seconds between 1 and ${MAX_LIFETIME_S} (400 days, the longest ` +
+        'lifetime browsers keep a cookie), e.g. 60 * 60 * 24 * 30 for a 30-day remember-me session.',
+    );
+  }
+  const own: SessionLifetime = {};
+  if (maxAge !== undefined && maxAge !== kitMaxAge) own.maxAge = maxAge;
+  if (persistent === false) own.persistent = false;
+  return own.maxAge === undefined && own.persistent === undefined ? undefined : own;
+}
+
+/**
+ * Whether `value` is a {@link SessionLifetime} as the kit writes it: read
+ * back from a cookie or a store (untrusted), so every field is checked.
+ *
+ * @internal
+ */
+export function isSessionLifetime(value: unknown): value is SessionLifetime {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { maxAge, persistent, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return false;
+  if (persistent !== undefined && persistent !== false) return false;
+  if (maxAge === undefined) return persistent === false;
+  return typeof maxAge === 'number' && Number.isInteger(maxAge) && maxAge >= 1 && maxAge <= MAX_LIFETIME_S;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type CookiePrefix, resolveCookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
 import { SessionConfigError } from './errors.ts';
+import { resolveEventHandlers, type SessionEventHandlers } from './events.ts';
 import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
 import { type LiveSessionOptions, type ResolvedLive, resolveLive } from './live/options.ts';
 import { resolveMigrateFrom } from './migrate/options.ts';
@@ -30,6 +31,7 @@ const KIT_OPTION_KEYS = [
   'expose',
   'live',
   'migrateFrom',
+  'events',
 ];
 
 /**
@@ -105,6 +107,13 @@ export interface SessionKitOptions<
    * save writes the kit's cookie and clears the old one.
    */
   migrateFrom?: MigrationSource<NoInfer<Data>> | readonly MigrationSource<NoInfer<Data>>[];
+  /**
+   * Handlers for `login`, `logout`, `rotate`, `revoke`, `invalid` and
+   * `storeError`, called after the fact with a typed event (user id and ref
+   * where known; never a token, cookie value or session data). Never
+   * awaited on the request's path; a throwing handler is logged, not thrown.
+   */
+  events?: SessionEventHandlers;
 }
 
 /**
@@ -128,6 +137,7 @@ export interface ResolvedKitOptions {
   live: ResolvedLive | undefined;
   /** `migrateFrom`, as a list (empty: no migration). */
   migrateFrom: readonly MigrationSource[];
+  events: SessionEventHandlers;
 }
 
 /**
@@ -189,6 +199,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
       cookieName,
       exactCookieName: storage.exactCookieName === true,
     }),
+    events: resolveEventHandlers(options.events),
   };
 }
 

@@ -116,8 +116,9 @@ export interface CookieWriteOptions {
   sameSite: SameSite;
   secure: boolean;
   httpOnly: boolean;
-  maxAge: number;
-  expires: Date;
+  /** Absent (with `expires`): a browser-session cookie, gone when the browser closes. */
+  maxAge?: number;
+  expires?: Date;
 }
 
 /**

@@ -25,7 +25,10 @@ export async function login(_prev: LoginState, formData: FormData): Promise<Logi
   try {
     // aiohttp-session's format has no field for a user id or flash messages (saving them would throw
     // SessionUnsupportedError): there the user is only the `user` value, which Python reads too.
-    const session = await newSession(bindsUsers ? { userId: name } : {});
+    // "Remember me" unticked: a browser-session cookie, gone when the browser closes (the server
+    // still ends the session at maxAge and idleTimeout).
+    const persistent = formData.get('remember') === 'on';
+    const session = await newSession(bindsUsers ? { userId: name, persistent } : {});
     session.set('user', name);
     // Shown once, by whichever page renders next.
     if (bindsUsers) session.flash('notice', `Welcome, ${name}!`);

@@ -5,8 +5,11 @@ import { type LoginState, login } from './actions';
 
 const initial: LoginState = { error: null, username: '' };
 
-/** `next`: where to go after signing in (checked by the action, not here). */
-export function LoginForm({ next }: { next: string }) {
+/**
+ * `next`: where to go after signing in (checked by the action, not here).
+ * `remember`: offer "Remember me" (not with aiohttp-session's format, which cannot record it).
+ */
+export function LoginForm({ next, remember }: { next: string; remember: boolean }) {
   const [state, action, pending] = useActionState(login, initial);
   return (
     <form action={action} className="stack" noValidate>
@@ -25,6 +28,11 @@ export function LoginForm({ next }: { next: string }) {
         <p id="username-error" className="error" role="alert" data-testid="login-error">
           {state.error}
         </p>
+      ) : null}
+      {remember ? (
+        <label className="checkbox">
+          <input type="checkbox" name="remember" defaultChecked data-testid="remember-me" /> Remember me
+        </label>
       ) : null}
       <button type="submit" disabled={pending}>
         {pending ? 'Signing in…' : 'Sign in'}

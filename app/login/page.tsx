@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { bindsUsers } from '../lib/session';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in · next-session-kit demo' };
@@ -18,7 +19,7 @@ export default async function LoginPage({
     <section aria-labelledby="login-heading">
       <h1 id="login-heading">Sign in</h1>
       <p>Any username works: this demo has no passwords. Signing in starts a new session with a new id.</p>
-      <LoginForm next={typeof next === 'string' ? next : ''} />
+      <LoginForm next={typeof next === 'string' ? next : ''} remember={bindsUsers} />
     </section>
   );
 }

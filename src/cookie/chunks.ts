@@ -151,7 +151,7 @@ function unseenRivals(name: string, count: number, maxChunks: number): string[] 
 export function chunkSize(name: string, options: CookieWriteOptions): number {
   // `name.NN=` plus the serialised attributes, as Next writes them.
   const nameCost = name.length + 4;
-  let attrs = `; Path=${options.path}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=${Math.max(0, options.maxAge)}`;
+  let attrs = `; Path=${options.path}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=${Math.max(0, options.maxAge ?? 0)}`;
   if (options.domain !== undefined) attrs += `; Domain=${options.domain}`;
   if (options.secure) attrs += '; Secure';
   if (options.httpOnly) attrs += '; HttpOnly';

@@ -64,11 +64,17 @@ export function resolveSessionCookies(
 
 /**
  * The write options of a cookie variant with an expiry: `maxAge` seconds
- * from `now` (0: expire it now).
+ * from `now` (0: expire it now; `undefined`: a browser-session cookie,
+ * without `Max-Age` or `Expires`).
  *
  * @internal
  */
-export function withExpiry(cookie: SessionCookie, now: number, maxAge: number): CookieWriteOptions {
+export function withExpiry(
+  cookie: SessionCookie,
+  now: number,
+  maxAge: number | undefined,
+): CookieWriteOptions {
+  if (maxAge === undefined) return { ...cookie.attributes };
   return { ...cookie.attributes, maxAge, expires: new Date(maxAge === 0 ? 0 : now + maxAge * 1000) };
 }
 

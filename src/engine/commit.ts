@@ -47,9 +47,50 @@ export async function commitSession(
     resetChanges(changes, changes.handle, changes.cookieNames);
   } else if (!changes.dirty && changes.handle !== undefined && engine.storage.idle.clock === 'store') {
     await touchOnly(commit, changes.handle, expiresAt);
-  } else silent = await write(commit, expiresAt);
+  } else {
+    const identity = newIdentity(session);
+    silent = await write(commit, expiresAt);
+    if (identity !== undefined && changes.handle !== undefined) announce(engine, session, identity);
+  }
   engine.migration?.forget(jar, secureRequest);
   return silent;
+}
+
+/** What a write of a new identity (a login, a rotation) reports once it went through. */
+interface NewIdentity {
+  readonly login: boolean;
+  readonly previous: string | undefined;
+}
+
+function newIdentity({ changes, state }: SessionCore): NewIdentity | undefined {
+  const login = changes.userOps.has('newSession()') && state.userId !== undefined;
+  const previous = changes.replaced[0];
+  return login || previous !== undefined ? { login, previous } : undefined;
+}
+
+// After the write: the handles are references only the engine sees; the
+// events get the public refs, looked up when (and only if) someone listens.
+function announce(engine: SessionEngine, { state, changes }: SessionCore, identity: NewIdentity): void {
+  const { userId } = state;
+  const handle = changes.handle;
+  if (identity.login && userId !== undefined) {
+    const persistent = state.lifetime?.persistent !== false;
+    engine.events.emit('login', async () => ({
+      type: 'login',
+      userId,
+      ref: await engine.refOf(handle),
+      persistent,
+    }));
+  }
+  if (identity.previous !== undefined) {
+    const { previous } = identity;
+    engine.events.emit('rotate', async () => ({
+      type: 'rotate',
+      userId,
+      ref: await engine.refOf(handle),
+      previousRef: await engine.refOf(previous),
+    }));
+  }
 }
 
 /** Cookie storages, in the proxy: the session sealed *with* the messages shown to this render. */
@@ -105,8 +146,8 @@ async function write(commit: Commit, expiresAt: number): Promise<boolean> {
     return true;
   }
   const cookie = engine.cookies.on(commit.secureRequest);
-  const maxAge = engine.cookieLifetime.maxAge(now, engine.cookieLifetime.until(state));
-  const options = withExpiry(cookie, now, maxAge);
+  // A browser-session cookie (`persistent: false`) gets no expiry at all.
+  const options = withExpiry(cookie, now, engine.cookieLifetime.maxAgeOf(state, now));
   const names = writeChunkedCookie(jar, cookie.name, value, options, changes.cookieNames, storage.maxChunks);
   resetChanges(changes, value, names);
   return false;

@@ -91,7 +91,11 @@ async function slideIdle(engine: SessionEngine, state: SessionState, handle: str
   const { idle } = engine.storage;
   if (idle.clock !== 'store' || idle.touchAfter === undefined) return true;
   if (now - state.lastActiveAt < idle.touchAfter * 1000) return true;
-  const until = engine.lifetime.expiresAt({ createdAt: state.createdAt, lastActiveAt: now });
+  const until = engine.lifetime.expiresAt({
+    createdAt: state.createdAt,
+    lastActiveAt: now,
+    lifetime: state.lifetime,
+  });
   if (!(await idle.touch(handle, now, until))) return false;
   state.lastActiveAt = now;
   return true;

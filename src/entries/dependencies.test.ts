@@ -37,4 +37,21 @@ describe('runtime dependencies', () => {
     expect(pkg.peerDependenciesMeta?.jose?.optional).toBe(true);
     expect(importers('jose')).toEqual(['src/migrate/authjs.ts']);
   });
+
+  it('@opentelemetry/api is an optional peer, never imported statically, named only by src/tracing.ts', () => {
+    const name = '@opentelemetry/api';
+    expect(pkg.dependencies?.[name]).toBeUndefined();
+    expect(pkg.peerDependencies?.[name]).toBeDefined();
+    expect(pkg.peerDependenciesMeta?.[name]?.optional).toBe(true);
+    // No static import anywhere (an app without it must build and run) ...
+    expect(importers(name)).toEqual([]);
+    // ... and one file that loads it, by a dynamic import hidden from bundlers.
+    const naming = shippedSources(join(root, 'src'))
+      .filter((file) => readFileSync(file, 'utf8').includes(`'${name}'`))
+      .map((file) => relative(root, file));
+    expect(naming).toEqual(['src/tracing.ts']);
+    expect(readFileSync(join(root, 'src', 'tracing.ts'), 'utf8')).toMatch(
+      /import\(\/\* webpackIgnore: true \*\//,
+    );
+  });
 });

@@ -161,6 +161,36 @@ describe('guard()', () => {
     expect(still.headers.get('x-middleware-next')).toBe('1');
   });
 
+  it('a browser-session cookie (persistent: false) stays one through the idle refresh and re-sealing', async () => {
+    const clock = new Clock(Date.now());
+    const idle = { idleTimeout: 1000 };
+    const kit = createSessionKit<Data>({
+      storage: encryptedCookieStorage({ secret: [SECRET, OLD] }),
+      now: clock.now,
+      ...idle,
+    });
+    const h = new Harness<Data>({ storage: encryptedCookieStorage({ secret: OLD }), ...idle }, clock);
+    const browser = new TestBrowser();
+    await h.request(browser, async (_s, { newSession }) => {
+      const s = newSession('ada', { persistent: false });
+      s.set('user', 'ada');
+      await s.save();
+    });
+    const cookie = browser.cookies.get('session') ?? '';
+    const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    // Sealed with the older key: re-sealed now; then idle-due: re-issued.
+    for (const advance of [0, 200]) {
+      clock.advance(advance);
+      const res = await proxy(req('/dashboard', cookie));
+      expect(res.headers.get('x-middleware-next')).toBe('1');
+      const setCookie = res.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/^session=[^;]+; /);
+      // The session cookie itself (chunk cookies being cleared follow it, expired).
+      const own = setCookie.split(/, (?=session\.\d+=)/)[0] ?? '';
+      expect(own).not.toMatch(/Max-Age|Expires/i);
+    }
+  });
+
   it('re-seals a cookie sealed with an older key', async () => {
     const { kit, clock } = setup({ secret: [SECRET, OLD] });
     const cookie = await signedIn(clock, 'ada', OLD);

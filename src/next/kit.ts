@@ -9,6 +9,7 @@ import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
 import type { UserSessionIndex, UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
+import { afterResponse } from './after-response.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
 import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
@@ -25,12 +26,23 @@ import { validateUserId } from './user-id.ts';
  *
  * @example
  * ```ts
- * await newSession({ userId: user.id });
+ * await newSession({ userId: user.id, persistent: form.get('remember') === 'on' });
  * ```
  */
 export interface NewSessionOptions {
   /** Binds the new session to a user (enables per-user listing and revocation with stores). */
   userId?: string;
+  /**
+   * `false`: a browser-session cookie, without `Max-Age`/`Expires`, gone when
+   * the browser closes (a login without "remember me"); the server still
+   * ends the session at `maxAge` and `idleTimeout`. Default `true`.
+   */
+  persistent?: boolean;
+  /**
+   * Absolute lifetime of this session in seconds, instead of the kit's
+   * `maxAge` (e.g. 30 days for "remember me"); at most 400 days.
+   */
+  maxAge?: number;
 }
 
 /**
@@ -112,6 +124,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   engine: SessionEngine,
 ): SessionKit<Data, Flash, Client> {
   const scope = createRequestScope();
+  engine.events.schedule = afterResponse;
 
   const commit = async (session: SessionCore): Promise<void> => {
     // Checked even when nothing changed: save() in a server component is
@@ -176,16 +189,26 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
       const userId = validateUserId(newOptions?.userId);
+      const own = engine.lifetime.own({ persistent: newOptions?.persistent, maxAge: newOptions?.maxAge });
       const previous = await current();
-      const next = engine.replace(previous, commit, userId);
+      const next = engine.replace(previous, commit, userId, own);
       (await scope()).current = Promise.resolve(next);
       return asSession<Data, Flash>(next);
     },
 
     async destroySession(): Promise<void> {
       const session = await current();
+      const { userId } = session.state;
+      const handle = session.changes.handle;
       session.invalidate();
       await session.save();
+      if (handle !== undefined || userId !== undefined) {
+        engine.events.emit('logout', async () => ({
+          type: 'logout',
+          userId,
+          ref: await engine.refOf(handle),
+        }));
+      }
     },
 
     guard: createGuard(engine),
@@ -195,7 +218,10 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
       const id = requireUserId(userId);
       const users = userIndex(engine);
-      const [sessions, session] = await Promise.all([users.list(id), current()]);
+      const [sessions, session] = await Promise.all([
+        users.list(id).catch((error) => engine.storeFailed(error, 'list')),
+        current(),
+      ]);
       const handle = session.changes.handle;
       const ref = handle === undefined ? undefined : await users.refOf(handle);
       return sessions.map((info) => ({ ...info, current: info.ref === ref }));
@@ -210,9 +236,11 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
       if (!Array.isArray(except) || except.some((ref) => typeof ref !== 'string')) {
         throw new SessionConfigError('`except` must be an array of session refs from listUserSessions().');
       }
-      const ended = await userIndex(engine).destroy(id, except);
+      const users = userIndex(engine);
+      const count = await users.destroy(id, except).catch((error) => engine.storeFailed(error, 'revoke'));
       forgetUserHandOffs(engine, id);
-      return ended;
+      engine.events.emit('revoke', () => ({ type: 'revoke', userId: id, count }));
+      return count;
     },
   };
 }

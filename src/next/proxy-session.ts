@@ -207,7 +207,9 @@ function deferToBrowser(): NextResponse {
 }
 
 function serializeCookie(name: string, value: string, options: CookieWriteOptions): string {
-  let line = `${name}=${value}; Path=${options.path}; Expires=${options.expires.toUTCString()}; Max-Age=${options.maxAge}`;
+  let line = `${name}=${value}; Path=${options.path}`;
+  if (options.expires !== undefined) line += `; Expires=${options.expires.toUTCString()}`;
+  if (options.maxAge !== undefined) line += `; Max-Age=${options.maxAge}`;
   if (options.domain !== undefined) line += `; Domain=${options.domain}`;
   if (options.secure) line += '; Secure';
   if (options.httpOnly) line += '; HttpOnly';

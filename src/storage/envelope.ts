@@ -1,4 +1,5 @@
 import { isRecord } from '../is-object.ts';
+import { isSessionLifetime, type SessionLifetime } from '../lifetime.ts';
 import type { SessionData } from '../types.ts';
 import { createdAtFromSessionId } from './session-id.ts';
 import type { SessionState } from './types.ts';
@@ -9,8 +10,10 @@ import type { SessionState } from './types.ts';
 //   a: seconds from creation to last activity (idle timeout), u: user id,
 //   f: pending flash messages, v: flash messages shown to this render (only
 //   ever in the cookie the proxy forwards to the render, never the browser's),
-//   n: the data version, when not 1.
+//   n: the data version, when not 1, l: the session's own lifetime rules
+//   (`newSession({ persistent, maxAge })`), when it has any.
 interface Meta {
+  l?: SessionLifetime;
   a?: number;
   n?: number;
   u?: string;
@@ -35,6 +38,10 @@ export function encodeEnvelope(state: SessionState, trackActivity: boolean, incl
   }
   if (state.version !== undefined && state.version !== 1) {
     meta.n = state.version;
+    hasMeta = true;
+  }
+  if (state.lifetime !== undefined) {
+    meta.l = state.lifetime;
     hasMeta = true;
   }
   if (state.flash !== undefined && Object.keys(state.flash).length > 0) {
@@ -71,7 +78,8 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   let version: number | undefined;
   if (meta !== undefined) {
     if (!isRecord(meta)) return undefined;
-    const { a, u, f, v, n } = meta;
+    const { a, u, f, v, n, l } = meta;
+    if (l !== undefined && !isSessionLifetime(l)) return undefined;
     if (n !== undefined) {
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return undefined;
       version = n;
@@ -90,6 +98,7 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   if (userId !== undefined) state.userId = userId;
   if (version !== undefined) state.version = version;
   if (isRecord(meta)) {
+    if (meta.l !== undefined) state.lifetime = meta.l as SessionLifetime;
     if (isRecord(meta.f)) state.flash = meta.f;
     if (isRecord(meta.v)) state.shown = meta.v;
   }

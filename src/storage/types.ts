@@ -1,4 +1,4 @@
-import type { Lifetime } from '../lifetime.ts';
+import type { Lifetime, SessionLifetime } from '../lifetime.ts';
 import type { InvalidSessionReason, SessionData } from '../types.ts';
 
 /**
@@ -17,6 +17,8 @@ export interface SessionState {
   lastActiveAt: number;
   /** Set by `newSession({ userId })`. */
   userId?: string;
+  /** This session's own lifetime rules (`newSession({ persistent, maxAge })`), when not the kit's. */
+  lifetime?: SessionLifetime;
   /**
    * The app's data version (`createSessionKit({ version })`) the data was
    * written for. Absent means version 1, and version 1 is never stored.
@@ -215,6 +217,12 @@ export interface BoundStorage {
   readonly users: UserSessionIndex | null;
   /** A store with `cookieCache`: reads served from a sealed copy in a second cookie. */
   readonly cookieCache?: CookieCache;
+  /**
+   * `false`: the format cannot record a session's own lifetime
+   * (`newSession({ persistent, maxAge })`), which `newSession()` then refuses.
+   * Absent: `state.lifetime` is kept like any other field.
+   */
+  readonly ownLifetime?: boolean;
   /**
    * Turn a cookie value into a session. Never throws for bad input.
    * `touchAt` (Unix ms; absent for a peek): a store may slide the idle

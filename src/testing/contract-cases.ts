@@ -51,7 +51,12 @@ export function contractCases(suite: Suite): void {
     test('create() then get() gives the session back, every JSON value intact, as a copy', async () => {
       const { adapter, clock } = await setUp(suite);
       const key = newKey();
-      const session = { ...sampleSession(clock.now(), 'ada'), version: 3, flash: { notice: 'Saved ✓' } };
+      const session = {
+        ...sampleSession(clock.now(), 'ada'),
+        version: 3,
+        flash: { notice: 'Saved ✓' },
+        lifetime: { maxAge: 3600, persistent: false as const },
+      };
       await adapter.create(key, session, writeFor(clock.now()));
       const loaded = await adapter.get(key);
       expect(asRead(loaded)).toEqual(session);

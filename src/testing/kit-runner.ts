@@ -87,14 +87,20 @@ export class KitRunner<Data extends SessionData = SessionData> {
   /** Runs one request: `fn` gets the loaded session (and a way to start a new one). */
   async request<T>(
     browser: Pick<CookieBrowser, 'request'>,
-    fn: (session: Session<Data>, helpers: { newSession(userId?: string): Session<Data> }) => Promise<T> | T,
+    fn: (
+      session: Session<Data>,
+      helpers: {
+        newSession(userId?: string, own?: { persistent?: boolean; maxAge?: number }): Session<Data>;
+      },
+    ) => Promise<T> | T,
     secure = false,
   ): Promise<T> {
     const jar = browser.request();
     const commit = (s: SessionCore) => this.engine.commit(s, jar, secure);
     const session = await this.engine.load(jar, commit, secure);
     const result = await fn(asSession<Data>(session), {
-      newSession: (userId) => asSession<Data>(this.engine.replace(session, commit, userId)),
+      newSession: (userId, own) =>
+        asSession<Data>(this.engine.replace(session, commit, userId, own && this.engine.lifetime.own(own))),
     });
     jar.flush();
     return result;

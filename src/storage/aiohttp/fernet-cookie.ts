@@ -94,6 +94,8 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
       return {
         ...IN_COOKIE,
         maxChunks: 1,
+        // Python's record has no field for a session's own lifetime.
+        ownLifetime: false,
         stampWrite: renewOnWrite,
         async load(cookieValue: string): Promise<LoadResult> {
           if (cookieValue.length > MAX_VALUE) return { status: 'rejected', reason: 'invalid' };

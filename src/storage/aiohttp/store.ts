@@ -84,6 +84,8 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
         flash: { via: 'none' },
         // The cookie keeps the id, but its expiry restarts with every write.
         cookieStaysOnSave: false,
+        // Python's record has no field for a session's own lifetime.
+        ownLifetime: false,
         stampWrite: renewOnWrite,
         users: {
           refOf: async (handle: string) => sha256Base64url(handle),

@@ -3,7 +3,7 @@ import type { SessionChange, StoredSession } from '../store/adapter.ts';
 import { decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 
 // Hash layout: `_id`, `_a` (lastActiveAt), `_u` (userId), `_v` (data
-// version, when not 1), one `d.<key>` field per data key, so a save can
+// version, when not 1), `_l` (the session's own lifetime rules), one `d.<key>` field per data key, so a save can
 // merge single keys atomically, and one `f.<key>` field per pending flash
 // message. Every value is encoded by record-codec.ts.
 const DATA = 'd.';
@@ -44,6 +44,7 @@ function wholeArgs(
   args.push('_id', encodeValue(session.id));
   if (session.userId !== undefined) args.push('_u', encodeValue(session.userId));
   if (session.version !== undefined) args.push('_v', encodeValue(session.version));
+  if (session.lifetime !== undefined) args.push('_l', encodeValue(session.lifetime));
   pushFields(args, DATA, session.data);
   if (session.flash !== undefined) pushFields(args, FLASH, session.flash);
   args[2] = String((args.length - 3) / 2);
@@ -74,6 +75,7 @@ export function parseHash(
   let lastActiveAt: unknown;
   let userId: unknown;
   let version: unknown;
+  let lifetime: unknown;
   for (const name of names) {
     const value = decodeValueOr(hash[name]);
     if (value === UNDECODABLE) return undefined;
@@ -88,6 +90,7 @@ export function parseHash(
     else if (name === '_a') lastActiveAt = value;
     else if (name === '_u') userId = value;
     else if (name === '_v') version = value;
+    else if (name === '_l') lifetime = value;
   }
   // Same property order (and field kinds) as a state the engine creates, so
   // both share one shape. The creation time is not stored: the kit reads it
@@ -95,6 +98,7 @@ export function parseHash(
   const session = { id, data, createdAt: Number.NaN, lastActiveAt } as StoredSession;
   if (userId !== undefined) session.userId = userId as string;
   if (version !== undefined) session.version = version as number;
+  if (lifetime !== undefined) session.lifetime = lifetime as StoredSession['lifetime'] & object;
   if (flash !== undefined) session.flash = flash;
   return session;
 }

@@ -47,9 +47,9 @@ return 1`,
 export const GET_TOUCH: LuaScript = {
   name: 'get-touch',
   source: `local all = redis.call('HGETALL', KEYS[1])
-local a, id
+local a, id, own
 for i = 1, #all, 2 do
-  if all[i] == '_a' then a = i + 1 elseif all[i] == '_id' then id = all[i + 1] end
+  if all[i] == '_a' then a = i + 1 elseif all[i] == '_id' then id = all[i + 1] elseif all[i] == '_l' then own = all[i + 1] end
 end
 if a == nil or id == nil or #id ~= 15 then return all end
 local last = tonumber(string.sub(all[a], 2))
@@ -61,7 +61,13 @@ for i = 3, 9 do
   if d == nil then return all end
   created = created * 64 + d - 1
 end
-local untilMs = math.min(tonumber(ARGV[3]), created + tonumber(ARGV[4]))
+local maxAgeMs = tonumber(ARGV[4])
+if own ~= nil then
+  local ok, lifetime = pcall(cjson.decode, string.sub(own, 2))
+  if not ok or type(lifetime) ~= 'table' then return all end
+  if type(lifetime.maxAge) == 'number' then maxAgeMs = lifetime.maxAge * 1000 end
+end
+local untilMs = math.min(tonumber(ARGV[3]), created + maxAgeMs)
 local now = tonumber(string.sub(ARGV[1], 2))
 if now == nil or untilMs <= now then return all end
 redis.call('HSET', KEYS[1], '_a', ARGV[1])

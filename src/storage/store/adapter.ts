@@ -29,6 +29,11 @@ export interface StoredSession {
   userId?: string;
   /** The app's data version (`createSessionKit({ version })`), when not 1. */
   version?: number;
+  /**
+   * The session's own lifetime rules (`newSession({ persistent, maxAge })`),
+   * when it has any: set at creation like `id`, kept as given.
+   */
+  lifetime?: { maxAge?: number; persistent?: false };
   /** Flash messages waiting for the next render; {@link StoreAdapter.takeFlash} removes them. */
   flash?: Record<string, unknown>;
 }
@@ -96,7 +101,10 @@ export interface IdleTouch {
   readonly aliveSince: number;
   /** `lastActiveAt` + `idleTimeout` (Unix ms): the new expiry, unless the absolute end comes first. */
   readonly idleUntil: number;
-  /** The absolute lifetime, `maxAge`, in ms: a session never outlives its creation (read from its id) + this. */
+  /**
+   * The kit's absolute lifetime, `maxAge`, in ms: a session never outlives its creation (read from its id) + this,
+   * or + its own `lifetime.maxAge` (seconds) when it has one. `untilFor()` applies both.
+   */
   readonly maxAge: number;
   /** The new `until` of `session`: the earlier of `idleUntil` and its absolute end. */
   untilFor(session: StoredSession): number;

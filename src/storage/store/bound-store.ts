@@ -1,5 +1,6 @@
 import { isRecord } from '../../is-object.ts';
 import { CLOCK_SKEW_MS, stampActivity } from '../../lifetime.ts';
+import { traceStoreCall } from '../../tracing.ts';
 import { createdAtFromSessionId } from '../session-id.ts';
 import type { BoundStorage, LoadResult, SaveInput, StorageContext } from '../types.ts';
 import type { CreateResult, IdleTouch, NewSessionWrite, StoreAdapter } from './adapter.ts';
@@ -42,7 +43,8 @@ export function bindStore(
   options: ResolvedStoreOptions,
   context: StorageContext,
 ): BoundStorage {
-  const call: StoreCall = (operation, fn, map) => guarded(adapter.name, operation, options.timeout, fn, map);
+  const call: StoreCall = (operation, fn, map) =>
+    traceStoreCall(adapter.name, operation, () => guarded(adapter.name, operation, options.timeout, fn, map));
   const users = userSessions(adapter, call, context, options.maxSessionsPerUser);
   const { touchInterval } = context.lifetime;
   const touchAfter = touchInterval === undefined ? undefined : (options.touchAfter ?? touchInterval);
@@ -119,7 +121,10 @@ function touchOnGet(
       maxAge: maxAgeMs,
       untilFor: (session) => {
         const createdAt = createdAtFromSessionId(session.id);
-        return createdAt === undefined ? now : Math.min(idleUntil, createdAt + maxAgeMs);
+        // A session with its own maxAge (newSession({ maxAge })) ends at its own end.
+        const own = session.lifetime?.maxAge;
+        const end = own === undefined ? maxAgeMs : own * 1000;
+        return createdAt === undefined ? now : Math.min(idleUntil, createdAt + end);
       },
     };
   };
@@ -162,7 +167,7 @@ async function create(bound: Bound, input: SaveInput): Promise<string | null> {
   const { state } = input;
   const write: NewSessionWrite = {
     until: input.expiresAt,
-    expiresAt: context.lifetime.absoluteEnd(state.createdAt),
+    expiresAt: context.lifetime.absoluteEnd(state.createdAt, state.lifetime),
     replaces: input.previous.length === 0 ? NONE : await Promise.all(input.previous.map(keyOf)),
   };
   const result = await bound.call('save', () => adapter.create(key, state, write));

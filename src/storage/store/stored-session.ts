@@ -1,4 +1,5 @@
 import { isRecord } from '../../is-object.ts';
+import { isSessionLifetime } from '../../lifetime.ts';
 import { createdAtFromSessionId } from '../session-id.ts';
 import type { SessionState } from '../types.ts';
 
@@ -12,7 +13,7 @@ import type { SessionState } from '../types.ts';
  */
 export function sessionStateOf(value: unknown): SessionState | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, data, lastActiveAt, userId, version, flash } = value;
+  const { id, data, lastActiveAt, userId, version, flash, lifetime } = value;
   if (typeof id !== 'string') return undefined;
   const createdAt = createdAtFromSessionId(id);
   if (createdAt === undefined) return undefined;
@@ -23,6 +24,7 @@ export function sessionStateOf(value: unknown): SessionState | undefined {
   if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1))
     return undefined;
   if (flash !== undefined && !isRecord(flash)) return undefined;
+  if (lifetime !== undefined && !isSessionLifetime(lifetime)) return undefined;
   const state = value as unknown as SessionState;
   if (state.createdAt !== createdAt) state.createdAt = createdAt;
   // Rare shapes, normalised so every store loads alike: version 1 is never
