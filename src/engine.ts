@@ -1,5 +1,6 @@
 import { newChangeSet } from './change-set.ts';
 import { resolveSessionCookies, type SessionCookies } from './cookie/session-cookie.ts';
+import type { DeviceFacts } from './devices.ts';
 import { commitSession, saveForRender } from './engine/commit.ts';
 import { loadSession } from './engine/load.ts';
 import { inherit, reporter, startState } from './engine/sessions.ts';
@@ -9,6 +10,18 @@ import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } fr
 import { type Committer, type SessionCore, type SessionHooks, SessionImpl } from './session.ts';
 import type { BoundStorage, SessionState } from './storage/types.ts';
 import type { CookieJar, InvalidSessionReason } from './types.ts';
+
+/**
+ * What `newSession()` asks of the engine.
+ *
+ * @internal
+ */
+export interface SignIn {
+  userId: string | undefined;
+  keepData: boolean;
+  /** What the request tells about the device (empty for cookie storages). */
+  device: DeviceFacts;
+}
 
 /**
  * The framework-neutral core of the kit: loads sessions from a `CookieJar`
@@ -86,10 +99,17 @@ export class SessionEngine {
     return this.fresh(commit, names, true);
   }
 
-  /** A fresh session that replaces `previous` (login): its records die when this one is saved. */
-  replace(previous: SessionCore | undefined, commit: Committer, userId: string | undefined): SessionImpl {
+  /**
+   * A fresh session that replaces `previous` (a sign-in): its records die
+   * when this one is saved. Authenticated now; `keepData` carries the data
+   * over (a re-authentication); a store-backed session records `device`.
+   */
+  replace(previous: SessionCore | undefined, commit: Committer, signIn: SignIn): SessionImpl {
     const state = startState(this);
-    if (userId !== undefined) state.userId = userId;
+    state.authenticatedAt = state.createdAt;
+    if (signIn.userId !== undefined) state.userId = signIn.userId;
+    if (signIn.keepData && previous !== undefined) state.data = { ...previous.state.data };
+    if (this.storage.users !== null) Object.assign(state, signIn.device);
     const session = this.session(state, true, commit);
     inherit(session, previous);
     return session;

@@ -1,5 +1,6 @@
 import { type CookiePrefix, resolveCookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
+import { type DeviceOptions, type DeviceRules, resolveDevices } from './devices.ts';
 import { SessionConfigError } from './errors.ts';
 import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
 import { resolveMigrateFrom } from './migrate/options.ts';
@@ -28,6 +29,7 @@ const KIT_OPTION_KEYS = [
   'warnUnsaved',
   'expose',
   'migrateFrom',
+  'devices',
 ];
 
 /**
@@ -95,6 +97,12 @@ export interface SessionKitOptions<
    * save writes the kit's cookie and clears the old one.
    */
   migrateFrom?: MigrationSource<NoInfer<Data>> | readonly MigrationSource<NoInfer<Data>>[];
+  /**
+   * What store-backed sessions record of the device at `newSession()`, for
+   * `listUserSessions()`: the `User-Agent` (default on) and, only when you
+   * say which header to trust, the client address.
+   */
+  devices?: DeviceOptions;
 }
 
 /**
@@ -116,6 +124,8 @@ export interface ResolvedKitOptions {
   expose: Exposer;
   /** `migrateFrom`, as a list (empty: no migration). */
   migrateFrom: readonly MigrationSource[];
+  /** `devices`: what a sign-in records of the device (store-backed storages). */
+  devices: DeviceRules;
 }
 
 /**
@@ -170,6 +180,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
       cookieName,
       exactCookieName: storage.exactCookieName === true,
     }),
+    devices: resolveDevices(options.devices),
   };
 }
 

@@ -66,13 +66,13 @@ async function renderSessions() {
               {sessions.map((s) => (
                 <tr key={s.ref} data-testid="session-row" data-current={s.current ? 'true' : undefined}>
                   <td>
-                    <code>{s.id}</code>
+                    <code>{s.ref}</code>
                   </td>
                   <td>
                     <time dateTime={iso(s.createdAt)}>{iso(s.createdAt)}</time>
                   </td>
                   <td>
-                    <time dateTime={iso(s.lastSeen)}>{iso(s.lastSeen)}</time>
+                    <time dateTime={iso(s.lastSeenAt)}>{iso(s.lastSeenAt)}</time>
                   </td>
                   <td>
                     <time dateTime={iso(s.expiresAt)}>{iso(s.expiresAt)}</time>

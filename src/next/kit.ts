@@ -2,15 +2,17 @@ import 'server-only';
 import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { hasChanges } from '../change-set.ts';
+import { deviceFacts } from '../devices.ts';
 import { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionUnsupportedError } from '../errors.ts';
 import type { ClientSessionData } from '../expose.ts';
 import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
-import type { UserSessionIndex, UserSessionInfo } from '../storage/types.ts';
+import type { UserSessionIndex, UserSessionInfo, UserSessionSelection } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
-import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
+import { atRequestTime, requestFacts, requestHeaders, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { refreshAfterSave } from './refresh.ts';
@@ -28,6 +30,27 @@ import { watchUnsaved } from './unsaved.ts';
 export interface NewSessionOptions {
   /** Binds the new session to a user (enables per-user listing and revocation with stores). */
   userId?: string;
+  /**
+   * A re-authentication: the new identity (new cookie, `authenticatedAt`
+   * now) keeps the current session's data instead of starting empty.
+   */
+  keepData?: boolean;
+}
+
+/**
+ * Which of a user's sessions `destroyUserSessions()` ends: exactly `only`
+ * ("sign out this device"), or all but `except` ("sign out other devices").
+ * References come from `listUserSessions()`; one of another user's sessions
+ * ends nothing.
+ *
+ * @example
+ * ```ts
+ * await destroyUserSessions(userId, { only: [ref] });
+ * ```
+ */
+export interface DestroyUserSessionsOptions {
+  only?: readonly string[];
+  except?: readonly string[];
 }
 
 /**
@@ -68,9 +91,10 @@ export interface SessionKit<
   /**
    * Ends the user's sessions ("sign out everywhere"); `except` keeps the
    * listed references, e.g. `{ except: [current.ref] }` for "sign out other
-   * devices". Resolves to how many ended. Store-backed storages only.
+   * devices"; `only` ends exactly those ("sign out this device"). Resolves
+   * to how many ended. Store-backed storages only.
    */
-  destroyUserSessions(userId: string, options?: { except?: readonly string[] }): Promise<number>;
+  destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): Promise<number>;
 }
 
 /**
@@ -147,8 +171,12 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
       const userId = validateUserId(newOptions?.userId);
+      const keepData = newOptions?.keepData ?? false;
+      if (typeof keepData !== 'boolean') throw new SessionConfigError('`keepData` must be true or false.');
       const previous = await current();
-      const next = engine.replace(previous, commit, userId);
+      const device =
+        engine.storage.users === null ? {} : deviceFacts(engine.options.devices, await requestHeaders());
+      const next = engine.replace(previous, commit, { userId, keepData, device });
       (await scope()).current = Promise.resolve(next);
       return asSession<Data, Flash>(next);
     },
@@ -166,21 +194,15 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
       const id = requireUserId(userId);
       const users = userIndex(engine);
       const [sessions, session] = await Promise.all([users.list(id), current()]);
-      const handle = session.changes.handle;
-      const ref = handle === undefined ? undefined : await users.refOf(handle);
-      return sessions.map((info) => ({ ...info, current: info.ref === ref }));
+      // Only a session this request loaded (or saved) is in the store.
+      const ref = session.changes.handle === undefined ? undefined : session.state.id;
+      for (const info of sessions) info.current = info.ref === ref;
+      return sessions;
     },
 
-    async destroyUserSessions(
-      userId: string,
-      destroyOptions?: { except?: readonly string[] },
-    ): Promise<number> {
+    async destroyUserSessions(userId: string, destroyOptions?: DestroyUserSessionsOptions): Promise<number> {
       const id = requireUserId(userId);
-      const except = destroyOptions?.except ?? [];
-      if (!Array.isArray(except) || except.some((ref) => typeof ref !== 'string')) {
-        throw new SessionConfigError('`except` must be an array of session refs from listUserSessions().');
-      }
-      return userIndex(engine).destroy(id, except);
+      return userIndex(engine).destroy(id, selection(destroyOptions));
     },
   };
 }
@@ -194,6 +216,24 @@ function userIndex(engine: SessionEngine): UserSessionIndex {
     );
   }
   return users;
+}
+
+function selection(options: DestroyUserSessionsOptions | undefined): UserSessionSelection {
+  if (options === undefined) return { except: [] };
+  if (typeof options !== 'object' || options === null) {
+    throw new SessionConfigError('destroyUserSessions() options must be { only } or { except }.');
+  }
+  rejectUnknownOptions(options, ['only', 'except'], 'destroyUserSessions() option');
+  const { only, except } = options;
+  if (only !== undefined && except !== undefined) {
+    throw new SessionConfigError('Pass `only` or `except` to destroyUserSessions(), not both.');
+  }
+  const refs = only ?? except ?? [];
+  if (!Array.isArray(refs) || refs.some((ref) => typeof ref !== 'string')) {
+    const name = only === undefined ? 'except' : 'only';
+    throw new SessionConfigError(`\`${name}\` must be an array of session refs from listUserSessions().`);
+  }
+  return only === undefined ? { except: refs } : { only: refs };
 }
 
 function requireUserId(userId: unknown): string {

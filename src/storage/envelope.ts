@@ -9,9 +9,11 @@ import type { SessionState } from './types.ts';
 //   a: seconds from creation to last activity (idle timeout), u: user id,
 //   f: pending flash messages, v: flash messages shown to this render (only
 //   ever in the cookie the proxy forwards to the render, never the browser's),
-//   n: the data version, when not 1.
+//   n: the data version, when not 1, t: milliseconds from the sign-in
+//   (`authenticatedAt`) to creation, 0 when the identity was created by it.
 interface Meta {
   a?: number;
+  t?: number;
   n?: number;
   u?: string;
   f?: Record<string, unknown>;
@@ -31,6 +33,10 @@ export function encodeEnvelope(state: SessionState, trackActivity: boolean, incl
   }
   if (state.userId !== undefined) {
     meta.u = state.userId;
+    hasMeta = true;
+  }
+  if (state.authenticatedAt !== undefined) {
+    meta.t = state.createdAt - state.authenticatedAt;
     hasMeta = true;
   }
   if (state.version !== undefined && state.version !== 1) {
@@ -69,9 +75,15 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   let lastActiveAt = createdAt;
   let userId: string | undefined;
   let version: number | undefined;
+  let authenticatedAt: number | undefined;
   if (meta !== undefined) {
     if (!isRecord(meta)) return undefined;
-    const { a, u, f, v, n } = meta;
+    const { a, u, f, v, n, t } = meta;
+    // Never after creation: a later sign-in time would make a stale one look fresh.
+    if (t !== undefined) {
+      if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > createdAt) return undefined;
+      authenticatedAt = createdAt - t;
+    }
     if (n !== undefined) {
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return undefined;
       version = n;
@@ -89,6 +101,7 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   const state: SessionState = { id, data: data as SessionData, createdAt, lastActiveAt };
   if (userId !== undefined) state.userId = userId;
   if (version !== undefined) state.version = version;
+  if (authenticatedAt !== undefined) state.authenticatedAt = authenticatedAt;
   if (isRecord(meta)) {
     if (isRecord(meta.f)) state.flash = meta.f;
     if (isRecord(meta.v)) state.shown = meta.v;

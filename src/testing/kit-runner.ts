@@ -1,3 +1,4 @@
+import { deviceFacts } from '../devices.ts';
 import { SessionEngine } from '../engine.ts';
 import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore } from '../session.ts';
@@ -66,6 +67,15 @@ export class CookieBrowser {
 }
 
 /**
+ * How a test request signs in: `keepData` as `newSession()` takes it, and
+ * the request headers the device facts are read from.
+ */
+export interface SignInOptions {
+  keepData?: boolean;
+  headers?: HeadersInit;
+}
+
+/**
  * Drives the kit's engine the way the Next glue does, one request at a
  * time, against a {@link CookieBrowser}: no Next server, no `server-only`.
  */
@@ -87,14 +97,21 @@ export class KitRunner<Data extends SessionData = SessionData> {
   /** Runs one request: `fn` gets the loaded session (and a way to start a new one). */
   async request<T>(
     browser: Pick<CookieBrowser, 'request'>,
-    fn: (session: Session<Data>, helpers: { newSession(userId?: string): Session<Data> }) => Promise<T> | T,
+    fn: (
+      session: Session<Data>,
+      helpers: { newSession(userId?: string, options?: SignInOptions): Session<Data> },
+    ) => Promise<T> | T,
     secure = false,
   ): Promise<T> {
     const jar = browser.request();
     const commit = (s: SessionCore) => this.engine.commit(s, jar, secure);
     const session = await this.engine.load(jar, commit, secure);
     const result = await fn(asSession<Data>(session), {
-      newSession: (userId) => asSession<Data>(this.engine.replace(session, commit, userId)),
+      newSession: (userId, options) => {
+        const device = deviceFacts(this.engine.options.devices, new Headers(options?.headers));
+        const signIn = { userId, keepData: options?.keepData === true, device };
+        return asSession<Data>(this.engine.replace(session, commit, signIn));
+      },
     });
     jar.flush();
     return result;
