@@ -37,10 +37,12 @@
 // | test helpers and `describeStoreAdapter()`                | `src/entries/testing.ts`, `src/testing/`                                                            |
 
 export { deriveCookieKey } from './codec/keys.ts';
+export type { DeviceOptions } from './devices.ts';
 export {
   SessionConfigError,
   SessionError,
   type SessionErrorCode,
+  SessionNotFreshError,
   SessionReadOnlyError,
   SessionStoreError,
   SessionTooLargeError,
@@ -53,8 +55,13 @@ export type { ProtectOption } from './guard/paths.ts';
 export type { CookieLifetime, IdleClock, Lifetime, SessionTimes } from './lifetime.ts';
 export type { MigrationRead, MigrationRequest, MigrationSource } from './migrate/types.ts';
 export type { ClientAccess, ExposedOf } from './next/client-access.ts';
-export type { Guard, GuardOptions } from './next/guard.ts';
-export { createSessionKit, type NewSessionOptions, type SessionKit } from './next/kit.ts';
+export type { FreshOptions, Guard, GuardOptions } from './next/guard.ts';
+export {
+  createSessionKit,
+  type DestroyUserSessionsOptions,
+  type NewSessionOptions,
+  type SessionKit,
+} from './next/kit.ts';
 export type { ProxySession } from './next/proxy-session.ts';
 export { type SessionSecretOptions, sessionSecret } from './next/secret.ts';
 export type { SessionProviderProps } from './next/session-provider.ts';
@@ -84,6 +91,7 @@ export type {
   StorageContext,
   UserSessionIndex,
   UserSessionInfo,
+  UserSessionSelection,
 } from './storage/types.ts';
 export type {
   CookieJar,

@@ -4,8 +4,9 @@ import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { hasChanges } from '../change-set.ts';
 import { deviceFacts } from '../devices.ts';
 import { SessionEngine } from '../engine.ts';
-import { SessionConfigError, SessionUnsupportedError } from '../errors.ts';
+import { SessionConfigError, SessionNotFreshError, SessionUnsupportedError } from '../errors.ts';
 import type { ClientSessionData } from '../expose.ts';
+import { isFresh } from '../freshness.ts';
 import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
 import type { UserSessionIndex, UserSessionInfo, UserSessionSelection } from '../storage/types.ts';
@@ -80,6 +81,15 @@ export interface SessionKit<
   destroySession(): Promise<void>;
   /** Route guard for `proxy.ts`. */
   guard: Guard;
+  /**
+   * The current session, if its user signed in at most `maxAge` seconds ago
+   * (`session.authenticatedAt`); otherwise throws `SessionNotFreshError`
+   * (`ERR_SESSION_NOT_FRESH`): signed out, signed in too long ago, or at an
+   * unknown time. For Server Actions and Route Handlers that change what a
+   * stolen session must not (password, e-mail, payment details), next to the
+   * guard's `fresh` option for their pages.
+   */
+  requireFreshSession(options: { maxAge: number }): Promise<Session<Data, Flash>>;
   /** Loads the session in your own `proxy.ts` function; `next()`/`apply()` deliver its cookie changes. */
   proxySession<D extends SessionData = Data>(request: NextRequest): Promise<ProxySession<D>>;
   /**
@@ -190,6 +200,25 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     guard: createGuard(engine),
     proxySession: createProxySession(engine),
 
+    async requireFreshSession(freshOptions: { maxAge: number }): Promise<Session<Data, Flash>> {
+      const maxAge = freshOptions?.maxAge;
+      if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 1) {
+        throw new SessionConfigError(
+          'requireFreshSession() needs { maxAge } in whole seconds, e.g. { maxAge: 300 }.',
+        );
+      }
+      const session = await current();
+      const signedIn = !session.isNew && session.state.userId !== undefined;
+      if (!signedIn || !isFresh(session.state.authenticatedAt, maxAge, engine.options.now())) {
+        throw new SessionNotFreshError(
+          signedIn
+            ? `This action needs a sign-in at most ${maxAge} s old: ask the user to sign in again.`
+            : 'This action needs a signed-in session.',
+        );
+      }
+      return asSession<Data, Flash>(session);
+    },
+
     async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
       const id = requireUserId(userId);
       const users = userIndex(engine);
@@ -258,6 +287,7 @@ function failingKit<Data extends SessionData, Flash extends SessionData, Client 
     destroySession: fail,
     guard: () => fail,
     proxySession: fail,
+    requireFreshSession: fail,
     listUserSessions: fail,
     destroyUserSessions: fail,
   };
