@@ -103,7 +103,10 @@ describe('session.authenticatedAt', () => {
 
   it('aiohttp formats cannot record it: a reloaded session has none, and no freshness check accepts it', async () => {
     const clock = new Clock(Date.now());
-    const h = new Harness<Data>({ storage: fernetCookieStorage({ key: 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=' }) }, clock);
+    const h = new Harness<Data>(
+      { storage: fernetCookieStorage({ key: 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=' }) },
+      clock,
+    );
     const browser = new TestBrowser();
     await h.request(browser, async (_s, { newSession }) => {
       const s = newSession();
