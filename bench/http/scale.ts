@@ -170,12 +170,12 @@ async function writeSessions(
   }
 }
 
-async function loadLatencies(backend: BoundStorage, sample: readonly string[]): Promise<[number, number]> {
+async function loadLatencies(storage: BoundStorage, sample: readonly string[]): Promise<[number, number]> {
   const times: number[] = [];
   for (let i = 0; i < LOAD_CALLS; i++) {
     const token = sample[Math.floor(Math.random() * sample.length)] as string;
     const start = process.hrtime.bigint();
-    const result = await backend.load(token);
+    const result = await storage.load(token);
     times.push(Number(process.hrtime.bigint() - start) / 1e3);
     if (result.status !== 'found') throw new Error(`a bulk-written session did not load: ${result.status}`);
   }
