@@ -1,4 +1,6 @@
-import 'server-only';
+// No `import 'server-only'` here: the Pages Router's getServerSideProps and API
+// routes (pages/) share this kit, and Next refuses server-only there. The kit
+// itself still fails the build of any browser bundle that imports it.
 import { createClient, type VercelKV } from '@vercel/kv';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import memjs from 'memjs';
@@ -269,10 +271,14 @@ export const {
   proxySession,
   getClientSession,
   SessionProvider,
+  clientSessionHandler,
+  pages,
 } = createSessionKit<DemoData, DemoFlash, ClientSession>({
   storage: createStorage(kind),
   schema: demoSchema,
   expose: ['user'],
+  // useSession() follows the server in every tab: app/api/session/client/route.ts serves the snapshot.
+  live: { endpoint: '/api/session/client' },
   // aiohttp-session's default cookie name: both apps must use the same one.
   cookieName: aiohttp ? 'AIOHTTP_SESSION' : 'session',
   maxAge,

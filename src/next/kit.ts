@@ -1,8 +1,7 @@
-import 'server-only';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { hasChanges } from '../change-set.ts';
-import { deviceFacts } from '../devices.ts';
 import { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionNotFreshError, SessionUnsupportedError } from '../errors.ts';
 import type { ClientSessionData } from '../expose.ts';
@@ -15,10 +14,13 @@ import { rejectUnknownOptions } from '../unknown-options.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
 import { atRequestTime, requestFacts, requestHeaders, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
+import { createPagesAccess, type PagesSession } from './pages.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { refreshAfterSave } from './refresh.ts';
 import { createRequestScope } from './request-scope.ts';
+import { signInOf } from './sign-in.ts';
 import { watchUnsaved } from './unsaved.ts';
+import { validateUserId } from './user-id.ts';
 
 /**
  * Options of `newSession()`.
@@ -105,6 +107,13 @@ export interface SessionKit<
    * to how many ended. Store-backed storages only.
    */
   destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): Promise<number>;
+  /**
+   * The Pages Router's way in: `getSession`, `newSession`, `destroySession`
+   * and `hasSession` bound to one request of `getServerSideProps`
+   * (`context.req`, `context.res`) or an API route. Same sessions and cookie
+   * as the App Router helpers; `Set-Cookie` is added to the response's own.
+   */
+  pages(req: IncomingMessage, res: ServerResponse): PagesSession<Data, Flash>;
 }
 
 /**
@@ -168,7 +177,12 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   };
 
   return {
-    ...createClientAccess<Client>(engine.options.expose, current),
+    ...createClientAccess<Client>(engine.options.expose, current, {
+      // Never through the request's own session: the snapshot route must not
+      // slide the expiry (a background refetch would keep an idle session alive).
+      peek: () => load(true),
+      live: engine.options.live,
+    }),
     getSession: async () => asSession<Data, Flash>(await current()),
 
     async hasSession(): Promise<boolean> {
@@ -180,13 +194,10 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     },
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
-      const userId = validateUserId(newOptions?.userId);
-      const keepData = newOptions?.keepData ?? false;
-      if (typeof keepData !== 'boolean') throw new SessionConfigError('`keepData` must be true or false.');
+      // The session first: outside a request it fails with the kit's own message.
       const previous = await current();
-      const device =
-        engine.storage.users === null ? {} : deviceFacts(engine.options.devices, await requestHeaders());
-      const next = engine.replace(previous, commit, { userId, keepData, device });
+      const signIn = await signInOf(engine, newOptions, requestHeaders);
+      const next = engine.replace(previous, commit, signIn);
       (await scope()).current = Promise.resolve(next);
       return asSession<Data, Flash>(next);
     },
@@ -199,6 +210,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
     guard: createGuard(engine),
     proxySession: createProxySession(engine),
+    pages: createPagesAccess(engine),
 
     async requireFreshSession(freshOptions: { maxAge: number }): Promise<Session<Data, Flash>> {
       const maxAge = freshOptions?.maxAge;
@@ -290,13 +302,6 @@ function failingKit<Data extends SessionData, Flash extends SessionData, Client 
     requireFreshSession: fail,
     listUserSessions: fail,
     destroyUserSessions: fail,
+    pages: () => ({ getSession: fail, hasSession: fail, newSession: fail, destroySession: fail }),
   };
-}
-
-function validateUserId(userId: unknown): string | undefined {
-  if (userId === undefined) return undefined;
-  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 256) {
-    throw new SessionConfigError('`userId` must be a non-empty string of at most 256 characters.');
-  }
-  return userId;
 }
