@@ -1,5 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
-import { guard } from './app/lib/session';
+import { guard, settingsFreshSeconds } from './app/lib/session';
 import { isSessionStoreError, withSessionStoreResponse } from './app/lib/session-store';
 
 // `npm run bench:http`'s no-op floor (see proxy() below).
@@ -10,6 +10,8 @@ const BENCH_FLOOR_PATHS: ReadonlySet<string> = new Set(['/api/bench-floor', '/ap
  *
  * - signed-out visitors of a protected path go to `/login?next=<path and query>`
  *   (pages) or get `401 { error: 'unauthenticated' }` (under `/api/`);
+ * - `/settings` needs a sign-in at most `SETTINGS_FRESH_SECONDS` old: a staler
+ *   one goes to `/reauth?next=…` first (the settings action checks again);
  * - cross-site POST/PUT/PATCH/DELETE requests get 403 (`csrf`), also on the
  *   unprotected `/api/session`;
  * - cookie sessions are re-issued when their idle expiry is due to slide or
@@ -24,6 +26,7 @@ const guarded = guard({
   protect: ['/dashboard', '/sessions', '/api/private'],
   loginPath: '/login',
   csrf: true,
+  fresh: { protect: ['/settings'], maxAge: settingsFreshSeconds, reauthPath: '/reauth' },
 });
 
 /**

@@ -49,6 +49,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                   <Link href="/sessions">Your sessions</Link>
                 </li>
                 <li>
+                  <Link href="/settings">Settings</Link>
+                </li>
+                <li>
                   <Link href="/readonly">Read-only</Link>
                 </li>
                 <li>

@@ -174,7 +174,7 @@ for (const storage of ['cookie', 'redis'] as const) {
           await phone.waitForURL(server.url('/'));
           await phone.goto(server.url('/sessions'));
           await hydrated(phone, 'button');
-          await phone.getByRole('button', { name: 'Sign out other devices' }).click();
+          await phone.getByRole('button', { name: 'Sign out all other devices' }).click();
           await expect(phone.getByTestId('session-row')).toHaveCount(1);
         } finally {
           await phoneContext.close();

@@ -46,6 +46,7 @@ const DEMO_ENV = [
   'SESSION_MIGRATE',
   'IRON_SESSION_PASSWORD',
   'AUTH_SECRET',
+  'SETTINGS_FRESH_SECONDS',
 ];
 
 /** A `next start` of the built demo on 127.0.0.1. */

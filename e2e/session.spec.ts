@@ -189,6 +189,7 @@ for (const storage of STORAGES) {
           user: 'grace',
           count: 1,
           createdAt: shown.createdAt,
+          authenticatedAt: expect.any(String),
           expiresAt: expect.any(String),
         });
         expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now());
@@ -219,7 +220,7 @@ for (const storage of STORAGES) {
         await page.getByRole('link', { name: 'Your sessions' }).click();
         await page.waitForURL(server.url('/sessions'));
         await expect(page.getByTestId('sessions-unsupported')).toContainText('need a session store');
-        await expect(page.getByRole('button', { name: 'Sign out other devices' })).toHaveCount(0);
+        await expect(page.getByRole('button', { name: 'Sign out all other devices' })).toHaveCount(0);
       });
     }
   });

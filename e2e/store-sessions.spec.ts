@@ -70,7 +70,7 @@ for (const storage of STORES) {
         expect(listed.filter((s) => s.current)).toEqual([{ id: a.id, current: true }]);
         await expect(page.getByTestId('session-row').getByText('This device')).toHaveCount(1);
 
-        await page.getByRole('button', { name: 'Sign out other devices' }).click();
+        await page.getByRole('button', { name: 'Sign out all other devices' }).click();
         await expect(page.getByTestId('session-row')).toHaveCount(1);
         expect(await readSessions(page, server.origin)).toEqual([{ id: a.id, current: true }]);
 

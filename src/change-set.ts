@@ -10,6 +10,8 @@ export interface ChangeSet {
   handle: string | undefined;
   /** References of the identities this one replaced (`invalidate()`, a login): destroyed by the next write. */
   replaced: string[];
+  /** The id of the stored session a login replaced, for the `rotate` event's `previousRef`. */
+  replacedId?: string | undefined;
   /** The session cookies the request carried, or the last write set. */
   cookieNames: string[];
   /** Data, flash or identity changed: the next save writes. */
@@ -83,6 +85,7 @@ export function markReplaced(changes: ChangeSet): void {
 export function resetChanges(changes: ChangeSet, handle: string | undefined, cookieNames: string[]): void {
   changes.handle = handle;
   changes.replaced = [];
+  changes.replacedId = undefined;
   changes.cookieNames = cookieNames;
   changes.dirty = false;
   changes.touched = false;

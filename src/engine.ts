@@ -1,5 +1,6 @@
 import { hasChanges, newChangeSet } from './change-set.ts';
 import { resolveSessionCookies, type SessionCookies } from './cookie/session-cookie.ts';
+import type { DeviceFacts } from './devices.ts';
 import { commitSession, saveForRender } from './engine/commit.ts';
 import { loadSession } from './engine/load.ts';
 import { inherit, reporter, startState } from './engine/sessions.ts';
@@ -12,6 +13,20 @@ import { type Committer, type SessionCore, type SessionHooks, SessionImpl } from
 import type { BoundStorage, SessionState } from './storage/types.ts';
 import { startTracing, traceSpan } from './tracing.ts';
 import type { CookieJar, InvalidSessionReason } from './types.ts';
+
+/**
+ * What `newSession()` asks of the engine.
+ *
+ * @internal
+ */
+export interface SignIn {
+  userId: string | undefined;
+  keepData: boolean;
+  /** What the request tells about the device (empty for cookie storages). */
+  device: DeviceFacts;
+  /** `newSession({ persistent, maxAge })`, checked; absent when the kit's defaults apply. */
+  own?: SessionLifetime | undefined;
+}
 
 /**
  * The framework-neutral core of the kit: loads sessions from a `CookieJar`
@@ -66,10 +81,9 @@ export class SessionEngine {
     };
   }
 
-  /** The public reference of a stored session (what listings show), if the storage has one. */
-  async refOf(handle: string | undefined): Promise<string | undefined> {
-    const { users } = this.storage;
-    return handle === undefined || users === null ? undefined : users.refOf(handle);
+  /** The public reference of a stored session (what listings show: its id), if the storage lists sessions. */
+  refOf(id: string | undefined): string | undefined {
+    return this.storage.users === null ? undefined : id;
   }
 
   /** Reports a store failure to the `storeError` event, then lets it go on to the caller. */
@@ -124,24 +138,27 @@ export class SessionEngine {
     return this.fresh(commit, names, true);
   }
 
-  /** A fresh session that replaces `previous` (login): its records die when this one is saved. */
-  replace(
-    previous: SessionCore | undefined,
-    commit: Committer,
-    userId: string | undefined,
-    own?: SessionLifetime,
-  ): SessionImpl {
+  /**
+   * A fresh session that replaces `previous` (a sign-in): its records die
+   * when this one is saved. Authenticated now; `keepData` carries the data
+   * over (a re-authentication); a store-backed session records `device`;
+   * `own` gives it lifetime rules of its own.
+   */
+  replace(previous: SessionCore | undefined, commit: Committer, signIn: SignIn): SessionImpl {
     const state = startState(this);
-    if (userId !== undefined) state.userId = userId;
-    if (own !== undefined) {
+    state.authenticatedAt = state.createdAt;
+    if (signIn.userId !== undefined) state.userId = signIn.userId;
+    if (signIn.own !== undefined) {
       if (this.storage.ownLifetime === false) {
         throw new SessionUnsupportedError(
           `newSession({ persistent, maxAge }) needs a storage that records them; the ${this.options.storage.name} ` +
             "format has no field for them. Set the kit's `maxAge` instead.",
         );
       }
-      state.lifetime = own;
+      state.lifetime = signIn.own;
     }
+    if (signIn.keepData && previous !== undefined) state.data = { ...previous.state.data };
+    if (this.storage.users !== null) Object.assign(state, signIn.device);
     const session = this.session(state, true, commit);
     inherit(session, previous);
     return session;

@@ -13,7 +13,8 @@ export type SessionErrorCode =
   | 'ERR_SESSION_READ_ONLY'
   | 'ERR_SESSION_TOO_LARGE'
   | 'ERR_SESSION_STORE'
-  | 'ERR_SESSION_UNSUPPORTED';
+  | 'ERR_SESSION_UNSUPPORTED'
+  | 'ERR_SESSION_NOT_FRESH';
 
 /**
  * Base class of every error this package throws on purpose. Messages never
@@ -148,5 +149,27 @@ export class SessionStoreError extends SessionError {
 export class SessionUnsupportedError extends SessionError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_SESSION_UNSUPPORTED', message, options);
+  }
+}
+
+/**
+ * The action needs a recent sign-in and this session's is older than
+ * allowed, unknown, or absent (signed out): send the user to re-authenticate
+ * (`newSession({ userId, keepData: true })` once they did). Thrown by
+ * `requireFreshSession()`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await requireFreshSession({ maxAge: 300 });
+ * } catch (err) {
+ *   if (err instanceof SessionNotFreshError) redirect('/login/confirm?next=/settings');
+ *   throw err;
+ * }
+ * ```
+ */
+export class SessionNotFreshError extends SessionError {
+  constructor(message: string) {
+    super('ERR_SESSION_NOT_FRESH', message);
   }
 }

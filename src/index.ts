@@ -38,10 +38,12 @@
 // | test helpers and `describeStoreAdapter()`                | `src/entries/testing.ts`, `src/testing/`                                                            |
 
 export { deriveCookieKey } from './codec/keys.ts';
+export type { DeviceOptions } from './devices.ts';
 export {
   SessionConfigError,
   SessionError,
   type SessionErrorCode,
+  SessionNotFreshError,
   SessionReadOnlyError,
   SessionStoreError,
   SessionTooLargeError,
@@ -66,8 +68,13 @@ export type { LiveSessionOptions } from './live/options.ts';
 export type { MigrationRead, MigrationRequest, MigrationSource } from './migrate/types.ts';
 export type { ClientAccess, ExposedOf } from './next/client-access.ts';
 export type { ClientSessionHandler } from './next/client-session-handler.ts';
-export type { Guard, GuardOptions } from './next/guard.ts';
-export { createSessionKit, type NewSessionOptions, type SessionKit } from './next/kit.ts';
+export type { FreshOptions, Guard, GuardOptions } from './next/guard.ts';
+export {
+  createSessionKit,
+  type DestroyUserSessionsOptions,
+  type NewSessionOptions,
+  type SessionKit,
+} from './next/kit.ts';
 export type { PagesSession } from './next/pages.ts';
 export type { ProxySession } from './next/proxy-session.ts';
 export { type SessionSecretOptions, sessionSecret } from './next/secret.ts';
@@ -98,6 +105,7 @@ export type {
   StorageContext,
   UserSessionIndex,
   UserSessionInfo,
+  UserSessionSelection,
 } from './storage/types.ts';
 export type {
   CookieJar,

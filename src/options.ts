@@ -1,5 +1,6 @@
 import { type CookiePrefix, resolveCookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
+import { type DeviceOptions, type DeviceRules, resolveDevices } from './devices.ts';
 import { SessionConfigError } from './errors.ts';
 import { resolveEventHandlers, type SessionEventHandlers } from './events.ts';
 import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
@@ -32,6 +33,7 @@ const KIT_OPTION_KEYS = [
   'live',
   'migrateFrom',
   'events',
+  'devices',
 ];
 
 /**
@@ -114,6 +116,12 @@ export interface SessionKitOptions<
    * awaited on the request's path; a throwing handler is logged, not thrown.
    */
   events?: SessionEventHandlers;
+  /**
+   * What store-backed sessions record of the device at `newSession()`, for
+   * `listUserSessions()`: the `User-Agent` (default on) and, only when you
+   * say which header to trust, the client address.
+   */
+  devices?: DeviceOptions;
 }
 
 /**
@@ -138,6 +146,8 @@ export interface ResolvedKitOptions {
   /** `migrateFrom`, as a list (empty: no migration). */
   migrateFrom: readonly MigrationSource[];
   events: SessionEventHandlers;
+  /** `devices`: what a sign-in records of the device (store-backed storages). */
+  devices: DeviceRules;
 }
 
 /**
@@ -200,6 +210,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
       exactCookieName: storage.exactCookieName === true,
     }),
     events: resolveEventHandlers(options.events),
+    devices: resolveDevices(options.devices),
   };
 }
 

@@ -27,6 +27,13 @@ export interface Session<Data extends SessionData = SessionData, Flash extends S
   readonly expiresAt: number;
   /** The user id bound by `newSession({ userId })`, if any. */
   readonly userId: string | undefined;
+  /**
+   * When the user last proved who they are (Unix ms): set by `newSession()`
+   * (a sign-in, or a re-authentication with `keepData`), kept across saves,
+   * idle refreshes and re-sealing. `undefined` for a session that never went
+   * through `newSession()`, which no freshness check accepts.
+   */
+  readonly authenticatedAt: number | undefined;
   /** Read-only view of the data; change it with `set`, `delete` or `clear`. */
   readonly data: Readonly<Partial<Data>>;
   /** True when `save()` would write. */
@@ -136,6 +143,10 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
 
   get userId(): string | undefined {
     return this.state.userId;
+  }
+
+  get authenticatedAt(): number | undefined {
+    return this.state.authenticatedAt;
   }
 
   get isChanged(): boolean {

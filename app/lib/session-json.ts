@@ -12,6 +12,8 @@ export async function sessionSnapshot() {
     user: session.get('user') ?? null,
     count: session.get('count') ?? 0,
     createdAt: new Date(session.createdAt).toISOString(),
+    authenticatedAt:
+      session.authenticatedAt === undefined ? null : new Date(session.authenticatedAt).toISOString(),
     expiresAt: new Date(session.expiresAt).toISOString(),
   };
 }

@@ -27,6 +27,8 @@ const demoSchema = z.object({
   count: z.number().int().nonnegative().optional(),
   /** Second counter of /api/load: two parallel requests of one client change different keys. */
   count2: z.number().int().nonnegative().optional(),
+  /** What /settings changes: only with a fresh sign-in. */
+  displayName: z.string().max(64).optional(),
 });
 
 /** The session data's type, inferred from the schema. */
@@ -252,12 +254,19 @@ export const bindsUsers: boolean = !aiohttp;
 export const storageName: string =
   kind === 'redis' && process.env.REDIS_CLUSTER_NODES?.trim() ? 'redis-cluster' : kind;
 
+/**
+ * How recent a sign-in /settings needs (seconds, default 5 minutes): older,
+ * and the guard and the settings action send the user to /reauth first.
+ */
+export const settingsFreshSeconds: number = secondsFromEnv('SETTINGS_FRESH_SECONDS', 300);
+
 export const {
   getSession,
   newSession,
   destroySession,
   listUserSessions,
   destroyUserSessions,
+  requireFreshSession,
   guard,
   proxySession,
   getClientSession,

@@ -12,7 +12,25 @@ async function currentUser(): Promise<string> {
   return userId;
 }
 
-/** "Sign out other devices": ends every session of this user except this one. */
+/**
+ * "Sign out" on one row: ends exactly that session (`only`). A ref of another
+ * user's session ends nothing, so a forged form field cannot sign anyone else
+ * out. On this device's own row it is a plain logout.
+ */
+export async function signOutDevice(formData: FormData): Promise<void> {
+  const userId = await currentUser();
+  const ref = formData.get('ref');
+  if (typeof ref !== 'string') return;
+  const current = (await listUserSessions(userId)).find((s) => s.current);
+  if (current?.ref === ref) {
+    await destroySession();
+    redirect('/login');
+  }
+  await destroyUserSessions(userId, { only: [ref] });
+  revalidatePath('/sessions');
+}
+
+/** "Sign out all other devices": ends every session of this user except this one. */
 export async function signOutOtherDevices(): Promise<void> {
   const userId = await currentUser();
   const sessions = await listUserSessions(userId);

@@ -1,14 +1,26 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import type { UserSessionInfo } from 'next-session-kit';
+import { deviceLabel } from '../lib/device-label';
 import { FlashNotice } from '../lib/flash-notice';
 import { getSession, listUserSessions, storageName } from '../lib/session';
 import { isSessionUnsupportedError, withSessionStore } from '../lib/session-store';
-import { signOutEverywhere, signOutOtherDevices } from './actions';
+import { signOutDevice, signOutEverywhere, signOutOtherDevices } from './actions';
 
 export const metadata: Metadata = { title: 'Your sessions · next-session-kit demo' };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** "just now", "5 minutes ago": last activity moves in steps of the touch interval anyway. */
+function ago(ms: number, now: number): string {
+  const minutes = Math.floor((now - ms) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} hour${hours === 1 ? '' : 's'} ago`;
+  const days = Math.floor(hours / 24);
+  return `${days} day${days === 1 ? '' : 's'} ago`;
+}
 
 // Signed-in users only. If the session store is down, shows "Session store
 // unavailable" (status 200: a server component cannot set a 503, see withSessionStore).
@@ -26,6 +38,7 @@ async function renderSessions() {
   const notice = await session.getFlash('notice');
 
   let sessions: UserSessionInfo[] | null = null;
+  const now = Date.now();
   try {
     sessions = await listUserSessions(userId);
   } catch (error) {
@@ -53,12 +66,12 @@ async function renderSessions() {
             </caption>
             <thead>
               <tr>
-                <th scope="col">Session id</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Expires</th>
+                <th scope="col">Device</th>
+                <th scope="col">Last active</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Session</th>
                 <th scope="col">
-                  <span className="visually-hidden">This device</span>
+                  <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
             </thead>
@@ -66,25 +79,50 @@ async function renderSessions() {
               {sessions.map((s) => (
                 <tr key={s.ref} data-testid="session-row" data-current={s.current ? 'true' : undefined}>
                   <td>
-                    <code>{s.id}</code>
+                    <span data-testid="session-device" title={s.userAgent}>
+                      {deviceLabel(s.userAgent)}
+                    </span>
+                    {s.ip === undefined ? null : <span className="muted"> · {s.ip}</span>}
+                    {s.current ? (
+                      <>
+                        {' '}
+                        <strong>This device</strong>
+                      </>
+                    ) : null}
                   </td>
                   <td>
-                    <time dateTime={iso(s.createdAt)}>{iso(s.createdAt)}</time>
+                    <time dateTime={iso(s.lastSeenAt)} data-testid="session-last-active">
+                      {ago(s.lastSeenAt, now)}
+                    </time>
                   </td>
                   <td>
-                    <time dateTime={iso(s.lastSeen)}>{iso(s.lastSeen)}</time>
+                    {s.authenticatedAt === undefined ? (
+                      'unknown'
+                    ) : (
+                      <time dateTime={iso(s.authenticatedAt)}>{iso(s.authenticatedAt)}</time>
+                    )}
                   </td>
                   <td>
-                    <time dateTime={iso(s.expiresAt)}>{iso(s.expiresAt)}</time>
+                    <code>{s.ref}</code>
                   </td>
-                  <td>{s.current ? <strong>This device</strong> : null}</td>
+                  <td>
+                    <form action={signOutDevice}>
+                      <input type="hidden" name="ref" value={s.ref} />
+                      <button
+                        type="submit"
+                        aria-label={`Sign out ${deviceLabel(s.userAgent)}${s.current ? ' (this device)' : ''}`}
+                      >
+                        Sign out
+                      </button>
+                    </form>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
           <div className="actions">
             <form action={signOutOtherDevices}>
-              <button type="submit">Sign out other devices</button>
+              <button type="submit">Sign out all other devices</button>
             </form>
             <form action={signOutEverywhere}>
               <button type="submit">Sign out everywhere</button>

@@ -41,7 +41,11 @@ async function viaEngine(engine: SessionEngine, data: Payload, userId?: string):
     },
   };
   // As on the server (`next start`, production): Secure, so named `__Host-…`.
-  const session: SessionImpl<Payload> = engine.replace(undefined, (s) => engine.commit(s, jar, true), userId);
+  const session: SessionImpl<Payload> = engine.replace(undefined, (s) => engine.commit(s, jar, true), {
+    userId,
+    keepData: false,
+    device: {},
+  });
   for (const [key, value] of Object.entries(data)) session.set(key, value);
   await session.save();
   if (cookies.size === 0) throw new Error('the kit wrote no cookie');

@@ -59,37 +59,28 @@ export async function commitSession(
 /** What a write of a new identity (a login, a rotation) reports once it went through. */
 interface NewIdentity {
   readonly login: boolean;
-  readonly previous: string | undefined;
+  readonly rotated: boolean;
+  readonly previousId: string | undefined;
 }
 
 function newIdentity({ changes, state }: SessionCore): NewIdentity | undefined {
   const login = changes.userOps.has('newSession()') && state.userId !== undefined;
-  const previous = changes.replaced[0];
-  return login || previous !== undefined ? { login, previous } : undefined;
+  const rotated = changes.replaced.length > 0;
+  return login || rotated ? { login, rotated, previousId: changes.replacedId } : undefined;
 }
 
-// After the write: the handles are references only the engine sees; the
-// events get the public refs, looked up when (and only if) someone listens.
-function announce(engine: SessionEngine, { state, changes }: SessionCore, identity: NewIdentity): void {
+// After the write: the events get the public refs (what listUserSessions()
+// shows), never the handles, which only the engine sees.
+function announce(engine: SessionEngine, { state }: SessionCore, identity: NewIdentity): void {
   const { userId } = state;
-  const handle = changes.handle;
+  const ref = engine.refOf(state.id);
   if (identity.login && userId !== undefined) {
     const persistent = state.lifetime?.persistent !== false;
-    engine.events.emit('login', async () => ({
-      type: 'login',
-      userId,
-      ref: await engine.refOf(handle),
-      persistent,
-    }));
+    engine.events.emit('login', () => ({ type: 'login', userId, ref, persistent }));
   }
-  if (identity.previous !== undefined) {
-    const { previous } = identity;
-    engine.events.emit('rotate', async () => ({
-      type: 'rotate',
-      userId,
-      ref: await engine.refOf(handle),
-      previousRef: await engine.refOf(previous),
-    }));
+  if (identity.rotated) {
+    const previousRef = engine.refOf(identity.previousId);
+    engine.events.emit('rotate', () => ({ type: 'rotate', userId, ref, previousRef }));
   }
 }
 

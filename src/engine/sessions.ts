@@ -29,7 +29,10 @@ export function inherit(session: SessionCore, previous: SessionCore | undefined)
   const { changes } = session;
   if (previous !== undefined) {
     const old = previous.changes;
-    if (old.handle !== undefined) changes.replaced.push(old.handle);
+    if (old.handle !== undefined) {
+      changes.replaced.push(old.handle);
+      changes.replacedId = previous.state.id;
+    }
     changes.replaced.push(...old.replaced);
     changes.cookieNames = [...new Set([...changes.cookieNames, ...old.cookieNames])];
   }

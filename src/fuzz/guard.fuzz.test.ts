@@ -11,7 +11,9 @@ import { matchSegments, parsePattern, type StepMeter } from '../guard/path-patte
 import { compileProtect, normalizePath } from '../guard/paths.ts';
 import { createSessionKit } from '../next/kit.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import { TestBrowser } from '../test-utils/browser.ts';
 import { createFuzzer } from '../test-utils/fuzz.ts';
+import { Clock, Harness } from '../test-utils/harness.ts';
 import { codePointString, hostileString } from '../test-utils/hostile.ts';
 
 const fuzz = createFuzzer('guard');
@@ -331,6 +333,53 @@ describe('guard path matching: control characters, as Next decodes them (fuzz)',
         const location = new URL(res.headers.get('location') ?? '');
         expect(location.origin).toBe(BASE);
         expect(location.pathname).toBe(`${base}/login`);
+        expect(location.searchParams.get('next')).toBe(request.nextUrl.pathname);
+      },
+      { weight: 0.5 },
+    );
+  });
+});
+
+describe('guard({ fresh }): the same path matching (fuzz)', () => {
+  it('sends a stale sign-in on every spelling of a fresh-only page (and any path with a control character) to reauthPath', async () => {
+    const clock = new Clock(Date.now());
+    const storage = encryptedCookieStorage({ secret: 'guard-fuzz-secret-that-is-long-enough-01' });
+    const kit = createSessionKit({ storage, now: clock.now });
+    const proxy = kit.guard({
+      protect: [],
+      loginPath: '/login',
+      fresh: { protect: ['/settings', '/u/:id'], maxAge: 60, reauthPath: '/reauth' },
+    });
+    const h = new Harness({ storage }, clock);
+    const browser = new TestBrowser();
+    // Over https, as BASE is: the cookie is __Host-session.
+    await h.request(
+      browser,
+      async (_s, { newSession }) => {
+        await newSession('ada').save();
+      },
+      true,
+    );
+    const cookie = browser.cookies.get('__Host-session') ?? '';
+    expect(cookie).not.toBe('');
+    clock.advance(61);
+    const below = (prefix: string[]) =>
+      fc.array(segmentName, { maxLength: 4 }).map((rest) => [...prefix, ...rest]);
+    const pages = fc.oneof(
+      below(['settings']),
+      segmentName.chain((id) => below(['u', id])),
+      withControl(['public']),
+    );
+    await fuzz(
+      fc.tuple(rawPath(pages), fc.constantFrom('', '', '/shop')),
+      async ([{ raw }, base]) => {
+        const request = nextRequest(raw, base);
+        request.cookies.set('__Host-session', cookie);
+        const res = await proxy(request);
+        expect(res.status).toBe(307);
+        const location = new URL(res.headers.get('location') ?? '');
+        expect(location.origin).toBe(BASE);
+        expect(location.pathname).toBe(`${base}/reauth`);
         expect(location.searchParams.get('next')).toBe(request.nextUrl.pathname);
       },
       { weight: 0.5 },

@@ -77,6 +77,15 @@ export interface RequestFacts {
 }
 
 /**
+ * The request's headers (for what a sign-in records of the device).
+ */
+export async function requestHeaders(): Promise<Headers> {
+  const test = currentTestRequest()?.headers;
+  if (test !== undefined) return test;
+  return (await headers()) as unknown as Headers;
+}
+
+/**
  * The request facts a save needs, from one `headers()` read.
  */
 export async function requestFacts(): Promise<RequestFacts> {

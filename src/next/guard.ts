@@ -1,6 +1,7 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError } from '../errors.ts';
+import { isFresh, NOT_FRESH_CODE } from '../freshness.ts';
 import { hasControlCharacter } from '../guard/control-characters.ts';
 import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, normalizePath, type ProtectOption } from '../guard/paths.ts';
@@ -35,6 +36,39 @@ export interface GuardOptions<Data extends SessionData = SessionData> {
   authorize?: (session: Session<Data>) => boolean | Promise<boolean>;
   /** Refuse (403) state-changing requests from other sites, by `Origin` / `Sec-Fetch-Site`. */
   csrf?: boolean | { allowedOrigins?: readonly string[] };
+  /**
+   * Paths that need a *fresh* sign-in (step-up): see {@link FreshOptions}.
+   * They need a signed-in session too, as if listed in `protect`.
+   */
+  fresh?: FreshOptions;
+}
+
+/**
+ * Paths that need a recent sign-in, such as changing a password or an
+ * e-mail address. A signed-in request to one of them whose
+ * `session.authenticatedAt` is older than `maxAge` seconds (or unknown) is
+ * sent to `reauthPath?next=…` (307; under `/api`: 401 JSON with
+ * `code: 'ERR_SESSION_NOT_FRESH'`). Paths match as in `protect`. Check
+ * Server Actions too, with `requireFreshSession()`: the guard sees the page
+ * an action is posted to, not what the action does.
+ *
+ * @example
+ * ```ts
+ * const fresh: FreshOptions = { protect: ['/settings'], maxAge: 300, reauthPath: '/login/confirm' };
+ * ```
+ */
+export interface FreshOptions {
+  /** Paths that need a fresh sign-in (same syntax and matching as `protect`). */
+  protect: ProtectOption;
+  /** How old (seconds) a sign-in may be on those paths. */
+  maxAge: number;
+  /**
+   * Where to re-authenticate, as a path within the app (like `loginPath`):
+   * call `newSession({ userId, keepData: true })` there once the user proved
+   * who they are, then `redirect(safeNextPath(next))`. Never itself held to
+   * freshness.
+   */
+  reauthPath: string;
 }
 
 /**
@@ -69,7 +103,10 @@ export type Guard = <Data extends SessionData = SessionData>(
   options: GuardOptions<Data>,
 ) => (request: NextRequest) => Promise<NextResponse>;
 
-const GUARD_KEYS = ['protect', 'loginPath', 'authorize', 'csrf'];
+const GUARD_KEYS = ['protect', 'loginPath', 'authorize', 'csrf', 'fresh'];
+const FRESH_KEYS = ['protect', 'maxAge', 'reauthPath'];
+// 400 days: no session lives longer (see `maxAge` of createSessionKit()).
+const MAX_FRESH_AGE = 400 * 24 * 60 * 60;
 
 /**
  * @internal Binds `guard()` to a kit's engine.
@@ -82,7 +119,8 @@ export function createGuard(engine: SessionEngine): Guard {
     rejectUnknownOptions(options, GUARD_KEYS, 'guard() option');
     const isProtected = compileProtect(options.protect);
     const { authorize, csrf } = options;
-    const login = parseLoginPath(options.loginPath);
+    const login = parsePagePath('loginPath', options.loginPath);
+    const fresh = resolveFresh(options.fresh);
     if (authorize !== undefined && typeof authorize !== 'function') {
       throw new SessionConfigError('`authorize` must be a function (session) => boolean.');
     }
@@ -90,7 +128,7 @@ export function createGuard(engine: SessionEngine): Guard {
 
     return async (request: NextRequest): Promise<NextResponse> => {
       // Without the basePath, still percent-encoded: "/dashboard/%0A42".
-      const { pathname, search, basePath } = request.nextUrl;
+      const { pathname } = request.nextUrl;
       // As the router resolves it: "/%61pi/x" is a Route Handler too.
       const path = normalizePath(pathname);
       const api = path === '/api' || path.startsWith('/api/');
@@ -102,7 +140,8 @@ export function createGuard(engine: SessionEngine): Guard {
       // useSession()'s snapshot fetch (the `live` option) may neither write
       // nor slide the expiry, so on an open path the guard has nothing to do
       // with its session: the handler's read is the fetch's only store call.
-      const open = path === login.normalized || !isProtected(pathname);
+      const needsFresh = fresh !== undefined && path !== fresh.page.normalized && fresh.isProtected(pathname);
+      const open = path === login.normalized || (!needsFresh && !isProtected(pathname));
       if (open && isSnapshotRequest(request)) return passOn(request);
       const { proxy, core } = await loadProxySession<Data>(engine, request);
       const { session, next, apply, maySetCookie } = proxy;
@@ -119,10 +158,7 @@ export function createGuard(engine: SessionEngine): Guard {
       if (open) return next();
       if (session.isNew || session.userId === undefined) {
         if (api) return apply(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
-        // The origin from request.url, then the basePath: loginPath is a path within the app.
-        const url = new URL(`${basePath}${login.path}${login.query}`, request.url);
-        url.searchParams.set('next', `${pathname}${search}`);
-        return apply(NextResponse.redirect(url, 307));
+        return apply(sendTo(login, request));
       }
       if (authorize !== undefined && !(await authorize(session))) {
         return apply(
@@ -131,32 +167,74 @@ export function createGuard(engine: SessionEngine): Guard {
             : new NextResponse('Forbidden', { status: 403 }),
         );
       }
+      if (needsFresh && !isFresh(session.authenticatedAt, fresh.maxAge, engine.options.now())) {
+        if (api) {
+          const body = { error: 'reauthentication required', code: NOT_FRESH_CODE };
+          return apply(NextResponse.json(body, { status: 401 }));
+        }
+        return apply(sendTo(fresh.page, request));
+      }
       return next();
     };
   };
 }
 
-interface LoginPath {
+interface PagePath {
   path: string;
   query: string;
-  /** What a request for the login page normalizes to. */
+  /** What a request for the page normalizes to. */
   normalized: string;
 }
 
-function parseLoginPath(loginPath: unknown): LoginPath {
-  if (
-    typeof loginPath !== 'string' ||
-    !loginPath.startsWith('/') ||
-    loginPath.startsWith('//') ||
-    /[\s#\\]/.test(loginPath) ||
-    hasControlCharacter(loginPath)
-  ) {
+interface ResolvedFresh {
+  isProtected: (pathname: string) => boolean;
+  maxAge: number;
+  page: PagePath;
+}
+
+// A page request sent to `page` (the login or re-authentication page), with
+// `next` the path and query it asked for, within the app. The origin from
+// request.url, then the basePath: `page` is a path within the app.
+function sendTo(page: PagePath, request: NextRequest): NextResponse {
+  const { pathname, search, basePath } = request.nextUrl;
+  const url = new URL(`${basePath}${page.path}${page.query}`, request.url);
+  url.searchParams.set('next', `${pathname}${search}`);
+  return NextResponse.redirect(url, 307);
+}
+
+function resolveFresh(fresh: unknown): ResolvedFresh | undefined {
+  if (fresh === undefined) return undefined;
+  if (typeof fresh !== 'object' || fresh === null) {
+    throw new SessionConfigError('`fresh` must be { protect, maxAge, reauthPath }.');
+  }
+  rejectUnknownOptions(fresh, FRESH_KEYS, 'guard() fresh option');
+  const { protect, maxAge, reauthPath } = fresh as FreshOptions;
+  if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 1 || maxAge > MAX_FRESH_AGE) {
     throw new SessionConfigError(
-      '`loginPath` must be a path on this site, such as "/login" (a query may follow; no "#", "\\", spaces or control characters).',
+      '`fresh.maxAge` must be a whole number of seconds between 1 and 34560000, e.g. 300 for five minutes.',
     );
   }
-  const mark = loginPath.indexOf('?');
-  const path = mark === -1 ? loginPath : loginPath.slice(0, mark);
-  const query = mark === -1 ? '' : loginPath.slice(mark);
+  return {
+    isProtected: compileProtect(protect),
+    maxAge,
+    page: parsePagePath('fresh.reauthPath', reauthPath),
+  };
+}
+
+function parsePagePath(name: string, value: unknown): PagePath {
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    /[\s#\\]/.test(value) ||
+    hasControlCharacter(value)
+  ) {
+    throw new SessionConfigError(
+      `\`${name}\` must be a path on this site, such as "/login" (a query may follow; no "#", "\\", spaces or control characters).`,
+    );
+  }
+  const mark = value.indexOf('?');
+  const path = mark === -1 ? value : value.slice(0, mark);
+  const query = mark === -1 ? '' : value.slice(mark);
   return { path, query, normalized: normalizePath(path) };
 }

@@ -3,21 +3,24 @@ import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { hasChanges } from '../change-set.ts';
 import { SessionEngine } from '../engine.ts';
-import { SessionConfigError, SessionUnsupportedError } from '../errors.ts';
+import { SessionConfigError, SessionNotFreshError, SessionUnsupportedError } from '../errors.ts';
 import type { ClientSessionData } from '../expose.ts';
+import { isFresh } from '../freshness.ts';
 import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
-import type { UserSessionIndex, UserSessionInfo } from '../storage/types.ts';
+import type { UserSessionIndex, UserSessionInfo, UserSessionSelection } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import { afterResponse } from './after-response.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
-import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
+import { atRequestTime, requestFacts, requestHeaders, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
 import { forgetUserHandOffs, takeHandOff } from './hand-off.ts';
 import { createPagesAccess, type PagesSession } from './pages.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { refreshAfterSave } from './refresh.ts';
 import { createRequestScope, type RequestScope } from './request-scope.ts';
+import { signInOf } from './sign-in.ts';
 import { watchUnsaved } from './unsaved.ts';
 import { validateUserId } from './user-id.ts';
 
@@ -43,6 +46,27 @@ export interface NewSessionOptions {
    * `maxAge` (e.g. 30 days for "remember me"); at most 400 days.
    */
   maxAge?: number;
+  /**
+   * A re-authentication: the new identity (new cookie, `authenticatedAt`
+   * now) keeps the current session's data instead of starting empty.
+   */
+  keepData?: boolean;
+}
+
+/**
+ * Which of a user's sessions `destroyUserSessions()` ends: exactly `only`
+ * ("sign out this device"), or all but `except` ("sign out other devices").
+ * References come from `listUserSessions()`; one of another user's sessions
+ * ends nothing.
+ *
+ * @example
+ * ```ts
+ * await destroyUserSessions(userId, { only: [ref] });
+ * ```
+ */
+export interface DestroyUserSessionsOptions {
+  only?: readonly string[];
+  except?: readonly string[];
 }
 
 /**
@@ -72,6 +96,15 @@ export interface SessionKit<
   destroySession(): Promise<void>;
   /** Route guard for `proxy.ts`. */
   guard: Guard;
+  /**
+   * The current session, if its user signed in at most `maxAge` seconds ago
+   * (`session.authenticatedAt`); otherwise throws `SessionNotFreshError`
+   * (`ERR_SESSION_NOT_FRESH`): signed out, signed in too long ago, or at an
+   * unknown time. For Server Actions and Route Handlers that change what a
+   * stolen session must not (password, e-mail, payment details), next to the
+   * guard's `fresh` option for their pages.
+   */
+  requireFreshSession(options: { maxAge: number }): Promise<Session<Data, Flash>>;
   /** Loads the session in your own `proxy.ts` function; `next()`/`apply()` deliver its cookie changes. */
   proxySession<D extends SessionData = Data>(request: NextRequest): Promise<ProxySession<D>>;
   /**
@@ -83,9 +116,10 @@ export interface SessionKit<
   /**
    * Ends the user's sessions ("sign out everywhere"); `except` keeps the
    * listed references, e.g. `{ except: [current.ref] }` for "sign out other
-   * devices". Resolves to how many ended. Store-backed storages only.
+   * devices"; `only` ends exactly those ("sign out this device"). Resolves
+   * to how many ended. Store-backed storages only.
    */
-  destroyUserSessions(userId: string, options?: { except?: readonly string[] }): Promise<number>;
+  destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): Promise<number>;
   /**
    * The Pages Router's way in: `getSession`, `newSession`, `destroySession`
    * and `hasSession` bound to one request of `getServerSideProps`
@@ -188,32 +222,48 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     },
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
-      const userId = validateUserId(newOptions?.userId);
-      const own = engine.lifetime.own({ persistent: newOptions?.persistent, maxAge: newOptions?.maxAge });
+      // The session first: outside a request it fails with the kit's own message.
       const previous = await current();
-      const next = engine.replace(previous, commit, userId, own);
+      const signIn = await signInOf(engine, newOptions, requestHeaders);
+      const next = engine.replace(previous, commit, signIn);
       (await scope()).current = Promise.resolve(next);
       return asSession<Data, Flash>(next);
     },
 
     async destroySession(): Promise<void> {
       const session = await current();
-      const { userId } = session.state;
-      const handle = session.changes.handle;
+      const { userId, id } = session.state;
+      const stored = session.changes.handle !== undefined;
       session.invalidate();
       await session.save();
-      if (handle !== undefined || userId !== undefined) {
-        engine.events.emit('logout', async () => ({
-          type: 'logout',
-          userId,
-          ref: await engine.refOf(handle),
-        }));
+      if (stored || userId !== undefined) {
+        const ref = stored ? engine.refOf(id) : undefined;
+        engine.events.emit('logout', () => ({ type: 'logout', userId, ref }));
       }
     },
 
     guard: createGuard(engine),
     proxySession: createProxySession(engine),
     pages: createPagesAccess(engine),
+
+    async requireFreshSession(freshOptions: { maxAge: number }): Promise<Session<Data, Flash>> {
+      const maxAge = freshOptions?.maxAge;
+      if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 1) {
+        throw new SessionConfigError(
+          'requireFreshSession() needs { maxAge } in whole seconds, e.g. { maxAge: 300 }.',
+        );
+      }
+      const session = await current();
+      const signedIn = !session.isNew && session.state.userId !== undefined;
+      if (!signedIn || !isFresh(session.state.authenticatedAt, maxAge, engine.options.now())) {
+        throw new SessionNotFreshError(
+          signedIn
+            ? `This action needs a sign-in at most ${maxAge} s old: ask the user to sign in again.`
+            : 'This action needs a signed-in session.',
+        );
+      }
+      return asSession<Data, Flash>(session);
+    },
 
     async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
       const id = requireUserId(userId);
@@ -222,22 +272,18 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
         users.list(id).catch((error) => engine.storeFailed(error, 'list')),
         current(),
       ]);
-      const handle = session.changes.handle;
-      const ref = handle === undefined ? undefined : await users.refOf(handle);
-      return sessions.map((info) => ({ ...info, current: info.ref === ref }));
+      // Only a session this request loaded (or saved) is in the store.
+      const ref = session.changes.handle === undefined ? undefined : session.state.id;
+      for (const info of sessions) info.current = info.ref === ref;
+      return sessions;
     },
 
-    async destroyUserSessions(
-      userId: string,
-      destroyOptions?: { except?: readonly string[] },
-    ): Promise<number> {
+    async destroyUserSessions(userId: string, destroyOptions?: DestroyUserSessionsOptions): Promise<number> {
       const id = requireUserId(userId);
-      const except = destroyOptions?.except ?? [];
-      if (!Array.isArray(except) || except.some((ref) => typeof ref !== 'string')) {
-        throw new SessionConfigError('`except` must be an array of session refs from listUserSessions().');
-      }
       const users = userIndex(engine);
-      const count = await users.destroy(id, except).catch((error) => engine.storeFailed(error, 'revoke'));
+      const count = await users
+        .destroy(id, selection(destroyOptions))
+        .catch((error) => engine.storeFailed(error, 'revoke'));
       forgetUserHandOffs(engine, id);
       engine.events.emit('revoke', () => ({ type: 'revoke', userId: id, count }));
       return count;
@@ -254,6 +300,24 @@ function userIndex(engine: SessionEngine): UserSessionIndex {
     );
   }
   return users;
+}
+
+function selection(options: DestroyUserSessionsOptions | undefined): UserSessionSelection {
+  if (options === undefined) return { except: [] };
+  if (typeof options !== 'object' || options === null) {
+    throw new SessionConfigError('destroyUserSessions() options must be { only } or { except }.');
+  }
+  rejectUnknownOptions(options, ['only', 'except'], 'destroyUserSessions() option');
+  const { only, except } = options;
+  if (only !== undefined && except !== undefined) {
+    throw new SessionConfigError('Pass `only` or `except` to destroyUserSessions(), not both.');
+  }
+  const refs = only ?? except ?? [];
+  if (!Array.isArray(refs) || refs.some((ref) => typeof ref !== 'string')) {
+    const name = only === undefined ? 'except' : 'only';
+    throw new SessionConfigError(`\`${name}\` must be an array of session refs from listUserSessions().`);
+  }
+  return only === undefined ? { except: refs } : { only: refs };
 }
 
 function requireUserId(userId: unknown): string {
@@ -278,6 +342,7 @@ function failingKit<Data extends SessionData, Flash extends SessionData, Client 
     destroySession: fail,
     guard: () => fail,
     proxySession: fail,
+    requireFreshSession: fail,
     listUserSessions: fail,
     destroyUserSessions: fail,
     pages: () => ({ getSession: fail, hasSession: fail, newSession: fail, destroySession: fail }),

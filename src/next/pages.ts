@@ -5,8 +5,9 @@ import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionReadOnlyError } from '../errors.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl, unsavedChanges } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
+import type { NewSessionOptions } from './kit.ts';
+import { signInOf } from './sign-in.ts';
 import { unsavedMessage } from './unsaved.ts';
-import { validateUserId } from './user-id.ts';
 
 /**
  * The session helpers of one Pages Router request, from `kit.pages(req, res)`:
@@ -33,7 +34,7 @@ export interface PagesSession<
    */
   hasSession(): Promise<boolean>;
   /** A fresh identity with empty data (a login); the previous session is destroyed when this one is saved. */
-  newSession(options?: { userId?: string }): Promise<Session<Data, Flash>>;
+  newSession(options?: NewSessionOptions): Promise<Session<Data, Flash>>;
   /** Ends the current session now: clears its cookie (and its stored record). */
   destroySession(): Promise<void>;
 }
@@ -100,10 +101,10 @@ export function createPagesAccess(engine: SessionEngine) {
         return session.changes.handle !== undefined || !session.isNew;
       },
 
-      async newSession(options?: { userId?: string }): Promise<Session<Data, Flash>> {
-        const userId = validateUserId(options?.userId);
+      async newSession(options?: NewSessionOptions): Promise<Session<Data, Flash>> {
+        const signIn = await signInOf(engine, options, () => requestHeaders(req));
         const previous = await current();
-        const next = engine.replace(previous, commit, userId);
+        const next = engine.replace(previous, commit, signIn);
         (slot as PagesSlot).current = Promise.resolve(next);
         return asSession<Data, Flash>(next);
       },
@@ -233,4 +234,14 @@ function watchUnsaved(res: ServerResponse, current: () => Promise<SessionImpl> |
       })
       .catch(() => undefined);
   });
+}
+
+// The request's headers as a `Headers` (what `devices` reads), repeated ones joined.
+function requestHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+  }
+  return headers;
 }

@@ -11,10 +11,13 @@ import type { SessionState } from './types.ts';
 //   f: pending flash messages, v: flash messages shown to this render (only
 //   ever in the cookie the proxy forwards to the render, never the browser's),
 //   n: the data version, when not 1, l: the session's own lifetime rules
-//   (`newSession({ persistent, maxAge })`), when it has any.
+//   (`newSession({ persistent, maxAge })`), when it has any, t: milliseconds
+//   from the sign-in (`authenticatedAt`) to creation, 0 when the identity was
+//   created by it.
 interface Meta {
   l?: SessionLifetime;
   a?: number;
+  t?: number;
   n?: number;
   u?: string;
   f?: Record<string, unknown>;
@@ -34,6 +37,10 @@ export function encodeEnvelope(state: SessionState, trackActivity: boolean, incl
   }
   if (state.userId !== undefined) {
     meta.u = state.userId;
+    hasMeta = true;
+  }
+  if (state.authenticatedAt !== undefined) {
+    meta.t = state.createdAt - state.authenticatedAt;
     hasMeta = true;
   }
   if (state.version !== undefined && state.version !== 1) {
@@ -76,10 +83,16 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   let lastActiveAt = createdAt;
   let userId: string | undefined;
   let version: number | undefined;
+  let authenticatedAt: number | undefined;
   if (meta !== undefined) {
     if (!isRecord(meta)) return undefined;
-    const { a, u, f, v, n, l } = meta;
+    const { a, u, f, v, n, l, t } = meta;
     if (l !== undefined && !isSessionLifetime(l)) return undefined;
+    // Never after creation: a later sign-in time would make a stale one look fresh.
+    if (t !== undefined) {
+      if (typeof t !== 'number' || !Number.isSafeInteger(t) || t < 0 || t > createdAt) return undefined;
+      authenticatedAt = createdAt - t;
+    }
     if (n !== undefined) {
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return undefined;
       version = n;
@@ -97,6 +110,7 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   const state: SessionState = { id, data: data as SessionData, createdAt, lastActiveAt };
   if (userId !== undefined) state.userId = userId;
   if (version !== undefined) state.version = version;
+  if (authenticatedAt !== undefined) state.authenticatedAt = authenticatedAt;
   if (isRecord(meta)) {
     if (meta.l !== undefined) state.lifetime = meta.l as SessionLifetime;
     if (isRecord(meta.f)) state.flash = meta.f;

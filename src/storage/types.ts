@@ -20,6 +20,16 @@ export interface SessionState {
   /** This session's own lifetime rules (`newSession({ persistent, maxAge })`), when not the kit's. */
   lifetime?: SessionLifetime;
   /**
+   * When the user last proved who they are (Unix ms): set by `newSession()`,
+   * kept for the life of the identity. Absent on a session that never went
+   * through `newSession()`.
+   */
+  authenticatedAt?: number;
+  /** Store-backed sessions: the browser's `User-Agent` at `newSession()`, truncated (see `devices`). */
+  userAgent?: string;
+  /** Store-backed sessions: the client address `devices.ip` returned at `newSession()`. */
+  ip?: string;
+  /**
    * The app's data version (`createSessionKit({ version })`) the data was
    * written for. Absent means version 1, and version 1 is never stored.
    */
@@ -147,6 +157,19 @@ export type FlashHandover =
     };
 
 /**
+ * Which of a user's sessions `destroyUserSessions()` ends, by reference:
+ * exactly `only`, or every one but `except`.
+ *
+ * @example
+ * ```ts
+ * const selection: UserSessionSelection = { only: [ref] }; // "sign out this device"
+ * ```
+ */
+export type UserSessionSelection =
+  | { readonly only: readonly string[] }
+  | { readonly except: readonly string[] };
+
+/**
  * A store's per-user index (see {@link BoundStorage.users}).
  *
  * @example
@@ -155,12 +178,14 @@ export type FlashHandover =
  * ```
  */
 export interface UserSessionIndex {
-  /** The public, non-secret reference of a session (what listings show as `ref`). */
-  refOf(handle: string): Promise<string>;
   /** The user's live sessions, most recently active first. */
   list(userId: string): Promise<UserSessionInfo[]>;
-  /** Ends every session of the user except the given references; resolves to how many ended. */
-  destroy(userId: string, exceptRefs: readonly string[]): Promise<number>;
+  /**
+   * Ends the user's sessions: those in `only` when given, else all but those
+   * in `except`; resolves to how many ended. References of other users'
+   * sessions end nothing.
+   */
+  destroy(userId: string, refs: UserSessionSelection): Promise<number>;
 }
 
 /**
@@ -245,24 +270,39 @@ export interface BoundStorage {
 }
 
 /**
- * One of a user's sessions, as `listUserSessions()` reports it.
+ * One of a user's sessions, as `listUserSessions()` reports it: what a
+ * "your devices" page shows. No cookie token, nor its hash, is ever in it.
  *
  * @example
  * ```ts
- * for (const s of await listUserSessions(userId)) console.log(s.ref, new Date(s.lastSeen), s.current);
+ * for (const s of await listUserSessions(userId)) console.log(s.ref, s.userAgent, new Date(s.lastSeenAt), s.current);
  * ```
  */
 export interface UserSessionInfo {
-  /** Opaque reference (not a cookie value); pass it to `destroyUserSessions(userId, { except })`. */
+  /**
+   * The session's public reference (its public id, not a cookie value nor
+   * derived from one): pass it to `destroyUserSessions(userId, { only })` or
+   * `{ except }`.
+   */
   ref: string;
-  /** The session's public id. */
-  id: string;
-  createdAt: number;
-  /** Last recorded activity (Unix ms), at the granularity of `touchAfter`. */
-  lastSeen: number;
-  expiresAt: number;
   /** True for the session of the request that asked. */
-  current?: boolean;
+  current: boolean;
+  /** When the session was created (Unix ms). */
+  createdAt: number;
+  /** Last recorded activity (Unix ms), at the granularity of the touch interval. */
+  lastSeenAt: number;
+  /** When the session stops being accepted (Unix ms). */
+  expiresAt: number;
+  /**
+   * When the user signed in on it (Unix ms, `newSession()`); absent for a
+   * session that never went through `newSession()` (carried over by
+   * `migrateFrom`, or recorded before the kit kept this time).
+   */
+  authenticatedAt?: number;
+  /** The browser's `User-Agent` at sign-in, truncated; absent with `devices: { userAgent: false }`. */
+  userAgent?: string;
+  /** The client address, only when the app configured `devices: { ip }`. */
+  ip?: string;
 }
 
 /**

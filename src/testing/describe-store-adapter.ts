@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { contractCases } from './contract-cases.ts';
 import { corruptCases } from './corrupt-cases.ts';
+import { deviceCases } from './device-cases.ts';
 import { kitCases } from './kit-cases.ts';
 import { largeCases } from './large-cases.ts';
 import { lifetimeCases } from './lifetime-cases.ts';
@@ -20,6 +21,7 @@ const DEFAULT_LARGE = { keys: 1000, sessions: 1000 };
  * for how long, idle refresh and its throttling, flash exactly once,
  * concurrent saves, no resurrection after logout, rotation, absolute and
  * idle expiry, corrupt records, listing and revoking a user's sessions,
+ * what a sign-in records of its device and when,
  * `maxSessionsPerUser` with logins landing in every order, big sessions).
  * Cases that depend on a capability (`atomic`) hold the store to what it
  * declares. `createAdapter` is called once per case: give each call its
@@ -48,6 +50,7 @@ export function describeStoreAdapter(
     raceCases(suite);
     corruptCases(suite);
     userCases(suite);
+    deviceCases(suite);
     limitCases(suite);
     orderCases(suite);
     const large = options.large ?? DEFAULT_LARGE;

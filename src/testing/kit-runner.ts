@@ -1,3 +1,4 @@
+import { deviceFacts } from '../devices.ts';
 import { SessionEngine } from '../engine.ts';
 import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore } from '../session.ts';
@@ -66,6 +67,17 @@ export class CookieBrowser {
 }
 
 /**
+ * How a test request signs in: `keepData` as `newSession()` takes it, and
+ * the request headers the device facts are read from.
+ */
+export interface SignInOptions {
+  keepData?: boolean;
+  headers?: HeadersInit;
+  persistent?: boolean;
+  maxAge?: number;
+}
+
+/**
  * Drives the kit's engine the way the Next glue does, one request at a
  * time, against a {@link CookieBrowser}: no Next server, no `server-only`.
  */
@@ -89,9 +101,7 @@ export class KitRunner<Data extends SessionData = SessionData> {
     browser: Pick<CookieBrowser, 'request'>,
     fn: (
       session: Session<Data>,
-      helpers: {
-        newSession(userId?: string, own?: { persistent?: boolean; maxAge?: number }): Session<Data>;
-      },
+      helpers: { newSession(userId?: string, options?: SignInOptions): Session<Data> },
     ) => Promise<T> | T,
     secure = false,
   ): Promise<T> {
@@ -99,8 +109,12 @@ export class KitRunner<Data extends SessionData = SessionData> {
     const commit = (s: SessionCore) => this.engine.commit(s, jar, secure);
     const session = await this.engine.load(jar, commit, secure);
     const result = await fn(asSession<Data>(session), {
-      newSession: (userId, own) =>
-        asSession<Data>(this.engine.replace(session, commit, userId, own && this.engine.lifetime.own(own))),
+      newSession: (userId, options) => {
+        const device = deviceFacts(this.engine.options.devices, new Headers(options?.headers));
+        const own = options === undefined ? undefined : this.engine.lifetime.own(options);
+        const signIn = { userId, keepData: options?.keepData === true, device, own };
+        return asSession<Data>(this.engine.replace(session, commit, signIn));
+      },
     });
     jar.flush();
     return result;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CookieBrowser } from './kit-runner.ts';
 import { type Suite, setUp } from './suite-setup.ts';
+import { refOf } from './user-cases.ts';
 
 // What is tested is that nothing breaks, not how fast: a generous store-call
 // deadline, so a busy host cannot fail the test.
@@ -100,16 +101,14 @@ export function largeCases(suite: Suite, size: { keys: number; sessions: number 
             ),
           );
         }
-        const refOf = async (browser: CookieBrowser) =>
-          (await users?.refOf(browser.cookies.get('session') ?? '')) as string;
-        const refs = await Promise.all(browsers.map(refOf));
+        const refs = await Promise.all(browsers.map((browser) => refOf(h, browser)));
         expect(new Set(refs).size).toBe(size.sessions);
         const listed = (await users?.list('ada')) ?? [];
         expect(listed.map((s) => s.ref).sort()).toEqual([...refs].sort());
         const last = size.sessions - 1;
         const keep = [browsers[1], browsers[last]] as CookieBrowser[];
-        const keepRefs = await Promise.all(keep.map(refOf));
-        expect(await users?.destroy('ada', keepRefs)).toBe(size.sessions - 2);
+        const keepRefs = await Promise.all(keep.map((browser) => refOf(h, browser)));
+        expect(await users?.destroy('ada', { except: keepRefs })).toBe(size.sessions - 2);
         const left = (await users?.list('ada')) ?? [];
         expect(left.map((s) => s.ref).sort()).toEqual([...keepRefs].sort());
         expect(await h.request(keep[0] as CookieBrowser, (s) => s.get('device'))).toBe(1);
@@ -117,7 +116,7 @@ export function largeCases(suite: Suite, size: { keys: number; sessions: number 
         for (const i of [0, 2, Math.floor(size.sessions / 2), last - 1]) {
           expect(await h.request(browsers[i] as CookieBrowser, (s) => s.isNew)).toBe(true);
         }
-        expect(await users?.destroy('ada', [])).toBe(2);
+        expect(await users?.destroy('ada', { except: [] })).toBe(2);
         expect(await users?.list('ada')).toEqual([]);
         expect(await h.request(keep[1] as CookieBrowser, (s) => s.isNew)).toBe(true);
       },

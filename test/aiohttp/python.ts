@@ -187,7 +187,9 @@ export async function kitRequest<T>(
   };
   const commit = (s: SessionCore) => engine.commit(s, jar, false);
   const session = await engine.load(jar, commit, false);
-  const result = await fn(session, () => engine.replace(session, commit, undefined));
+  const result = await fn(session, () =>
+    engine.replace(session, commit, { userId: undefined, keepData: false, device: {} }),
+  );
   browser.receive(responseHeaders.getSetCookie());
   return result;
 }

@@ -88,7 +88,6 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
         ownLifetime: false,
         stampWrite: renewOnWrite,
         users: {
-          refOf: async (handle: string) => sha256Base64url(handle),
           list: unsupported,
           destroy: unsupported,
         },

@@ -3,7 +3,9 @@ import type { SessionChange, StoredSession } from '../store/adapter.ts';
 import { decodeValue, decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 
 // Hash layout: `_id`, `_a` (lastActiveAt), `_u` (userId), `_v` (data
-// version, when not 1), `_l` (the session's own lifetime rules), one `d.<key>` field per data key, so a save can
+// version, when not 1), `_l` (the session's own lifetime rules), `_t`
+// (authenticatedAt), `_g` (user agent), `_p` (client address), one `d.<key>`
+// field per data key, so a save can
 // merge single keys atomically, and one `f.<key>` field per pending flash
 // message. Every value is encoded by record-codec.ts.
 const DATA = 'd.';
@@ -45,6 +47,9 @@ function wholeArgs(
   if (session.userId !== undefined) args.push('_u', encodeValue(session.userId));
   if (session.version !== undefined) args.push('_v', encodeValue(session.version));
   if (session.lifetime !== undefined) args.push('_l', encodeValue(session.lifetime));
+  if (session.authenticatedAt !== undefined) args.push('_t', encodeValue(session.authenticatedAt));
+  if (session.userAgent !== undefined) args.push('_g', encodeValue(session.userAgent));
+  if (session.ip !== undefined) args.push('_p', encodeValue(session.ip));
   pushFields(args, DATA, session.data);
   if (session.flash !== undefined) pushFields(args, FLASH, session.flash);
   args[2] = String((args.length - 3) / 2);
@@ -76,6 +81,9 @@ export function parseHash(
   let userId: unknown;
   let version: unknown;
   let lifetime: unknown;
+  let authenticatedAt: unknown;
+  let userAgent: unknown;
+  let ip: unknown;
   for (const name of names) {
     const value = decodeValueOr(hash[name]);
     if (value === UNDECODABLE) return undefined;
@@ -91,6 +99,9 @@ export function parseHash(
     else if (name === '_u') userId = value;
     else if (name === '_v') version = value;
     else if (name === '_l') lifetime = value;
+    else if (name === '_t') authenticatedAt = value;
+    else if (name === '_g') userAgent = value;
+    else if (name === '_p') ip = value;
   }
   // Same property order (and field kinds) as a state the engine creates, so
   // both share one shape. The creation time is not stored: the kit reads it
@@ -100,6 +111,9 @@ export function parseHash(
   if (version !== undefined) session.version = version as number;
   if (lifetime !== undefined) session.lifetime = lifetime as StoredSession['lifetime'] & object;
   if (flash !== undefined) session.flash = flash;
+  if (authenticatedAt !== undefined) session.authenticatedAt = authenticatedAt as number;
+  if (userAgent !== undefined) session.userAgent = userAgent as string;
+  if (ip !== undefined) session.ip = ip as string;
   return session;
 }
 

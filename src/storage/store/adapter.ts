@@ -36,6 +36,15 @@ export interface StoredSession {
   lifetime?: { maxAge?: number; persistent?: false };
   /** Flash messages waiting for the next render; {@link StoreAdapter.takeFlash} removes them. */
   flash?: Record<string, unknown>;
+  /**
+   * When the user signed in (Unix ms, `newSession()`); written at creation
+   * like `id` and `userId`, never changed by `update()`.
+   */
+  authenticatedAt?: number;
+  /** The browser's `User-Agent` at sign-in, truncated (for "your devices" listings); written at creation. */
+  userAgent?: string;
+  /** The client address the app's `devices.ip` gave at sign-in; written at creation. */
+  ip?: string;
 }
 
 /**

@@ -63,9 +63,8 @@ export function bindStore(
     flash: { via: 'store', take: (handle, until) => takeFlash(bound, handle, until) },
     cookieStaysOnSave: true,
     users: {
-      refOf: async (handle) => sha256Base64url(handle),
       list: (userId) => users.list(userId),
-      destroy: (userId, exceptRefs) => users.destroy(userId, exceptRefs),
+      destroy: (userId, refs) => users.destroy(userId, refs),
     },
     stampWrite: stampActivity,
     load: (cookieValue, touchAt) => load(bound, cookieValue, touchAt),

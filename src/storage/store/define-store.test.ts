@@ -79,7 +79,7 @@ describe('defineStore() over an adapter', () => {
     await login(h, bob, 'bob');
     const listed = (await h.engine.storage.users?.list('ada')) ?? [];
     expect(listed).toHaveLength(1);
-    expect(await h.engine.storage.users?.destroy('ada', [])).toBe(1);
+    expect(await h.engine.storage.users?.destroy('ada', { except: [] })).toBe(1);
     await h.request(bob, async (s) => {
       s.flash('notice', 'hi');
       await s.save();

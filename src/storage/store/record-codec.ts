@@ -58,7 +58,7 @@ export function decodeValue(text: unknown): { value: unknown } | undefined {
 /**
  * A whole session as one string, for stores that keep a session in a single
  * value (Memcached, the in-memory store, a document or a text column): short
- * field names (`i`, `a`, `u`, `v`, `l`, `d`, `f`) and the kit's value encoding,
+ * field names (`i`, `a`, `u`, `v`, `l`, `d`, `f`, `t`, `g`, `p`) and the kit's value encoding,
  * which comes back unchanged through clients that parse JSON by themselves.
  * Only the fields of a {@link StoredSession} are written.
  *
@@ -77,6 +77,9 @@ export function encodeStoredSession(session: StoredSession): string {
     l: session.lifetime,
     d: session.data,
     f: session.flash,
+    t: session.authenticatedAt,
+    g: session.userAgent,
+    p: session.ip,
   });
 }
 
@@ -94,12 +97,15 @@ export function encodeStoredSession(session: StoredSession): string {
 export function decodeStoredSession(text: string): StoredSession | undefined {
   const value = decodeValue(text)?.value;
   if (!isRecord(value)) return undefined;
-  const { i, a, u, v, l, d, f } = value;
+  const { i, a, u, v, l, d, f, t, g, p } = value;
   // Same property order as a state the engine creates, so both share one shape.
   const session = { id: i, data: d, createdAt: Number.NaN, lastActiveAt: a } as StoredSession;
   if (u !== undefined) session.userId = u as string;
   if (v !== undefined) session.version = v as number;
   if (l !== undefined) session.lifetime = l as StoredSession['lifetime'] & object;
   if (f !== undefined) session.flash = f as Record<string, unknown>;
+  if (t !== undefined) session.authenticatedAt = t as number;
+  if (g !== undefined) session.userAgent = g as string;
+  if (p !== undefined) session.ip = p as string;
   return sessionStateOf(session);
 }

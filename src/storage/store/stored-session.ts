@@ -13,7 +13,7 @@ import type { SessionState } from '../types.ts';
  */
 export function sessionStateOf(value: unknown): SessionState | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, data, lastActiveAt, userId, version, flash, lifetime } = value;
+  const { id, data, lastActiveAt, userId, version, flash, lifetime, authenticatedAt, userAgent, ip } = value;
   if (typeof id !== 'string') return undefined;
   const createdAt = createdAtFromSessionId(id);
   if (createdAt === undefined) return undefined;
@@ -25,6 +25,21 @@ export function sessionStateOf(value: unknown): SessionState | undefined {
     return undefined;
   if (flash !== undefined && !isRecord(flash)) return undefined;
   if (lifetime !== undefined && !isSessionLifetime(lifetime)) return undefined;
+  // Set once, when the identity is created: never after it (a later time
+  // would make a stale sign-in look fresh).
+  if (
+    authenticatedAt !== undefined &&
+    (typeof authenticatedAt !== 'number' ||
+      !Number.isSafeInteger(authenticatedAt) ||
+      authenticatedAt < 0 ||
+      authenticatedAt > createdAt)
+  )
+    return undefined;
+  if (
+    (userAgent !== undefined && typeof userAgent !== 'string') ||
+    (ip !== undefined && typeof ip !== 'string')
+  )
+    return undefined;
   const state = value as unknown as SessionState;
   if (state.createdAt !== createdAt) state.createdAt = createdAt;
   // Rare shapes, normalised so every store loads alike: version 1 is never

@@ -1,5 +1,5 @@
 import { isRecord } from '../../is-object.ts';
-import type { StorageContext, UserSessionInfo } from '../types.ts';
+import type { StorageContext, UserSessionInfo, UserSessionSelection } from '../types.ts';
 import type { CreateResult, StoreAdapter, StoredSessionEntry } from './adapter.ts';
 import { batches } from './batches.ts';
 import { sessionsOverLimit } from './session-limit.ts';
@@ -48,25 +48,34 @@ export function userSessions(
   };
 
   return {
-    /** The user's live sessions, most recently active first. */
+    /**
+     * The user's live sessions, most recently active first; `current` is
+     * left `false` for the caller to set. The reference is the session's
+     * public id: never the token, nor the key derived from it.
+     */
     async list(userId: string): Promise<UserSessionInfo[]> {
       const now = context.now();
       const sessions: UserSessionInfo[] = [];
-      for (const { key, session } of await liveOf('list', userId)) {
-        const { createdAt, lastActiveAt } = session;
+      for (const { session } of await liveOf('list', userId)) {
         const expiresAt = context.lifetime.expiresAt(session);
         if (expiresAt < now) continue;
-        sessions.push({ ref: key, id: session.id, createdAt, lastSeen: lastActiveAt, expiresAt });
+        sessions.push(deviceInfo(session, expiresAt));
       }
-      return sessions.sort((a, b) => b.lastSeen - a.lastSeen);
+      return sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
     },
 
-    /** Ends the user's sessions but those in `except`; resolves to how many ended. */
-    async destroy(userId: string, except: readonly string[]): Promise<number> {
-      const kept = new Set(except);
-      const doomed = (await liveOf('revoke', userId)).map((e) => e.key).filter((key) => !kept.has(key));
-      await deleteAll('revoke', doomed, userId);
-      return doomed.length;
+    /** Ends the user's sessions `refs` selects; resolves to how many ended. */
+    async destroy(userId: string, refs: UserSessionSelection): Promise<number> {
+      const live = await liveOf('revoke', userId);
+      // Only this user's listed sessions can match: a reference of another
+      // user's session (or a made-up one) selects nothing.
+      const doomed =
+        'only' in refs
+          ? live.filter((e) => refs.only.includes(e.session.id))
+          : live.filter((e) => !refs.except.includes(e.session.id));
+      const keys = doomed.map((e) => e.key);
+      await deleteAll('revoke', keys, userId);
+      return keys.length;
     },
 
     /**
@@ -83,4 +92,19 @@ export function userSessions(
       return live.some((entry) => entry.key === key) && !doomed.includes(key);
     },
   };
+}
+
+/** What a listing shows of one session: plain times and strings, no key. */
+function deviceInfo(session: StoredSessionEntry['session'], expiresAt: number): UserSessionInfo {
+  const info: UserSessionInfo = {
+    ref: session.id,
+    current: false,
+    createdAt: session.createdAt,
+    lastSeenAt: session.lastActiveAt,
+    expiresAt,
+  };
+  if (session.authenticatedAt !== undefined) info.authenticatedAt = session.authenticatedAt;
+  if (session.userAgent !== undefined) info.userAgent = session.userAgent;
+  if (session.ip !== undefined) info.ip = session.ip;
+  return info;
 }
