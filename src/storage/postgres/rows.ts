@@ -1,0 +1,83 @@
+import { defineOwn } from '../../own-property.ts';
+import { isPlainObject } from '../envelope.ts';
+import type { StoredSession } from '../store/adapter.ts';
+import { decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
+
+/**
+ * Data (or flash messages) as the `jsonb` column holds them: one member per
+ * key, its value the kit's encoding (`j` + JSON, see record-codec.ts). A
+ * JSON string cannot trip `jsonb`, which refuses `\u0000` in its own
+ * strings, and numbers keep their exact JavaScript value.
+ *
+ * @example
+ * ```ts
+ * encodeMembers({ count: 1 }); // '{"count":"j1"}'
+ * ```
+ */
+export function encodeMembers(values: Readonly<Record<string, unknown>>): string {
+  const encoded: Record<string, string> = {};
+  for (const key of Object.keys(values)) {
+    if (key === '__proto__') defineOwn(encoded, key, encodeValue(values[key]));
+    else encoded[key] = encodeValue(values[key]);
+  }
+  return JSON.stringify(encoded);
+}
+
+/**
+ * Reads what {@link encodeMembers} wrote (as `jsonb::text`): `undefined`
+ * when it is not that.
+ *
+ * @example
+ * ```ts
+ * decodeMembers('{"count": "j1"}'); // { count: 1 }
+ * ```
+ */
+export function decodeMembers(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== 'string') return undefined;
+  let members: unknown;
+  try {
+    members = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(members)) return undefined;
+  // In place: JSON.parse made every key an own data property ("__proto__"
+  // too), and assigning to an own data property only changes its value.
+  for (const key of Object.keys(members)) {
+    const value = decodeValueOr(members[key]);
+    if (value === UNDECODABLE) return undefined;
+    members[key] = value;
+  }
+  return members;
+}
+
+/**
+ * A row of the kit's `SELECT`s (aliases `i`, `u`, `v`, `a`, `d`, `f`) as a
+ * stored session: `undefined` when the row is not one (the kit then reports
+ * an invalid session). Numbers may come back as strings (`bigint`) or
+ * numbers, as the driver is configured.
+ *
+ * @example
+ * ```ts
+ * const session = sessionOfRow(rows[0]);
+ * ```
+ */
+export function sessionOfRow(row: Readonly<Record<string, unknown>>): StoredSession | undefined {
+  const data = decodeMembers(row.d);
+  if (data === undefined) return undefined;
+  // The kit reads the creation time from the id (sessionStateOf()).
+  const session: StoredSession = {
+    id: row.i as string,
+    data,
+    createdAt: Number.NaN,
+    lastActiveAt: Number(row.a),
+  };
+  if (row.u !== null && row.u !== undefined) session.userId = row.u as string;
+  if (row.v !== null && row.v !== undefined) session.version = Number(row.v);
+  if (row.f !== null && row.f !== undefined) {
+    const flash = decodeMembers(row.f);
+    if (flash === undefined) return undefined;
+    session.flash = flash;
+  }
+  return session;
+}
