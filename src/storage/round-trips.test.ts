@@ -1,13 +1,18 @@
-// The README's round-trip figures for Redis and KV ("Store-backed sessions",
-// "Round trips"), counted rather than assumed: socket writes of a private
-// ioredis connection (requests are awaited one by one, so one write is one
-// round trip), and HTTP requests reaching a private KV bridge.
+// The README's round-trip figures for Redis, KV and PostgreSQL ("Store-backed
+// sessions", "Round trips"), counted rather than assumed: socket writes of a
+// private ioredis connection (requests are awaited one by one, so one write is
+// one round trip), HTTP requests reaching a private KV bridge, and the waits of
+// PostgreSQL's wire protocol through a counting proxy (test/servers/pg-proxy.ts).
 import { createClient } from '@vercel/kv';
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { uniquePrefix } from '../../test/servers/isolation.ts';
+import { uniquePrefix, uniqueTable } from '../../test/servers/isolation.ts';
 import { type KvBridge, startKvBridge } from '../../test/servers/kv-bridge.ts';
+import { type PgProxy, startPgProxy } from '../../test/servers/pg-proxy.ts';
 import { kvStorage } from '../entries/kv.ts';
+import { postgresStorage } from '../entries/postgres.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { TestBrowser } from '../test-utils/browser.ts';
 import { Clock, Harness } from '../test-utils/harness.ts';
@@ -27,6 +32,8 @@ let redis: Redis;
 let redisWrites = 0;
 let countedStream: unknown;
 let bridge: KvBridge;
+let pgProxy: PgProxy;
+const closers: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
   const servers = inject('servers');
@@ -41,12 +48,34 @@ beforeAll(async () => {
     return write(...args);
   }) as typeof stream.write;
   bridge = await startKvBridge({ redisUrl: servers.kv.redisUrl });
+  pgProxy = await startPgProxy(servers.postgres);
 });
 
 afterAll(async () => {
   redis?.disconnect();
   await bridge?.stop();
+  await Promise.allSettled(closers.map((close) => close()));
+  await pgProxy?.close();
 });
+
+// One connection each, so the warm-up prepares every statement the counted requests use.
+function pgCounted(client: 'pg' | 'postgres.js'): Counted {
+  let sqlClient: pg.Pool | postgres.Sql;
+  if (client === 'pg') {
+    const pool = new pg.Pool({ connectionString: pgProxy.url, max: 1 });
+    pool.on('error', () => {});
+    closers.push(() => pool.end());
+    sqlClient = pool;
+  } else {
+    const sql = postgres(pgProxy.url, { max: 1, onnotice: () => {} });
+    closers.push(() => sql.end({ timeout: 1 }));
+    sqlClient = sql;
+  }
+  return {
+    storage: (o = {}) => postgresStorage({ client: sqlClient, table: uniqueTable('trips'), ...o }),
+    trips: () => pgProxy.trips(),
+  };
+}
 
 const targets: Array<{ name: string; counted: () => Counted; loginWithUser: number; pastLimit: number }> = [
   {
@@ -76,6 +105,14 @@ const targets: Array<{ name: string; counted: () => Counted; loginWithUser: numb
     // List (the index, then the records), then delete the oldest: the records, then the index entry.
     pastLimit: 4,
   },
+  ...(['pg', 'postgres.js'] as const).map((client) => ({
+    name: `postgres (${client})`,
+    counted: () => pgCounted(client),
+    // The insert, then the listing: a count in the insert could not see a concurrent login's row.
+    loginWithUser: 2,
+    // Past the limit, the oldest are deleted: one statement.
+    pastLimit: 1,
+  })),
 ];
 
 describe.each(targets)('round trips: $name', ({ counted, loginWithUser, pastLimit }) => {

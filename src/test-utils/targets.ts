@@ -1,7 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
-import { uniquePrefix } from '../../test/servers/isolation.ts';
+import { uniquePrefix, uniqueTable } from '../../test/servers/isolation.ts';
 import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
+import { postgresStorage } from '../entries/postgres.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { memoryMapsOf, memoryStorage } from '../storage/memory-storage.ts';
@@ -9,6 +10,7 @@ import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
 import { serverClients } from './clients.ts';
+import { postgresClients } from './sql-clients.ts';
 
 /** Direct access to what a store holds, for assertions (never used by the kit itself). */
 export interface StoreInspector {
@@ -125,7 +127,47 @@ export function allTargets(): Target[] {
       keyOf,
     },
     memoryTarget(),
+    postgresTarget(),
   ];
+}
+
+// A SQL store has no key prefix: each kit gets its own table, and the key the
+// inspector receives is `<table> <token hash>`.
+function postgresTarget(): Target {
+  const { pool } = postgresClients();
+  const split = (key: string) => key.split(' ') as [string, string];
+  const row = async (key: string) => {
+    const [table, hash] = split(key);
+    const { rows } = await pool.query<{ expires_at: string }>(
+      `SELECT expires_at FROM ${table} WHERE token_hash = $1`,
+      [hash],
+    );
+    return rows[0] === undefined ? undefined : Number(rows[0].expires_at);
+  };
+  return {
+    name: 'postgres',
+    kind: 'store',
+    mergesKeys: true,
+    make: (o = {}) => {
+      const table = uniqueTable('conf');
+      return { storage: postgresStorage({ client: pool, table, ...o }), keyPrefix: table };
+    },
+    inspect: {
+      pttl: async (key) => {
+        const expiresAt = await row(key);
+        return expiresAt === undefined ? -2 : expiresAt - Date.now();
+      },
+      exists: async (key) => {
+        const expiresAt = await row(key);
+        return expiresAt !== undefined && expiresAt > Date.now();
+      },
+      corrupt: async (key) => {
+        const [table, hash] = split(key);
+        await pool.query(`UPDATE ${table} SET data = '"garbage"' WHERE token_hash = $1`, [hash]);
+      },
+    },
+    keyOf: async (table, token) => `${table} ${await sha256Base64url(token)}`,
+  };
 }
 
 // memoryStorage(): one storage (and one set of maps) per kit, like the stores'
