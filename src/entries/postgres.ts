@@ -1,11 +1,10 @@
 import { SessionConfigError } from '../errors.ts';
 import { postgresAdapter } from '../storage/postgres/adapter.ts';
 import { type PgQueryable, type PostgresJsSql, pgRunner } from '../storage/postgres/client.ts';
-import type { SweepOptions } from '../storage/sql/sweep.ts';
+import type { SqlSessionStorage } from '../storage/sql/sql-storage.ts';
 import { resolveSqlTable, type SqlTableOptions } from '../storage/sql/table.ts';
 import { defineStore } from '../storage/store/define-store.ts';
 import { resolveStoreOptions, type StoreOptions } from '../storage/store/store-options.ts';
-import type { SessionStorage } from '../storage/types.ts';
 
 /**
  * Options of {@link postgresStorage}.
@@ -23,25 +22,6 @@ export interface PostgresStorageOptions extends StoreOptions, SqlTableOptions {
    * `pg.Client` cannot, so use it only where a restart ends the process too.
    */
   client: PgQueryable | PostgresJsSql;
-}
-
-/**
- * A storage of sessions in a SQL table, with `sweep()` for those who would
- * rather delete expired rows from a scheduled job as well.
- *
- * @example
- * ```ts
- * const storage: SqlSessionStorage = postgresStorage({ client: pool });
- * const deleted = await storage.sweep(); // e.g. nightly, from a cron route
- * ```
- */
-export interface SqlSessionStorage extends SessionStorage {
-  /**
-   * Deletes every row that expired over a minute ago, 1000 per statement,
-   * and resolves to how many it deleted. Optional: saves of new sessions
-   * already sweep a few expired rows each, and reads never return one.
-   */
-  sweep(options?: SweepOptions): Promise<number>;
 }
 
 /**
@@ -87,6 +67,7 @@ export function postgresStorage(options: PostgresStorageOptions): SqlSessionStor
 }
 
 export type { PgQueryable, PostgresJsSql } from '../storage/postgres/client.ts';
+export type { SqlSessionStorage } from '../storage/sql/sql-storage.ts';
 export type { SweepOptions } from '../storage/sql/sweep.ts';
 export type { SqlTableOptions } from '../storage/sql/table.ts';
 export type { StoreOptions } from '../storage/store/store-options.ts';

@@ -5,7 +5,7 @@ import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
 import type { PgRow, PgRun, PgStatement } from './client.ts';
-import { decodeMembers, encodeMembers, sessionOfRow } from './rows.ts';
+import { decodeMembers, encodeMembers, sessionOfRow } from '../sql/rows.ts';
 import { postgresStatements } from './statements.ts';
 
 const NO_SET = '{}';

@@ -81,3 +81,28 @@ export function sessionOfRow(row: Readonly<Record<string, unknown>>): StoredSess
   }
   return session;
 }
+
+/**
+ * Applies a save to members as {@link encodeMembers} wrote them, without
+ * decoding a value: deletes `unset`, then writes `set` (already encoded, as
+ * `encodeMembers(set)`). `undefined` when `text` is not an object of members.
+ *
+ * @example
+ * ```ts
+ * mergeMembers('{"a":"j1","b":"j2"}', ['b'], '{"c":"j3"}'); // '{"a":"j1","c":"j3"}'
+ * ```
+ */
+export function mergeMembers(text: unknown, unset: readonly string[], set: string): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  let members: unknown;
+  try {
+    members = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(members)) return undefined;
+  for (const key of unset) delete members[key];
+  const added = JSON.parse(set) as Record<string, unknown>;
+  for (const key of Object.keys(added)) defineOwn(members, key, added[key]);
+  return JSON.stringify(members);
+}
