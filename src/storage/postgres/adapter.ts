@@ -1,11 +1,11 @@
 import { SessionStoreError } from '../../errors.ts';
 import { postgresTableSql } from '../sql/ddl.ts';
 import { Setup } from '../sql/ensure.ts';
+import { decodeMembers, encodeMembers, sessionOfRow } from '../sql/rows.ts';
 import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
 import type { PgRow, PgRun, PgStatement } from './client.ts';
-import { decodeMembers, encodeMembers, sessionOfRow } from '../sql/rows.ts';
 import { postgresStatements } from './statements.ts';
 
 const NO_SET = '{}';
