@@ -4,13 +4,14 @@ import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
 import { postgresStorage } from '../entries/postgres.ts';
 import { redisStorage } from '../entries/redis.ts';
+import { sqliteStorage } from '../entries/sqlite.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { memoryMapsOf, memoryStorage } from '../storage/memory-storage.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
 import { serverClients } from './clients.ts';
-import { postgresClients } from './sql-clients.ts';
+import { postgresClients, sqliteDatabases } from './sql-clients.ts';
 
 /** Direct access to what a store holds, for assertions (never used by the kit itself). */
 export interface StoreInspector {
@@ -128,7 +129,44 @@ export function allTargets(): Target[] {
     },
     memoryTarget(),
     postgresTarget(),
+    sqliteTarget(),
   ];
+}
+
+function sqliteTarget(): Target {
+  const database = sqliteDatabases()();
+  const split = (key: string) => key.split(' ') as [string, string];
+  const expiresAt = (key: string) => {
+    const [table, hash] = split(key);
+    const row = database.prepare(`SELECT expires_at AS e FROM ${table} WHERE token_hash = ?`).get(hash) as
+      | { e: number }
+      | undefined;
+    return row?.e;
+  };
+  return {
+    name: 'sqlite',
+    kind: 'store',
+    mergesKeys: true,
+    make: (o = {}) => {
+      const table = uniqueTable('conf');
+      return { storage: sqliteStorage({ database, table, ...o }), keyPrefix: table };
+    },
+    inspect: {
+      pttl: async (key) => {
+        const at = expiresAt(key);
+        return at === undefined ? -2 : at - Date.now();
+      },
+      exists: async (key) => {
+        const at = expiresAt(key);
+        return at !== undefined && at > Date.now();
+      },
+      corrupt: async (key) => {
+        const [table, hash] = split(key);
+        database.prepare(`UPDATE ${table} SET data = '"garbage"' WHERE token_hash = ?`).run(hash);
+      },
+    },
+    keyOf: async (table, token) => `${table} ${await sha256Base64url(token)}`,
+  };
 }
 
 // A SQL store has no key prefix: each kit gets its own table, and the key the
