@@ -86,7 +86,18 @@ export function pgRunner(client: unknown): PgRun | undefined {
   }
   if (typeof client === 'object' && client !== null && typeof (client as PgQueryable).query === 'function') {
     const pg = client as PgQueryable;
-    return (st, values) => pg.query({ name: st.name, text: st.text, values }).then(rowsOf);
+    const send = (st: PgStatement, values: unknown[]) =>
+      pg.query({ name: st.name, text: st.text, values }).then(rowsOf);
+    // A Pool (it counts its clients) runs queries side by side. A lone Client
+    // runs one at a time, and node-postgres deprecates queueing on it
+    // (pg 9 drops it): queue here instead, in call order.
+    if (typeof (client as { totalCount?: unknown }).totalCount === 'number') return send;
+    let tail: Promise<unknown> = Promise.resolve();
+    return (st, values) => {
+      const result = tail.then(() => send(st, values));
+      tail = result.catch(() => {});
+      return result;
+    };
   }
   return undefined;
 }

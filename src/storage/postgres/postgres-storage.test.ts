@@ -76,6 +76,30 @@ describe('postgresStorage', () => {
     });
   }
 
+  it('a lone pg Client: concurrent requests are queued by the kit, not by node-postgres (deprecated)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const storage = postgresStorage({ client, table: uniqueTable('client') });
+      const h = new Harness<Data>({ storage }, new Clock(Date.now()));
+      const browsers = Array.from({ length: 6 }, () => new TestBrowser());
+      await Promise.all(
+        browsers.map((browser, i) =>
+          h.request(browser, async (s) => {
+            s.set('n', i);
+            await s.save();
+          }),
+        ),
+      );
+      await Promise.all(browsers.map((browser, i) => h.request(browser, (s) => expect(s.get('n')).toBe(i))));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.includes('already executing a query'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('keeps the SHA-256 of the token, never the token; the row holds data as jsonb', async () => {
     const { h, table } = harness();
     const browser = new TestBrowser();
