@@ -3,9 +3,12 @@
 // swept a few per new session (or all by sweep()), the indexes its statements
 // use, one statement per load and one transaction per save, and typed errors
 // for a missing table or a bad option.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { uniqueTable } from '../../../test/servers/isolation.ts';
@@ -123,6 +126,36 @@ describe('sqliteStorage', () => {
       other.close();
     }
   });
+
+  it('three processes saving different keys into one session at once: every key survives', async () => {
+    const SAVES = 1000;
+    const table = uniqueTable('procs');
+    const { storage } = harness(table);
+    const h = new Harness<Data>({ storage }, new Clock(Date.now()));
+    const browser = new TestBrowser();
+    await h.request(browser, async (s) => {
+      s.set('base', 1);
+      await s.save();
+    });
+    const key = await sha256Base64url(browser.cookies.get('session') ?? '');
+    const worker = fileURLToPath(new URL('../../test-utils/sqlite-merge-worker.ts', import.meta.url));
+    // They start together once all have loaded (tsx takes a while), so their saves interleave.
+    const startAt = String(Date.now() + 4000);
+    const run = (prefix: string) =>
+      promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', worker, join(dir, 'sessions.db'), table, key, prefix, String(SAVES), startAt],
+        { timeout: 60_000 },
+      );
+    const results = await Promise.all([run('a'), run('b'), run('c')]);
+    expect(results.map((r) => r.stdout)).toEqual(['done\n', 'done\n', 'done\n']);
+    await h.request(browser, (s) => {
+      const keys = Object.keys(s.data);
+      expect(keys).toHaveLength(1 + 3 * SAVES);
+      expect(s.get('base')).toBe(1);
+      expect(s.get(`c${SAVES - 1}`)).toBe(SAVES - 1);
+    });
+  }, 90_000);
 
   it('keeps the SHA-256 of the token, never the token', async () => {
     const { h, table } = harness();
