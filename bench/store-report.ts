@@ -1,3 +1,4 @@
+import { type HostLoad, hostLoadText } from './host-load.ts';
 import { type KitSource, kitNote } from './kit.ts';
 import type { RatioStats, Schedule } from './measure.ts';
 import type { Payload } from './payloads.ts';
@@ -57,9 +58,12 @@ export interface StoreReport {
   readonly cpuShare: number;
   readonly payloads: readonly StorePayloadReport[];
   readonly checks: readonly Check[];
+  /** Measured with `--busy`: the other core(s) kept loaded by the bench itself. */
+  readonly busy?: { readonly workers: number; readonly hostLoad: HostLoad } | undefined;
 }
 
-const MIN_VS_RAW = 0.8;
+/** vs raw ioredis: redisStorage alone, and the full engine request (cookie read, session object, save). */
+const MIN_VS_RAW = { storage: { quiet: 0.8, busy: 0.75 }, engine: { quiet: 0.85, busy: 0.75 } } as const;
 const TRIPS_PER_HALF = 1;
 
 function tripsCheck(name: string, trips: Trips): Check {
@@ -76,21 +80,23 @@ function tripsCheck(name: string, trips: Trips): Check {
   };
 }
 
-export function storeChecks(reports: readonly StorePayloadReport[]): Check[] {
+export function storeChecks(reports: readonly StorePayloadReport[], busy = false): Check[] {
   const checks: Check[] = [];
   for (const report of reports) {
     for (const row of report.rows) {
       if (row.path === 'raw' || row.path === 'raw-kit-commands') continue;
       const what = `${report.label} ${row.path === 'nsk-storage' ? 'redisStorage' : 'engine request'}`;
       const { median: actual, min, max } = row.vsRaw;
+      const limits = row.path === 'nsk-storage' ? MIN_VS_RAW.storage : MIN_VS_RAW.engine;
+      const limit = busy ? limits.busy : limits.quiet;
       checks.push({
-        name: `${what} load+save vs raw ioredis`,
+        name: `${what} load+save vs raw ioredis${busy ? ' (busy host)' : ''}`,
         actual,
         comparison: '>=',
-        limit: MIN_VS_RAW,
+        limit,
         unit: '×',
         range: [min, max],
-        pass: actual >= MIN_VS_RAW,
+        pass: actual >= limit,
       });
       checks.push(tripsCheck(`${what} round trips per load`, row.counts.loadTrips));
       checks.push(tripsCheck(`${what} round trips per save`, row.counts.saveTrips));
@@ -146,7 +152,11 @@ export function storeTables(report: StoreReport, node: string, cpu: string): str
     `(a pipeline is one), commands = ioredis \`sendCommand\` calls and \`INFO commandstats\` deltas, all counted over ` +
     `${counted} further requests per path and divided by that number, as is the CPU time of both processes ` +
     `(\`process.cpuUsage\`, \`INFO cpu\`). Node ${node}, ${cpu}; ` +
-    `bench process CPU time / wall time ${percent(report.cpuShare)} (the rest is waiting on Redis).`;
+    `bench process CPU time / wall time ${percent(report.cpuShare)} (the rest is waiting on Redis).` +
+    (report.busy === undefined
+      ? ''
+      : ` **Busy host (\`--busy\`):** ${report.busy.workers} process(es) of the bench kept the other core(s) ` +
+        `busy (JSON and SHA-256 in a loop) throughout; ${hostLoadText(report.busy.hostLoad)}.`);
   return [...report.payloads.map(tableFor), `_${footnote}_`].join('\n\n');
 }
 

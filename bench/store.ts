@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { hostLoadText, startBusyLoad, watchHostLoad } from './host-load.ts';
 import { kit } from './kit.ts';
 import { measureInterleaved, median, pairedRatio, type Schedule, spread, type Task } from './measure.ts';
 import { type Payload, payloads } from './payloads.ts';
@@ -117,6 +118,7 @@ export async function benchStore(
   schedule: Schedule,
   countedRequests: number,
   log: (message: string) => void,
+  busyWorkers = 0,
 ): Promise<StoreReport> {
   const server = await startBenchRedis();
   log(`redis-server ${server.version} on ${server.host}:${server.port}`);
@@ -142,12 +144,18 @@ export async function benchStore(
     }
 
     const tasks: Task[] = items.map((item) => ({ key: taskKey(item), run: () => request(item) }));
+    // --busy: the other core(s) taken for the timed rounds, as on a shared host.
+    const busy = busyWorkers > 0 ? await startBusyLoad(busyWorkers) : undefined;
+    const watch = watchHostLoad();
     log(`${tasks.length} store tasks, ${schedule.rounds} rounds × ${schedule.msPerRound} ms each`);
     const cpuBefore = process.cpuUsage();
     const wallBefore = process.hrtime.bigint();
     const rates = await measureInterleaved(tasks, schedule, (round) =>
       log(`store round ${round + 1}/${schedule.rounds}`),
     );
+    const hostLoad = watch.stop();
+    await busy?.stop();
+    if (busy !== undefined) log(`busy host: ${busyWorkers} spinning process(es); ${hostLoadText(hostLoad)}`);
     const cpu = process.cpuUsage(cpuBefore);
     const cpuShare = (cpu.user + cpu.system) / (Number(process.hrtime.bigint() - wallBefore) / 1e3);
     const timedTrips = new Map(
@@ -192,7 +200,8 @@ export async function benchStore(
       schedule,
       cpuShare,
       payloads: reports,
-      checks: storeChecks(reports),
+      checks: storeChecks(reports, busy !== undefined),
+      busy: busy === undefined ? undefined : { workers: busyWorkers, hostLoad },
     };
   } finally {
     process.off('SIGINT', onSignal);

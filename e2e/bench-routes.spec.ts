@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { type DemoServer, newSecret, startServer } from './server';
 
-// The routes `npm run bench:http` drives (app/bench/, app/api/private/bench/)
-// ship in the demo's build but must stay invisible unless the server runs
-// with BENCH_ROUTES=1, which the demo never sets.
+// The routes `npm run bench:http` drives (app/bench/, app/api/private/bench/,
+// app/api/bench-floor/) ship in the demo's build but must stay invisible
+// unless the server runs with BENCH_ROUTES=1, which the demo never sets.
 let server: DemoServer;
 
 test.beforeAll(async () => {
@@ -48,4 +48,27 @@ test('the guarded bench path is still behind the guard, then 404', async () => {
   expect(cookie).toMatch(/^__Host-session=/);
   const signedIn = await fetch(server.url('/api/private/bench'), { headers: { cookie } });
   expect(signedIn.status).toBe(404);
+  const session = await fetch(server.url('/api/private/bench/session'), { headers: { cookie } });
+  expect(session.status).toBe(404);
+  const signedOutSession = await fetch(server.url('/api/private/bench/session'));
+  expect(signedOutSession.status).toBe(401);
+});
+
+test("the no-op proxy branch (the guard's floor) lets through only its two bench-only paths, both 404", async () => {
+  // proxy.ts passes exactly these two paths on without the guard: they must
+  // answer nothing, signed in or not, and accept no other method.
+  for (const path of ['/api/bench-floor', '/api/bench-floor/session']) {
+    expect((await fetch(server.url(path))).status, path).toBe(404);
+    const post = await fetch(server.url(path), {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect([404, 405], `POST ${path}`).toContain(post.status);
+  }
+  // Anything next to them is still guarded: a cross-site POST meets the CSRF check.
+  const crossSite = await fetch(server.url('/api/bench-floor/x'), {
+    method: 'POST',
+    headers: { origin: 'https://evil.example' },
+  });
+  expect(crossSite.status).toBe(403);
 });

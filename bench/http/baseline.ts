@@ -1,9 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Check, Environment, VariantRow } from './report.ts';
+import type { StoreTrips } from './trips.ts';
 
 // The figures `npm run bench:check` compares against: ratios only (a route
-// against its no-session baseline in the same run, and the kit against
-// iron-session), never absolute times, which differ from machine to machine.
+// against the request it ran beside in the same run: its no-session baseline,
+// the no-library write, the no-op proxy, iron-session), never absolute times,
+// which differ from machine to machine; and store round trips per request,
+// which are counts and must not grow at all.
 
 const FILE = new URL('../baseline/http.json', import.meta.url);
 
@@ -12,20 +15,26 @@ export interface Baseline {
   readonly machine: string;
   readonly node: string;
   readonly margin: number;
+  /** How the figures were recorded, when not by a plain `--record` on a quiet machine. */
+  readonly note?: string;
   /** "nsk vs baseline" → 0.93, … */
   readonly ratios: Record<string, number>;
+  /** "guard-session@redis" → 2, … (round trips per request at the store). */
+  readonly roundTrips?: Record<string, number>;
 }
 
-/** The named ratios of a run: each route against its baseline, and the kit's read against iron-session. */
+/** Counting is exact; this only absorbs a stray reconnect or retry during the count. */
+const TRIPS_TOLERANCE = 0.05;
+
+/** The named ratios of a run: each route against every request it ran beside ("guard vs proxy-noop"). */
 export function ratiosOf(rows: readonly VariantRow[]): Map<string, number> {
   const ratios = new Map<string, number>();
   for (const row of rows) {
-    if (row.vsBaseline === undefined) continue;
-    const against = row.id.startsWith('guard') ? 'unguarded' : 'baseline';
-    ratios.set(`${row.id} vs ${against}`, row.vsBaseline.median);
+    for (const partner of row.partners) {
+      const ratio = row.vs[partner];
+      if (ratio?.direct) ratios.set(`${row.id} vs ${partner}`, ratio.median);
+    }
   }
-  const nsk = rows.find((row) => row.id === 'nsk');
-  if (nsk?.vsIron !== undefined) ratios.set('nsk vs iron-session', nsk.vsIron.median);
   return ratios;
 }
 
@@ -40,6 +49,7 @@ export async function readBaseline(): Promise<Baseline | undefined> {
 
 export async function recordBaseline(
   rows: readonly VariantRow[],
+  trips: readonly StoreTrips[],
   environment: Environment,
   margin: number,
 ): Promise<void> {
@@ -50,6 +60,7 @@ export async function recordBaseline(
     node: environment.node,
     margin,
     ratios: Object.fromEntries([...ratiosOf(rows)].map(([name, value]) => [name, round(value)])),
+    roundTrips: Object.fromEntries(trips.map((t) => [t.id, Math.round(t.roundTrips * 100) / 100])),
   };
   await writeFile(FILE, `${JSON.stringify(baseline, null, 2)}\n`);
 }
@@ -61,6 +72,7 @@ export async function recordBaseline(
  */
 export function compareWithBaseline(
   rows: readonly VariantRow[],
+  trips: readonly StoreTrips[],
   baseline: Baseline | undefined,
   margin: number,
 ): { ok: boolean; checks: Check[]; source: string } {
@@ -86,6 +98,15 @@ export function compareWithBaseline(
       name,
       ok: value >= floor,
       detail: `${value.toFixed(2)}× (recorded ${recorded.toFixed(2)}×, fails below ${floor.toFixed(2)}×)`,
+    });
+  }
+  for (const count of trips) {
+    const recorded = baseline.roundTrips?.[count.id];
+    if (recorded === undefined) continue;
+    checks.push({
+      name: `${count.id} store round trips per request`,
+      ok: count.roundTrips <= recorded + TRIPS_TOLERANCE,
+      detail: `${count.roundTrips.toFixed(2)} (recorded ${recorded}, fails above it)`,
     });
   }
   return {

@@ -1,7 +1,7 @@
 import autocannon, { type AutocannonRequestSpec } from 'autocannon';
 import { median } from '../measure.ts';
 import type { BenchServer } from './server.ts';
-import type { Variant } from './variants.ts';
+import { partnersOf, type ServerId, type Variant } from './variants.ts';
 
 /** How hard and how long each variant is driven. */
 export interface LoadPlan {
@@ -86,20 +86,36 @@ export async function runLoad(
 export interface VariantStats {
   readonly id: string;
   readonly runs: RunStats[];
-  /** Per round: req/s over the req/s of its baseline run right next to it (none for baselines). */
-  readonly ratios: number[];
+  /**
+   * Per partner (its baseline, iron-session's same operation…), per round:
+   * req/s over the req/s of the partner's run right next to it.
+   */
+  readonly ratios: Readonly<Record<string, number[]>>;
+  /**
+   * The same pairs by server CPU time per request: the partner's µs over this
+   * variant's (so, like req/s, higher is cheaper). Contention from other
+   * processes stretches wall time far more than CPU time, so on a shared
+   * host this ratio holds where the req/s ratio swings.
+   */
+  readonly cpuRatios: Readonly<Record<string, number[]>>;
   readonly requestsPerSec: number;
   readonly p50: number;
   readonly p99: number;
   readonly serverCpuMicros: number;
 }
 
-export function summarize(id: string, runs: RunStats[], ratios: number[] = []): VariantStats {
+export function summarize(
+  id: string,
+  runs: RunStats[],
+  ratios: Record<string, number[]> = {},
+  cpuRatios: Record<string, number[]> = {},
+): VariantStats {
   const of = (pick: (run: RunStats) => number): number => median(runs.map(pick));
   return {
     id,
     runs,
     ratios,
+    cpuRatios,
     requestsPerSec: of((r) => r.requestsPerSec),
     p50: of((r) => r.p50),
     p99: of((r) => r.p99),
@@ -109,29 +125,42 @@ export function summarize(id: string, runs: RunStats[], ratios: number[] = []): 
 
 /**
  * Warms every variant up, then runs `rounds` rounds. A round runs each
- * variant right next to its baseline (A B, next round B A), the pairs in a
- * different order each round: on a shared machine the load from elsewhere
- * changes within seconds, and a ratio of two back-to-back runs cancels it
- * where a ratio of two medians taken minutes apart would not.
+ * variant right next to each of its partners (A B, next round B A), the
+ * pairs in a different order each round: on a shared machine the load from
+ * elsewhere changes within seconds, and a ratio of two back-to-back runs
+ * cancels it where a ratio of two medians taken minutes apart would not.
+ * A pair's two variants are on the same server.
  */
 export async function runInterleaved(
-  server: BenchServer,
+  servers: ReadonlyMap<ServerId, BenchServer>,
   variants: readonly Variant[],
   plan: LoadPlan,
   log: (message: string) => void,
 ): Promise<Map<string, VariantStats>> {
-  for (const variant of variants) await runLoad(server, variant, plan.warmupSeconds, plan.connections);
+  const serverOf = (variant: Variant): BenchServer => {
+    const server = servers.get(variant.server ?? 'main');
+    if (server === undefined) throw new Error(`${variant.id}: no ${variant.server} server started`);
+    return server;
+  };
+  for (const variant of variants)
+    await runLoad(serverOf(variant), variant, plan.warmupSeconds, plan.connections);
   const byId = new Map(variants.map((v) => [v.id, v]));
   const pairs: Array<[Variant, Variant]> = [];
   for (const variant of variants) {
-    if (variant.baseline === undefined) continue;
-    const base = byId.get(variant.baseline);
-    if (base === undefined)
-      throw new Error(`${variant.id}: its baseline ${variant.baseline} is not in the run`);
-    pairs.push([base, variant]);
+    for (const id of partnersOf(variant)) {
+      const partner = byId.get(id);
+      if (partner === undefined) {
+        if (id === variant.baseline) throw new Error(`${variant.id}: its baseline ${id} is not in the run`);
+        continue;
+      }
+      if ((partner.server ?? 'main') !== (variant.server ?? 'main'))
+        throw new Error(`${variant.id} and ${id} run on different servers`);
+      pairs.push([partner, variant]);
+    }
   }
   const runs = new Map<string, RunStats[]>(variants.map((v) => [v.id, []]));
-  const ratios = new Map<string, number[]>(variants.map((v) => [v.id, []]));
+  const ratios = new Map<string, Record<string, number[]>>(variants.map((v) => [v.id, {}]));
+  const cpuRatios = new Map<string, Record<string, number[]>>(variants.map((v) => [v.id, {}]));
   const stride = Math.max(1, Math.floor(pairs.length / plan.rounds));
   for (let round = 0; round < plan.rounds; round++) {
     const start = (round * stride) % Math.max(1, pairs.length);
@@ -139,15 +168,26 @@ export async function runInterleaved(
     if (round % 2 === 1) order.reverse();
     const started = Date.now();
     for (const [base, variant] of order) {
+      const server = serverOf(variant);
       const baseFirst = round % 2 === 0;
       const first = await runLoad(server, baseFirst ? base : variant, plan.secondsPerRun, plan.connections);
       const second = await runLoad(server, baseFirst ? variant : base, plan.secondsPerRun, plan.connections);
       const [baseRun, variantRun] = baseFirst ? [first, second] : [second, first];
       runs.get(base.id)?.push(baseRun);
       runs.get(variant.id)?.push(variantRun);
-      ratios.get(variant.id)?.push(variantRun.requestsPerSec / baseRun.requestsPerSec);
+      const own = ratios.get(variant.id) ?? {};
+      own[base.id] ??= [];
+      own[base.id]?.push(variantRun.requestsPerSec / baseRun.requestsPerSec);
+      const cpu = cpuRatios.get(variant.id) ?? {};
+      cpu[base.id] ??= [];
+      cpu[base.id]?.push(baseRun.serverCpuMicros / variantRun.serverCpuMicros);
     }
     log(`round ${round + 1}/${plan.rounds} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  return new Map(variants.map((v) => [v.id, summarize(v.id, runs.get(v.id) ?? [], ratios.get(v.id) ?? [])]));
+  return new Map(
+    variants.map((v) => [
+      v.id,
+      summarize(v.id, runs.get(v.id) ?? [], ratios.get(v.id) ?? {}, cpuRatios.get(v.id) ?? {}),
+    ]),
+  );
 }

@@ -1,7 +1,9 @@
+import { type HostLoad, hostLoadText } from '../host-load.ts';
 import { median, type RatioStats } from '../measure.ts';
 import type { LoadPlan, VariantStats } from './load.ts';
 import type { KeyScaleRow } from './scale.ts';
-import type { Variant } from './variants.ts';
+import type { StoreTrips } from './trips.ts';
+import { partnersOf, type Variant } from './variants.ts';
 
 export interface Environment {
   readonly node: string;
@@ -13,6 +15,8 @@ export interface Environment {
   readonly redis: string;
   /** `taskset` CPU lists, when pinned. */
   readonly pinned: { server: string; generator: string } | null;
+  /** What else ran on the host during the measured rounds. */
+  readonly hostLoad?: HostLoad;
 }
 
 export interface VariantRow {
@@ -21,6 +25,7 @@ export interface VariantRow {
   readonly method: string;
   readonly path: string;
   readonly size: string;
+  readonly server: string;
   readonly payloadBytes: number;
   /** Length of the Cookie header sent, and how many cookies it holds. */
   readonly cookieBytes: number;
@@ -29,8 +34,18 @@ export interface VariantRow {
   readonly p50: number;
   readonly p99: number;
   readonly serverCpuMicros: number;
+  /** Against its own baseline (back to back). */
   readonly vsBaseline?: RatioStats;
+  /** Against iron-session's same operation (back to back for the kit's rows, through the baselines otherwise). */
   readonly vsIron?: RatioStats;
+  /**
+   * Against other variants of the run, by id: req/s over theirs, and (`cpu`)
+   * their server CPU µs per request over this one's; `direct` when the two
+   * ran as a pair, else through one variant between.
+   */
+  readonly vs: Readonly<Record<string, VsStats>>;
+  /** The variants it ran right beside (its baseline first). */
+  readonly partners: readonly string[];
   readonly perRound: number[];
 }
 
@@ -49,42 +64,85 @@ export interface HttpReport {
   /** Median over runs of the load generator's CPU time / wall time. */
   readonly generatorCpuShare: number;
   readonly variants: VariantRow[];
+  /** Round trips per request at the store, for the variants that use one. */
+  readonly trips: StoreTrips[];
   readonly keyScale: KeyScaleRow[];
   readonly checks: Check[];
 }
 
+/** A ratio against another variant, by req/s and by server CPU per request. */
+export interface VsStats extends RatioStats {
+  readonly direct: boolean;
+  readonly cpu?: RatioStats;
+}
+
 function ratioStats(values: readonly number[]): RatioStats | undefined {
-  if (values.length === 0) return undefined;
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) return undefined;
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
+
+/**
+ * Per round, req/s of `from` over req/s of `to`: straight from their pair
+ * when they ran as one, else the product of two pairs' ratios through a
+ * variant both ran next to in the same round (e.g. a write against the
+ * no-session baseline, through the no-library write).
+ */
+export function ratioBetween(
+  stats: ReadonlyMap<string, VariantStats>,
+  from: string,
+  to: string,
+  field: 'ratios' | 'cpuRatios' = 'ratios',
+): { values: number[]; direct: boolean } | undefined {
+  const edge = (a: string, b: string): number[] | undefined => {
+    const forward = stats.get(a)?.[field][b];
+    if (forward !== undefined) return forward;
+    return stats.get(b)?.[field][a]?.map((r) => 1 / r);
+  };
+  const direct = edge(from, to);
+  if (direct !== undefined) return { values: direct, direct: true };
+  for (const middle of stats.keys()) {
+    if (middle === from || middle === to) continue;
+    const first = edge(from, middle);
+    const second = first === undefined ? undefined : edge(middle, to);
+    if (first !== undefined && second !== undefined && first.length === second.length) {
+      return { values: first.map((r, i) => r * (second[i] ?? Number.NaN)), direct: false };
+    }
+  }
+  return undefined;
+}
+
+/** The variants every row is compared with where the run has them. */
+const REFERENCES = ['baseline', 'baseline-write', 'iron', 'iron-write', 'guard-off', 'proxy-noop'];
 
 export function variantRows(
   variants: readonly Variant[],
   stats: ReadonlyMap<string, VariantStats>,
   payloadBytes: (size: Variant['size']) => number,
 ): VariantRow[] {
-  const statsOf = (id: string): VariantStats => {
-    const found = stats.get(id);
-    if (found === undefined) throw new Error(`no figures for ${id}`);
-    return found;
-  };
   return variants.map((variant): VariantRow => {
-    const s = statsOf(variant.id);
+    const s = stats.get(variant.id);
+    if (s === undefined) throw new Error(`no figures for ${variant.id}`);
+    const vs: Record<string, VsStats> = {};
+    for (const ref of new Set([...partnersOf(variant), ...REFERENCES])) {
+      if (ref === variant.id || !stats.has(ref)) continue;
+      const found = ratioBetween(stats, variant.id, ref);
+      const ratio = found === undefined ? undefined : ratioStats(found.values);
+      const byCpu = ratioBetween(stats, variant.id, ref, 'cpuRatios');
+      const cpu = byCpu === undefined ? undefined : ratioStats(byCpu.values);
+      if (found !== undefined && ratio !== undefined)
+        vs[ref] = { ...ratio, direct: found.direct, ...(cpu === undefined ? {} : { cpu }) };
+    }
     // Reads against iron-session's read, writes against its read + write.
-    const iron = stats.get(variant.method === 'POST' && stats.has('iron-write') ? 'iron-write' : 'iron');
+    const iron = variant.method === 'POST' ? vs['iron-write'] : vs.iron;
+    const vsBaseline = variant.baseline === undefined ? undefined : vs[variant.baseline];
     const cookie = variant.headers.cookie ?? '';
-    const vsBaseline = ratioStats(s.ratios);
-    // Both against the same baseline, each in its own back-to-back pair: the ratio of the two ratios.
-    const vsIron =
-      iron !== undefined && variant.baseline === 'baseline' && iron.ratios.length === s.ratios.length
-        ? ratioStats(s.ratios.map((r, i) => r / (iron.ratios[i] ?? Number.NaN)))
-        : undefined;
     return {
       id: variant.id,
       label: variant.label,
       method: variant.method,
       path: variant.path,
       size: variant.size,
+      server: variant.server ?? 'main',
       payloadBytes: payloadBytes(variant.size),
       cookieBytes: cookie.length,
       cookieCount: cookie === '' ? 0 : cookie.split('; ').length,
@@ -93,8 +151,10 @@ export function variantRows(
       p99: s.p99,
       serverCpuMicros: s.serverCpuMicros,
       perRound: s.runs.map((run) => run.requestsPerSec),
+      vs,
+      partners: partnersOf(variant).filter((id) => stats.has(id)),
       ...(vsBaseline === undefined ? {} : { vsBaseline }),
-      ...(vsIron === undefined ? {} : { vsIron }),
+      ...(iron === undefined || variant.size !== '1KB' ? {} : { vsIron: iron }),
     };
   });
 }
@@ -102,30 +162,50 @@ export function variantRows(
 const find = (rows: readonly VariantRow[], id: string): VariantRow | undefined =>
   rows.find((r) => r.id === id);
 
-function ratioCheck(rows: readonly VariantRow[], id: string, min: number, what: string): Check | undefined {
-  const row = find(rows, id);
-  if (row?.vsBaseline === undefined) return undefined;
-  const value = row.vsBaseline.median;
+function ratioCheck(
+  rows: readonly VariantRow[],
+  id: string,
+  against: string,
+  min: number,
+  what: string,
+): Check | undefined {
+  const ratio = find(rows, id)?.vs[against];
+  if (ratio === undefined) return undefined;
   return {
-    name: `${what} ≥ ${min}× the no-session baseline`,
-    ok: value >= min,
-    detail: `${value.toFixed(3)}× (rounds ${row.vsBaseline.min.toFixed(2)}–${row.vsBaseline.max.toFixed(2)})`,
+    name: `${what} ≥ ${min}×`,
+    ok: ratio.median >= min,
+    detail: `${ratio.median.toFixed(3)}× (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}${ratio.direct ? '' : ', through the baselines'})`,
   };
 }
 
-/** The issue's targets, from this run's own ratios. */
-export function targetChecks(rows: readonly VariantRow[]): Check[] {
+/** The targets of issue 17, from this run's own ratios and counts. */
+export function targetChecks(rows: readonly VariantRow[], trips: readonly StoreTrips[]): Check[] {
   const checks = [
-    ratioCheck(rows, 'nsk', 0.9, 'encrypted-cookie read'),
-    ratioCheck(rows, 'nsk-write', 0.85, 'encrypted-cookie read + write'),
-    ratioCheck(rows, 'redis', 0.8, 'Redis read'),
+    ratioCheck(rows, 'nsk', 'baseline', 0.95, 'encrypted-cookie read vs the no-session baseline'),
+    ratioCheck(
+      rows,
+      'nsk-write',
+      'baseline-write',
+      0.95,
+      'encrypted-cookie read + write vs the same cookie written without a library',
+    ),
+    ratioCheck(rows, 'guard', 'proxy-noop', 0.9, 'the guard vs a no-op proxy.ts (its floor)'),
+    ratioCheck(rows, 'redis', 'baseline-redis', 0.8, 'Redis read vs the no-session baseline'),
   ].filter((check): check is Check => check !== undefined);
   const nsk = find(rows, 'nsk');
   if (nsk?.vsIron !== undefined) {
-    checks.splice(1, 0, {
+    checks.push({
       name: 'encrypted-cookie read beats iron-session',
       ok: nsk.vsIron.median > 1,
       detail: `${nsk.vsIron.median.toFixed(2)}× iron-session's req/s`,
+    });
+  }
+  for (const count of trips) {
+    if (!count.id.startsWith('guard-session')) continue;
+    checks.push({
+      name: `one ${count.store === 'redis' ? 'Redis' : 'KV'} round trip per guarded request (guard + route)`,
+      ok: count.roundTrips <= 1,
+      detail: `${trip(count.roundTrips)} per request (${count.requests} requests counted at the store)`,
     });
   }
   return checks;
@@ -151,6 +231,12 @@ export function table(
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
+const vsCell = (row: VariantRow, ref: string): string => {
+  if (row.id === ref) return '1.00×';
+  const r = row.vs[ref];
+  return r === undefined ? '–' : `${r.median.toFixed(2)}×${r.direct ? '' : '¹'}`;
+};
+
 function mainTable(rows: readonly VariantRow[]): string {
   const ids = [
     'baseline',
@@ -173,8 +259,15 @@ function mainTable(rows: readonly VariantRow[]): string {
       ms(row.p50),
       ms(row.p99),
       int(row.serverCpuMicros),
-      row.id === 'baseline' || row.id === 'baseline-redis' ? '1.00×' : ratio(row.vsBaseline),
-      ratio(row.vsIron),
+      row.id === 'baseline-redis'
+        ? '1.00×'
+        : row.id.endsWith('redis') || row.id === 'redis-write'
+          ? vsCell(row, 'baseline-redis')
+          : vsCell(row, 'baseline'),
+      row.method === 'POST' && !row.id.startsWith('redis') ? vsCell(row, 'baseline-write') : '–',
+      row.id.startsWith('nsk') || row.id === 'authjs' || row.id.startsWith('iron')
+        ? vsCell(row, row.method === 'POST' ? 'iron-write' : 'iron')
+        : '–',
     ]);
   return table(
     [
@@ -183,17 +276,24 @@ function mainTable(rows: readonly VariantRow[]): string {
       'p50 ms',
       'p99 ms',
       'server CPU µs/req',
-      'vs baseline',
+      'vs no session',
+      'vs no-library cookie write',
       'vs iron-session, same operation',
     ],
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     body,
   );
 }
 
+/** +µs of wall time per request (at the run's concurrency) and of server CPU, over `base`. */
+function added(row: VariantRow, base: VariantRow | undefined): string {
+  if (base === undefined || row === base) return '–';
+  return `+${int(1e6 / row.requestsPerSec - 1e6 / base.requestsPerSec)} µs / +${int(row.serverCpuMicros - base.serverCpuMicros)} µs`;
+}
+
 function guardTable(rows: readonly VariantRow[]): string {
-  const off = find(rows, 'guard-off');
-  const body = ['guard-off', 'guard', 'guard-refresh']
+  const floor = find(rows, 'proxy-noop');
+  const body = ['guard-off', 'proxy-noop', 'guard', 'guard-refresh']
     .map((id) => find(rows, id))
     .filter((row): row is VariantRow => row !== undefined)
     .map((row) => [
@@ -202,22 +302,98 @@ function guardTable(rows: readonly VariantRow[]): string {
       ms(row.p50),
       ms(row.p99),
       int(row.serverCpuMicros),
-      row.id === 'guard-off' ? '1.00×' : ratio(row.vsBaseline),
-      off === undefined || row === off
-        ? '–'
-        : `+${int(1e6 / row.requestsPerSec - 1e6 / off.requestsPerSec)} µs / +${int(row.serverCpuMicros - off.serverCpuMicros)} µs`,
+      vsCell(row, 'guard-off'),
+      row.id === 'guard-off' ? '–' : vsCell(row, 'proxy-noop'),
+      row.id === 'guard-off' ? '–' : added(row, floor),
     ]);
   return table(
     [
-      'Request (signed-in demo session)',
+      'Request (signed-in demo session, ~1 KB JSON answer)',
       'req/s',
       'p50 ms',
       'p99 ms',
       'server CPU µs/req',
-      'vs unguarded',
-      'added: wall / CPU per req',
+      'vs no proxy',
+      'vs no-op proxy',
+      'added over no-op proxy: wall / CPU per req',
     ],
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    body,
+  );
+}
+
+const trip = (n: number): string => (Number.isFinite(n) ? (Math.round(n * 100) / 100).toString() : '–');
+
+function commandsCell(count: StoreTrips | undefined): string {
+  if (count === undefined) return '–';
+  const parts = Object.entries(count.commands)
+    .filter(([, calls]) => calls >= 0.005)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([name, calls]) => `${name.toUpperCase()} ${trip(calls)}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+/** The guard then the route, each loading the session, against the same route behind the no-op proxy. */
+function guardedSessionTable(rows: readonly VariantRow[], trips: readonly StoreTrips[]): string {
+  const body: string[][] = [];
+  for (const suffix of ['', '@redis', '@kv']) {
+    const floor = find(rows, `floor-session${suffix}`);
+    const guarded = find(rows, `guard-session${suffix}`);
+    if (floor === undefined || guarded === undefined) continue;
+    const tripsOf = (row: VariantRow): StoreTrips | undefined => trips.find((t) => t.id === row.id);
+    const [f, g] = [tripsOf(floor), tripsOf(guarded)];
+    body.push([
+      suffix === '' ? 'encrypted cookie' : suffix === '@redis' ? 'Redis' : 'KV (Upstash REST API)',
+      int(floor.requestsPerSec),
+      int(guarded.requestsPerSec),
+      vsCell(guarded, floor.id),
+      added(guarded, floor),
+      f === undefined || g === undefined
+        ? '– (no store)'
+        : `${trip(f.roundTrips)} → **${trip(g.roundTrips)}**`,
+      g === undefined ? '–' : commandsCell(g),
+    ]);
+  }
+  return table(
+    [
+      'Storage',
+      'no-op proxy + route reads: req/s',
+      'guard + route reads: req/s',
+      'guard vs no-op',
+      'added: wall / CPU per req',
+      'store round trips per request: no-op → guard',
+      'commands Redis ran per guarded request',
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+    body,
+  );
+}
+
+/** The kit's own work against what the same request costs without it, with the targets. */
+function ownWorkTable(rows: readonly VariantRow[]): string {
+  const lines: Array<[string, string, string, number]> = [
+    ['encrypted-cookie read', 'nsk', 'baseline', 0.95],
+    ['encrypted-cookie read + write', 'nsk-write', 'baseline-write', 0.95],
+    ['guard (signed in, no refresh)', 'guard', 'proxy-noop', 0.9],
+  ];
+  const body = lines.flatMap(([what, id, ref, target]) => {
+    const row = find(rows, id);
+    const base = find(rows, ref);
+    const ratio = row?.vs[ref];
+    if (row === undefined || base === undefined || ratio === undefined) return [];
+    return [
+      [
+        what,
+        base.label.replace(/\*\*/g, ''),
+        `**${ratio.median.toFixed(2)}×** (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`,
+        `≥ ${target}× ${ratio.median >= target ? '✅' : '❌'}`,
+        `+${int(row.serverCpuMicros - base.serverCpuMicros)} µs`,
+      ],
+    ];
+  });
+  return table(
+    ['The kit’s own work', 'against', 'req/s ratio (rounds)', 'target', 'server CPU added per request'],
+    ['l', 'l', 'r', 'r', 'r'],
     body,
   );
 }
@@ -229,6 +405,9 @@ export function sizeRows(rows: readonly VariantRow[]): Array<{
   cookie: VariantRow;
   read: VariantRow;
   write: VariantRow;
+  /** Both against the no-session baseline with the same Cookie header. */
+  readVs: RatioStats | undefined;
+  writeVs: RatioStats | undefined;
 }> {
   const sizes = ['100B', '1KB', '3KB', '10KB'];
   const out = [];
@@ -237,20 +416,22 @@ export function sizeRows(rows: readonly VariantRow[]): Array<{
     const read = find(rows, `nsk${suffix}`);
     const write = find(rows, `nsk-write${suffix}`);
     if (read === undefined || write === undefined) continue;
-    out.push({ size, payloadBytes: read.payloadBytes, cookie: read, read, write });
+    const baseline = `baseline${suffix}`;
+    const [readVs, writeVs] = [read.vs[baseline], write.vs[baseline]];
+    out.push({ size, payloadBytes: read.payloadBytes, cookie: read, read, write, readVs, writeVs });
   }
   return out;
 }
 
 function sizeTable(rows: readonly VariantRow[]): string {
-  const body = sizeRows(rows).map(({ payloadBytes, cookie, read, write }) => [
+  const body = sizeRows(rows).map(({ payloadBytes, cookie, read, write, readVs, writeVs }) => [
     bytes(payloadBytes),
     `${bytes(cookie.cookieBytes)}${cookie.cookieCount > 1 ? ` (${cookie.cookieCount} chunks)` : ''}`,
     int(read.requestsPerSec),
-    ratio(read.vsBaseline),
+    ratio(readVs),
     `${ms(read.p50)} / ${ms(read.p99)}`,
     int(write.requestsPerSec),
-    ratio(write.vsBaseline),
+    ratio(writeVs),
     `${ms(write.p50)} / ${ms(write.p99)}`,
   ]);
   return table(
@@ -320,17 +501,36 @@ export function httpMarkdown(report: HttpReport): string {
     env.pinned === null
       ? 'not pinned to CPUs'
       : `server pinned to CPU ${env.pinned.server}, load generator and Redis to CPU ${env.pinned.generator}`;
+  const load = env.hostLoad === undefined ? '' : `; during the run ${hostLoadText(env.hostLoad)}`;
   const parts = [
-    `Measured ${date} on ${env.cpu} (${env.cores} cores; 1-minute load average ${env.loadAverage.toFixed(1)} at the start), ` +
+    `Measured ${date} on ${env.cpu} (${env.cores} cores; 1-minute load average ${env.loadAverage.toFixed(1)} at the start${load}), ` +
       `${versionsLine(env)}, with \`npm run ${report.mode === 'check' ? 'bench:check' : 'bench:http'}\` (${report.durationSeconds.toFixed(0)} s).`,
     '![Throughput of each route relative to the same route without a session](docs/bench-http.svg)',
     mainTable(report.variants),
-    `**The guard.** The same baseline route reached through \`proxy.ts\` (path under \`/api/private\`, so the ` +
-      'guard loads the signed-in demo session (user and count, checked by the demo’s schema), checks the ' +
-      'origin, matches the protected paths) and directly (a path the matcher skips), both answering the ~1 KB JSON. With a refresh, the cookie is an hour old, so the guard re-seals it and ' +
-      'sends `Set-Cookie` on every response.',
+    '**The kit’s own work**, each against the same request without the kit, run right beside it: a read against ' +
+      'the route that reads nothing, a read + write against the route that writes the same cookie back with ' +
+      'Next’s `cookies().set()` and no library, the guard against a `proxy.ts` that does nothing.',
+    ownWorkTable(report.variants),
+    '**The guard.** The same baseline route reached directly (a path the matcher skips), through `proxy.ts` ' +
+      'doing nothing (a branch at the top of the demo’s proxy for two bench-only paths: `return ' +
+      'NextResponse.next()`, on the same matcher; the floor of any guard, since Next runs the proxy in a pass of ' +
+      'its own), and through the guard (path under `/api/private`, so the guard loads the signed-in demo session ' +
+      '(user and count, checked by the demo’s schema), checks the origin, matches the protected paths), all ' +
+      'answering the ~1 KB JSON. With a refresh, the cookie is an hour old, so the guard re-seals it and sends ' +
+      '`Set-Cookie` on every response.',
     guardTable(report.variants),
   ];
+  if (report.variants.some((row) => row.id.startsWith('guard-session'))) {
+    parts.push(
+      '**A guarded page that reads the session.** A Route Handler that reads the demo’s session (as ' +
+        '`/api/private/me` does), behind the no-op proxy and behind the guard, which loads the session before it. ' +
+        'The demo’s kit on each storage, in a `next start` of its own (`SESSION_STORAGE=redis`, `=kv`) with the ' +
+        'same build; KV is the Upstash REST API as `@vercel/kv` calls it, served by a local bridge to the same ' +
+        'redis-server in a process of its own. Round trips are counted at the store, one request at a time: ' +
+        'read events in redis-server’s `INFO stats` (a pipeline is one), HTTP requests at the KV bridge.',
+      guardedSessionTable(report.variants, report.trips),
+    );
+  }
   if (sizeRows(report.variants).length > 1) {
     parts.push(
       '**Session size.** The encrypted-cookie routes with sessions of 100 B to 10 KB of JSON (10 KB is split ' +
@@ -348,14 +548,16 @@ export function httpMarkdown(report: HttpReport): string {
   }
   parts.push(
     `Targets: ${report.checks.every((c) => c.ok) ? '**all pass**' : '**not all met**'}.\n\n${checksMarkdown(report.checks)}`,
-    `_Each round runs every variant for ${plan.secondsPerRun} s right next to its baseline (baseline first, ` +
-      `then the other way round in the next round), the pairs in a changing order; ${plan.rounds} rounds after a ` +
-      `${plan.warmupSeconds} s warm-up of each, all against one \`next start\` (production build of this ` +
+    `_Each round runs every variant for ${plan.secondsPerRun} s right next to each variant it is compared with ` +
+      '(its baseline, and for the kit’s rows iron-session’s same operation): one first, then the other way ' +
+      `round in the next round, the pairs in a changing order; ${plan.rounds} rounds after a ` +
+      `${plan.warmupSeconds} s warm-up of each, against \`next start\` (production build of this ` +
       "repository's demo plus the bench-only routes, the kit compiled from its sources by Next's bundler) on " +
       `loopback, ${plan.connections} connections with one request in flight each, ${pin}. req/s and latencies are ` +
-      'medians over the runs; a ratio is the median over the rounds of variant ÷ the baseline run beside it (vs ' +
-      'iron-session: the ratio of the two ratios), so load from elsewhere on the host cancels out where it ' +
-      'would skew a ratio of medians. p50/p99 come from every response’s own timing; server CPU is the ' +
+      'medians over the runs; a ratio is the median over the rounds of one run ÷ the run beside it, so load ' +
+      'from elsewhere on the host cancels out where it would skew a ratio of medians; ¹ marks a ratio taken ' +
+      'through a third variant both ran beside in the same round (the product of the two pairs’ ratios). ' +
+      'p50/p99 come from every response’s own timing; server CPU is the ' +
       'utime + stime of the `next start` process group per request (/proc). The load generator ' +
       `(autocannon, in the driver process) used ${(report.generatorCpuShare * 100).toFixed(0)}% of a core._`,
   );

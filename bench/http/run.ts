@@ -11,12 +11,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
+import { createClient } from '@vercel/kv';
 import { Redis } from 'ioredis';
 import { benchPayload, DEFAULT_SIZE, payloadBytes, SIZE_IDS } from '../../app/bench/config.ts';
+import { kvStorage } from '../../src/entries/kv.ts';
+import { redisStorage } from '../../src/entries/redis.ts';
+import { hostLoadText, watchHostLoad } from '../host-load.ts';
 import { startBenchRedis } from '../redis-server.ts';
-import { compareWithBaseline, readBaseline, recordBaseline } from './baseline.ts';
+import { compareWithBaseline, ratiosOf, readBaseline, recordBaseline } from './baseline.ts';
+import { type BenchKv, startBenchKv } from './kv.ts';
 import { type LoadPlan, runInterleaved } from './load.ts';
-import { type ProfileSummary, profileTable, profileVariant } from './profile.ts';
+import { type ProfileSummary, profileDiffText, profileTable, profileVariant } from './profile.ts';
 import {
   checkText,
   type Environment,
@@ -26,10 +31,11 @@ import {
   variantRows,
 } from './report.ts';
 import { keyScale } from './scale.ts';
-import { buildApp, startApp } from './server.ts';
+import { type BenchServer, buildApp, startApp } from './server.ts';
 import {
   authjsCookie,
   demoCookie,
+  demoStoreCookie,
   ironCookie,
   nskCookie,
   REFRESH_AGE_MS,
@@ -37,7 +43,15 @@ import {
   redisEngine,
 } from './sessions.ts';
 import { httpChart, scaleChart } from './svg.ts';
-import { mainVariants, sizeVariants, type Variant, verify } from './variants.ts';
+import { countTrips, type StoreTrips } from './trips.ts';
+import {
+  mainVariants,
+  type ServerId,
+  sizeVariants,
+  type Variant,
+  type VariantCookies,
+  verify,
+} from './variants.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -65,16 +79,36 @@ const CHECK_IDS = [
   'baseline',
   'nsk',
   'iron',
+  'baseline-write',
   'nsk-write',
   'baseline-redis',
   'redis',
   'guard-off',
+  'proxy-noop',
   'guard',
   'guard-refresh',
+  'floor-session@redis',
+  'guard-session@redis',
+  'floor-session@kv',
+  'guard-session@kv',
+];
+// What the check must measure (a missing one fails it): the targets' ratios and the guarded round trips.
+const CHECK_REQUIRED = [
+  'nsk vs baseline',
+  'nsk vs iron',
+  'nsk-write vs baseline-write',
+  'redis vs baseline-redis',
+  'proxy-noop vs guard-off',
+  'guard vs proxy-noop',
+  'guard vs guard-off',
+  'guard-session@redis vs floor-session@redis',
+  'guard-session@kv vs floor-session@kv',
 ];
 const plan: LoadPlan = check
   ? { connections, rounds: 7, secondsPerRun: 1, warmupSeconds: 1 }
   : { connections, rounds: 5, secondsPerRun: 1, warmupSeconds: 1 };
+// Requests per store variant sent one at a time to count its round trips.
+const countedRequests = check ? 100 : 300;
 const keyPlan: LoadPlan = { connections, rounds: 3, secondsPerRun: 2, warmupSeconds: 1 };
 
 const root = new URL('../../', import.meta.url);
@@ -132,7 +166,7 @@ const cleanup = async (): Promise<void> => {
   for (const step of cleanups.reverse()) await step().catch(() => {});
 };
 const onSignal = (signal: NodeJS.Signals): void => {
-  log(`${signal}: stopping the server and redis-server`);
+  log(`${signal}: stopping the servers and redis-server`);
   void cleanup().finally(() => process.exit(130));
 };
 process.once('SIGINT', onSignal);
@@ -144,14 +178,32 @@ try {
   const secret = randomBytes(32).toString('base64url');
   const client = new Redis(redisUrl);
   cleanups.push(async () => client.disconnect());
+  const only = option('--variants')?.split(',');
+  const profileIds = profile?.split(',');
+  const wanted = (server: ServerId): boolean => {
+    const ids = profileIds ?? only ?? (check ? CHECK_IDS : undefined);
+    return ids === undefined || ids.some((id) => id.endsWith(`@${server}`));
+  };
+  // The KV variants need the REST bridge (a process of its own) over the same redis-server.
+  let kv: BenchKv | undefined;
+  if (wanted('kv')) {
+    kv = await startBenchKv(redisUrl);
+    cleanups.push(() => (kv as BenchKv).stop());
+    log(`KV REST bridge on ${kv.url}`);
+  }
   const data = benchPayload(DEFAULT_SIZE);
-  const cookies = {
+  const cookies: VariantCookies = {
     nsk: await nskCookie(secret, data),
     iron: await ironCookie(secret, data),
     authjs: await authjsCookie(secret, data),
     redis: await redisCookie(redisEngine(client), data),
     demo: await demoCookie(secret),
     demoStale: await demoCookie(secret, REFRESH_AGE_MS),
+    demoRedis: wanted('redis') ? await demoStoreCookie(redisStorage({ client })) : undefined,
+    demoKv:
+      kv === undefined
+        ? undefined
+        : await demoStoreCookie(kvStorage({ client: createClient({ url: kv.url, token: kv.token }) })),
   };
   let variants: Variant[] = mainVariants(cookies);
   if (check) variants = variants.filter((v) => CHECK_IDS.includes(v.id));
@@ -162,40 +214,54 @@ try {
     }
   }
 
-  const only = option('--variants')?.split(',');
   if (only !== undefined) {
-    // The listed variants and the baselines their ratios need.
-    const keep = new Set(only.flatMap((id) => [id, variants.find((v) => v.id === id)?.baseline ?? id]));
+    // The listed variants and the baselines their ratios need, and theirs in turn.
+    const keep = new Set<string>();
+    const add = (id: string | undefined): void => {
+      if (id === undefined || keep.has(id)) return;
+      keep.add(id);
+      add(variants.find((v) => v.id === id)?.baseline);
+    };
+    for (const id of only) add(id);
     variants = variants.filter((v) => keep.has(v.id));
     if (variants.length === 0) throw new Error(`--variants matched nothing`);
   }
-  const baselineVariant = variants[0] as Variant;
-  const start = (nodeArgs?: string[]) =>
+  // The demo's kit on each storage: same build, SESSION_STORAGE per server.
+  const storageEnv = (server: ServerId): Record<string, string> => {
+    if (server === 'redis') return { SESSION_STORAGE: 'redis', REDIS_URL: redisUrl };
+    if (server === 'kv' && kv !== undefined)
+      return { SESSION_STORAGE: 'kv', KV_REST_API_URL: kv.url, KV_REST_API_TOKEN: kv.token };
+    return { SESSION_STORAGE: 'cookie' };
+  };
+  const start = (server: ServerId, ready: Variant, nodeArgs?: string[]) =>
     startApp({
       env: {
         BENCH_ROUTES: '1',
         BENCH_SECRET: secret,
         BENCH_REDIS_URL: redisUrl,
-        // The demo's own kit, for proxy.ts: cookie storage, default lifetimes.
+        // The demo's own kit, for proxy.ts: default lifetimes, storage per server.
         SESSION_SECRET: secret,
-        SESSION_STORAGE: 'cookie',
         SESSION_IDLE_TIMEOUT: '',
         SESSION_MAX_AGE: '',
+        ...storageEnv(server),
       },
       cpus: pinned?.server,
       nodeArgs,
-      readyPath: baselineVariant.path,
-      readyHeaders: baselineVariant.headers,
+      readyPath: ready.path,
+      readyHeaders: ready.headers,
     });
 
-  if (profile !== undefined) {
+  if (profileIds !== undefined) {
     // One server per variant: Node writes the profile when the process exits.
     const summaries: ProfileSummary[] = [];
-    for (const id of profile.split(',')) {
+    for (const id of profileIds) {
       const variant = variants.find((v) => v.id === id);
       if (variant === undefined)
         throw new Error(`--profile: no variant "${id}"; one of ${variants.map((v) => v.id).join(', ')}`);
-      const server = await start(['--cpu-prof', '--cpu-prof-dir=.tmp/bench-prof']);
+      const server = await start(variant.server ?? 'main', variant, [
+        '--cpu-prof',
+        '--cpu-prof-dir=.tmp/bench-prof',
+      ]);
       cleanups.push(() => server.stop());
       await verify(server.origin, variant);
       const seconds = Number(option('--profile-seconds') ?? 10);
@@ -203,36 +269,74 @@ try {
     }
     const table = profileTable(summaries);
     process.stdout.write(`\n${table}\n`);
+    // Each profiled variant against its profiled baseline: where the added time goes.
+    const diffs: string[] = [];
+    for (const summary of summaries) {
+      const base = summaries.find((s) => s.id === variants.find((v) => v.id === summary.id)?.baseline);
+      if (base !== undefined) diffs.push(profileDiffText(summary, base));
+    }
+    if (diffs.length > 0) process.stdout.write(`\n${diffs.join('\n\n')}\n`);
+    await mkdir(new URL('bench/results/', root), { recursive: true });
+    await writeFile(
+      new URL('bench/results/profile.md', root),
+      `${table}\n\n${[...summaries.map((s) => s.text), ...diffs].map((t) => `\`\`\`\n${t}\n\`\`\``).join('\n\n')}\n`,
+    );
     if (flag('--write-readme')) {
       const note =
         `Profiled ${new Date().toISOString().slice(0, 10)} with \`npm run bench:http -- --profile ${profile}\` ` +
         `(${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cores} cores, load average ${loadAverage.toFixed(1)} at the start; ` +
-        'self time of the sampled frames in the measured window only, native code counted for its JavaScript caller):';
+        'self time of the sampled frames in the measured window only, native code counted for its JavaScript ' +
+        'caller, frames of the app bundle attributed through its source maps):';
       await writeReadme('bench-profile', `${note}\n\n${table}`);
     }
   } else {
-    const server = await start();
-    cleanups.push(() => server.stop());
-    log(`next start on ${server.origin} (pid ${server.pid})`);
+    const servers = new Map<ServerId, BenchServer>();
+    for (const id of ['main', 'redis', 'kv'] as const) {
+      const ready = variants.find((v) => (v.server ?? 'main') === id);
+      if (ready === undefined) continue;
+      const server = await start(id, ready);
+      cleanups.push(() => server.stop());
+      servers.set(id, server);
+      log(
+        `next start (${id === 'main' ? 'bench routes, demo on the cookie storage' : `demo on ${id}`}) on ${server.origin} (pid ${server.pid})`,
+      );
+    }
+    const serverOf = (variant: Variant): BenchServer => servers.get(variant.server ?? 'main') as BenchServer;
     if (pinned !== null) {
       await pin(process.pid, pinned.generator);
       const info = await client.info('server');
       const redisPid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
       if (redisPid > 0) await pin(redisPid, pinned.generator);
-      log(`pinned: server on CPU ${pinned.server}, this process and redis-server on CPU ${pinned.generator}`);
+      log(
+        `pinned: servers on CPU ${pinned.server}, this process and redis-server on CPU ${pinned.generator}`,
+      );
     }
-    for (const variant of variants) await verify(server.origin, variant);
+    for (const variant of variants) await verify(serverOf(variant).origin, variant);
     log(`${variants.length} variants answer 200 with the session's data`);
     log(
-      `${variants.length} variants, each next to its baseline, × ${plan.rounds} rounds × ${plan.secondsPerRun} s, ` +
+      `${variants.length} variants, each next to its partners, × ${plan.rounds} rounds × ${plan.secondsPerRun} s, ` +
         `${connections} connections` +
         (check ? ' (--check)' : ''),
     );
-    const stats = await runInterleaved(server, variants, plan, log);
+    const hostWatch = watchHostLoad();
+    const stats = await runInterleaved(servers, variants, plan, log);
+    const hostLoad = hostWatch.stop();
+    log(hostLoadText(hostLoad));
+    const trips: StoreTrips[] = [];
+    for (const variant of variants) {
+      if (variant.store === undefined) continue;
+      trips.push(await countTrips(serverOf(variant), variant, countedRequests, client, kv));
+    }
+    if (trips.length > 0) {
+      log(
+        `round trips per request at the store (${countedRequests} requests each): ` +
+          trips.map((t) => `${t.id} ${t.roundTrips.toFixed(2)}`).join(', '),
+      );
+    }
     const redisVariant = variants.find((v) => v.id === 'redis');
     const keyRows =
       scale && redisVariant !== undefined
-        ? await keyScale(server, redisUrl, keySteps, keyPlan, redisVariant, log)
+        ? await keyScale(serverOf(redisVariant), redisUrl, keySteps, keyPlan, redisVariant, log)
         : [];
     const rows = variantRows(variants, stats, payloadBytes);
     const shares = [...stats.values()]
@@ -250,6 +354,7 @@ try {
       versions,
       redis: redis.version,
       pinned,
+      hostLoad,
     };
     const report: HttpReport = {
       generatedAt: new Date().toISOString(),
@@ -259,8 +364,9 @@ try {
       durationSeconds: (Date.now() - started) / 1000,
       generatorCpuShare: shares[shares.length >> 1] ?? Number.NaN,
       variants: rows,
+      trips,
       keyScale: keyRows,
-      checks: targetChecks(rows),
+      checks: targetChecks(rows, trips),
     };
     const results = new URL('bench/results/', root);
     await mkdir(results, { recursive: true });
@@ -284,19 +390,26 @@ try {
     if (flag('--write-readme')) await writeReadme('bench-http', markdown);
     if (check) {
       const baseline = await readBaseline();
-      const outcome = compareWithBaseline(rows, baseline, margin);
+      const outcome = compareWithBaseline(rows, trips, baseline, margin);
+      const measured = ratiosOf(rows);
+      const missing = CHECK_REQUIRED.filter((name) => !measured.has(name));
+      const checks = [
+        ...outcome.checks,
+        ...missing.map((name) => ({ name, ok: false, detail: 'not measured in this run' })),
+      ];
       process.stdout.write(
-        `${checkText(outcome.checks, `Ratios vs ${outcome.source} (margin ${(margin * 100).toFixed(0)}%):`)}\n`,
+        `${checkText(checks, `Ratios vs ${outcome.source} (margin ${(margin * 100).toFixed(0)}%):`)}\n`,
       );
-      if (!outcome.ok) {
+      if (!outcome.ok || missing.length > 0) {
         process.stdout.write(
-          'bench:check FAILED: a ratio fell below the recorded figure by more than the margin.\n',
+          'bench:check FAILED: a ratio fell below the recorded figure by more than the margin, ' +
+            'a store round trip was added, or a guarded ratio was not measured.\n',
         );
         exitCode = 1;
       } else process.stdout.write('bench:check passed.\n');
     }
     if (flag('--record')) {
-      await recordBaseline(rows, environment, margin);
+      await recordBaseline(rows, trips, environment, margin);
       log('recorded bench/baseline/http.json');
     }
   }

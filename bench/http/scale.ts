@@ -64,7 +64,8 @@ async function captureSave(redisUrl: string, size: SizeId): Promise<{ call: Save
     const target = client as unknown as { evalsha: (...args: unknown[]) => Promise<unknown> };
     const original = target.evalsha.bind(client);
     target.evalsha = (...args: unknown[]) => {
-      call = args.map((a) => (typeof a === 'number' ? a : String(a))) as SaveCall;
+      // The storage may pass the keys and arguments as one array, which ioredis flattens.
+      call = args.flat().map((a) => (typeof a === 'number' ? a : String(a))) as SaveCall;
       return original(...args);
     };
     const token = await storeSession(redisEngine(client).backend, benchPayload(size), Date.now());

@@ -106,6 +106,8 @@ export interface StartOptions {
   /** Path that must answer 200 before the server counts as started. */
   readyPath: string;
   readyHeaders: Record<string, string>;
+  /** Another Next app to start (its own node_modules/next and default .next), instead of this repository's bench build. */
+  cwd?: string | undefined;
 }
 
 export async function startApp(options: StartOptions): Promise<BenchServer> {
@@ -116,15 +118,21 @@ export async function startApp(options: StartOptions): Promise<BenchServer> {
     ...options.env,
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
-    NEXT_DIST_DIR: DIST_DIR,
+    ...(options.cwd === undefined ? { NEXT_DIST_DIR: DIST_DIR } : {}),
   };
-  const next = [...(options.nodeArgs ?? []), nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'];
+  const bin = options.cwd === undefined ? nextBin : `${options.cwd}/node_modules/next/dist/bin/next`;
+  const next = [...(options.nodeArgs ?? []), bin, 'start', '-p', String(port), '-H', '127.0.0.1'];
   const [command, args] =
     options.cpus === undefined
       ? [process.execPath, next]
       : ['taskset', ['-c', options.cpus, process.execPath, ...next]];
   // Its own process group: stop() ends everything `next start` forks, and CPU time is summed over it.
-  const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not spawn next start');
   let output = '';

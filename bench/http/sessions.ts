@@ -16,7 +16,7 @@ import { redisStorage } from '../../src/entries/redis.ts';
 import type { SessionImpl } from '../../src/session.ts';
 import { encryptedCookieStorage } from '../../src/storage/encrypted-cookie.ts';
 import { createSessionId } from '../../src/storage/session-id.ts';
-import type { SessionBackend } from '../../src/storage/types.ts';
+import type { SessionBackend, SessionStorage } from '../../src/storage/types.ts';
 import type { CookieJar } from '../../src/types.ts';
 
 // The driver prepares every session itself, with the same code and settings
@@ -77,6 +77,16 @@ export function demoCookie(secret: string, ageMs = 0): Promise<string> {
 }
 
 export const REFRESH_AGE_MS = 2 * HOUR_MS;
+
+/**
+ * The demo's signed-in session in a store, as the demo's kit configures it
+ * (`SESSION_STORAGE=redis|kv`: default key prefix, cookie name and lifetimes):
+ * the record goes to the store, the returned Cookie header holds its token.
+ */
+export function demoStoreCookie(storage: SessionStorage): Promise<string> {
+  const engine = new SessionEngine({ storage, cookieName: DEMO_COOKIE, ...lifetimes });
+  return viaEngine(engine, DEMO_DATA, 'bench-user');
+}
 
 export async function ironCookie(secret: string, data: Payload): Promise<string> {
   return `${IRON_COOKIE}=${await ironSeal(data, { password: secret, ttl: MAX_AGE_S })}`;

@@ -1,3 +1,4 @@
+import type { RatioStats } from '../measure.ts';
 import type { VariantRow } from './report.ts';
 import { sizeRows } from './report.ts';
 import type { KeyScaleRow } from './scale.ts';
@@ -44,42 +45,39 @@ interface Bar {
 
 /** Horizontal bars of throughput relative to each route's baseline, with the 1.0 line. */
 export function httpChart(rows: readonly VariantRow[], title: string): string {
-  const ids = [
-    'nsk',
-    'nsk-write',
-    'redis',
-    'redis-write',
-    'authjs',
-    'iron',
-    'iron-write',
-    'baseline-write',
-    'guard',
-    'guard-refresh',
+  // [id, compared with, label, ours]
+  const specs: Array<[string, string, string, boolean]> = [
+    ['nsk', 'baseline', 'next-session-kit, cookie: read', true],
+    ['redis', 'baseline-redis', 'next-session-kit, Redis: read', true],
+    ['authjs', 'baseline', 'Auth.js JWT decode: read', false],
+    ['iron', 'baseline', 'iron-session 8: read', false],
+    ['nsk-write', 'baseline', 'next-session-kit, cookie: read + write', true],
+    ['redis-write', 'baseline-redis', 'next-session-kit, Redis: read + write', true],
+    ['iron-write', 'baseline', 'iron-session 8: read + write', false],
+    ['baseline-write', 'baseline', 'no library, cookie written back', false],
+    ['nsk-write', 'baseline-write', 'kit read + write vs no-library write', true],
+    ['iron-write', 'baseline-write', 'iron read + write vs no-library write', false],
+    ['proxy-noop', 'guard-off', 'no-op proxy.ts vs no proxy', false],
+    ['guard', 'guard-off', 'proxy.ts guard vs no proxy', true],
+    ['guard', 'proxy-noop', 'proxy.ts guard vs no-op proxy', true],
+    ['guard-refresh', 'proxy-noop', 'guard + cookie refresh vs no-op proxy', true],
+    ['guard-session', 'floor-session', 'guard + route read, cookie, vs no-op', true],
+    ['guard-session@redis', 'floor-session@redis', 'guard + route read, Redis, vs no-op', true],
+    ['guard-session@kv', 'floor-session@kv', 'guard + route read, KV, vs no-op', true],
   ];
-  const names: Record<string, string> = {
-    nsk: 'next-session-kit, cookie: read',
-    'nsk-write': 'next-session-kit, cookie: read + write',
-    redis: 'next-session-kit, Redis: read',
-    'redis-write': 'next-session-kit, Redis: read + write',
-    authjs: 'Auth.js JWT decode: read',
-    iron: 'iron-session 8: read',
-    'iron-write': 'iron-session 8: read + write',
-    'baseline-write': 'no library, cookie written back',
-    guard: 'proxy.ts guard (vs same route unguarded)',
-    'guard-refresh': 'proxy.ts guard + cookie refresh',
-  };
   const bars: Bar[] = [];
-  for (const id of ids) {
+  for (const [id, ref, label, ours] of specs) {
     const row = rows.find((r) => r.id === id);
-    if (row?.vsBaseline === undefined) continue;
+    const ratio = row?.vs[ref];
+    if (row === undefined || ratio === undefined) continue;
     bars.push({
-      label: names[id] ?? id,
-      value: row.vsBaseline.median,
-      note: `${row.vsBaseline.median.toFixed(2)}×  ·  ${Math.round(row.requestsPerSec).toLocaleString('en-US')} req/s  ·  p99 ${row.p99.toFixed(1)} ms`,
-      ours: !['authjs', 'iron', 'iron-write', 'baseline-write'].includes(id),
+      label,
+      value: ratio.median,
+      note: `${ratio.median.toFixed(2)}×  ·  ${Math.round(row.requestsPerSec).toLocaleString('en-US')} req/s  ·  p99 ${row.p99.toFixed(1)} ms`,
+      ours,
     });
   }
-  const left = 270;
+  const left = 290;
   const plot = 520;
   const rowH = 30;
   const top = 56;
@@ -92,7 +90,7 @@ export function httpChart(rows: readonly VariantRow[], title: string): string {
     text(
       16,
       42,
-      'Requests per second ÷ those of its baseline route run right beside it (1.00× = no cost); medians over rounds',
+      'req/s ÷ req/s of the request it is compared with, run right beside it (no session unless named); 1.00× = no cost; medians of rounds',
       `font-size="11" fill="${MUTED}"`,
     ),
   ];
@@ -163,12 +161,12 @@ export function scaleChart(rows: readonly VariantRow[], keys: readonly KeyScaleR
   sizes.forEach((s, i) => {
     const gx = lx + i * group;
     const bw = Math.min(34, group / 3);
-    const pairs: Array<[VariantRow, string]> = [
-      [s.read, OURS],
-      [s.write, OURS_LIGHT],
+    const pairs: Array<[RatioStats | undefined, string]> = [
+      [s.readVs, OURS],
+      [s.writeVs, OURS_LIGHT],
     ];
-    pairs.forEach(([row, color], j) => {
-      const v = row.vsBaseline?.median ?? 0;
+    pairs.forEach(([ratio, color], j) => {
+      const v = ratio?.median ?? 0;
       const bx = gx + group / 2 - bw + j * bw;
       body.push(
         `<rect x="${bx.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" fill="${color}"/>`,

@@ -560,3 +560,16 @@ describe('guard(): the cookie is written only where no other response can overta
     }
   });
 });
+
+describe('guard(): a request that changes nothing is passed on untouched', () => {
+  it('forwards no request headers when no cookie was written (Next would copy every header twice)', async () => {
+    const { clock, kit } = setup();
+    const cookie = await signedIn(clock, 'ada');
+    const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const res = await guard(req('/dashboard', cookie, { headers: { 'x-extra': '1' } }));
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    expect(res.headers.get('x-middleware-override-headers')).toBeNull();
+    expect(res.headers.get('x-middleware-request-cookie')).toBeNull();
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+});

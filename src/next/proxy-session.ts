@@ -116,6 +116,10 @@ export function createProxySession(engine: SessionEngine) {
           if ((session as unknown as SessionImpl).hasPendingFlash()) return apply(deferToBrowser());
         }
         await forwardFlash();
+        // Forwarding request headers makes Next copy every header into the
+        // response and back into the render's request (a third of a no-op
+        // proxy's cost again, profiled): only when the render must see new cookies.
+        if (writes.length === 0 && !browserOnly) return NextResponse.next();
         return apply(NextResponse.next({ request: { headers: request.headers } }));
       },
       apply,
