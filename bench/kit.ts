@@ -21,6 +21,7 @@ export interface Kit {
   readonly redisStorage: typeof import('../src/entries/redis.ts').redisStorage;
   readonly encryptedCookieStorage: typeof import('../src/storage/encrypted-cookie.ts').encryptedCookieStorage;
   readonly createSessionId: typeof import('../src/storage/session-id.ts').createSessionId;
+  readonly createLifetime: typeof import('../src/lifetime.ts').createLifetime;
   readonly SAVE: typeof import('../src/storage/redis/scripts.ts').SAVE;
   readonly scriptSha: typeof import('../src/storage/redis/scripts.ts').scriptSha;
 }
@@ -41,18 +42,20 @@ function compile(): void {
 
 async function load(base: URL, extension: '.js' | '.ts'): Promise<Omit<Kit, 'source'>> {
   const module = <T>(path: string): Promise<T> => import(new URL(path + extension, base).href) as Promise<T>;
-  const [engine, redis, cookie, sessionId, scripts] = await Promise.all([
+  const [engine, redis, cookie, sessionId, scripts, lifetime] = await Promise.all([
     module<typeof import('../src/engine.ts')>('engine'),
     module<typeof import('../src/entries/redis.ts')>('entries/redis'),
     module<typeof import('../src/storage/encrypted-cookie.ts')>('storage/encrypted-cookie'),
     module<typeof import('../src/storage/session-id.ts')>('storage/session-id'),
     module<typeof import('../src/storage/redis/scripts.ts')>('storage/redis/scripts'),
+    module<typeof import('../src/lifetime.ts')>('lifetime'),
   ]);
   return {
     SessionEngine: engine.SessionEngine,
     redisStorage: redis.redisStorage,
     encryptedCookieStorage: cookie.encryptedCookieStorage,
     createSessionId: sessionId.createSessionId,
+    createLifetime: lifetime.createLifetime,
     SAVE: scripts.SAVE,
     scriptSha: scripts.scriptSha,
   };

@@ -125,12 +125,11 @@ async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload)
   };
 }
 
-/** The storage backend alone, called as the engine calls it. */
+/** The bound storage alone, called as the engine calls it. */
 async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayload): Promise<Flow> {
-  const backend = kit.redisStorage({ client, keyPrefix }).create({
+  const storage = kit.redisStorage({ client, keyPrefix }).create({
     cookieName: COOKIE_NAME,
-    maxAge: MAX_AGE_S,
-    idleTimeout: undefined,
+    lifetime: kit.createLifetime(MAX_AGE_S, undefined),
     now: Date.now,
   });
   const createdAt = Date.now();
@@ -141,7 +140,7 @@ async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayloa
     createdAt,
     lastActiveAt: createdAt,
   };
-  const created = await backend.save({
+  const created = await storage.save({
     state: first,
     handle: undefined,
     previous: [],
@@ -154,7 +153,7 @@ async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayloa
   let loaded: SessionState | undefined;
   return {
     async load() {
-      const result = await backend.load(token);
+      const result = await storage.load(token);
       if (result.status !== 'found') throw new Error(`redisStorage rejected its own token: ${result.reason}`);
       loaded = result.state;
     },
@@ -171,7 +170,7 @@ async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayloa
         cleared: false,
         expiresAt,
       };
-      if ((await backend.save(input)) !== token) {
+      if ((await storage.save(input)) !== token) {
         throw new Error('redisStorage: merge save did not keep the token');
       }
     },

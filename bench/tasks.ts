@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { decode as authDecode, encode as authEncode } from '@auth/core/jwt';
 import { unsealData as ironOpen, sealData as ironSeal } from 'iron-session';
 import { EncryptJWT, jwtDecrypt } from 'jose';
-import type { SaveInput, SessionBackend } from '../src/storage/types.ts';
+import type { BoundStorage, SaveInput } from '../src/storage/types.ts';
 import { kit } from './kit.ts';
 import type { SessionPayload } from './payloads.ts';
 
@@ -49,12 +49,11 @@ function rawNodeCrypto(): Codec {
   };
 }
 
-/** The kit's real cookie path: storage backend save/load, envelope included. */
+/** The kit's real cookie path: the bound storage's save/load, envelope included. */
 function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
-  const backend: SessionBackend = kit.encryptedCookieStorage({ secret, crypto }).create({
+  const storage: BoundStorage = kit.encryptedCookieStorage({ secret, crypto }).create({
     cookieName: COOKIE_NAME,
-    maxAge: MAX_AGE_S,
-    idleTimeout: undefined,
+    lifetime: kit.createLifetime(MAX_AGE_S, undefined),
     now: Date.now,
   });
   const createdAt = Date.now();
@@ -72,13 +71,13 @@ function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
         cleared: true,
         expiresAt,
       };
-      const token = await backend.save(input);
+      const token = await storage.save(input);
       // The cookie storage always yields a value; null is for revoked store records.
       if (token === null) throw new Error('encrypted cookie storage returned no value');
       return token;
     },
     async open(token) {
-      const result = await backend.load(token);
+      const result = await storage.load(token);
       if (result.status !== 'found')
         throw new Error(`next-session-kit rejected its own cookie: ${result.reason}`);
       return result.state.data;

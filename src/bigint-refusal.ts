@@ -1,4 +1,5 @@
 import { SessionStoreError, SessionUnsupportedError } from './errors.ts';
+import { printable } from './printable.ts';
 import type { SessionState } from './storage/types.ts';
 
 /**
@@ -8,11 +9,6 @@ import type { SessionState } from './storage/types.ts';
  * store never failed), into a `SessionUnsupportedError` that names where it
  * is and what to do. Searched only after a save failed, so saves pay nothing.
  * `undefined` when the error has another cause.
- *
- * @example
- * ```ts
- * try { await backend.save(input); } catch (error) { throw bigintRefusal(error, input.state, 'redis') ?? error; }
- * ```
  */
 export function bigintRefusal(
   error: unknown,
@@ -56,10 +52,6 @@ function pathText(path: readonly string[]): string {
   const shown = path.length > 8 ? [...path.slice(0, 4), '…', ...path.slice(-3)] : path;
   return shown
     .map((key, i) => (key.startsWith('[') || i === 0 ? key : `.${key}`))
-    .map(printable)
+    .map((step) => printable(step))
     .join('');
-}
-
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
 }

@@ -4,11 +4,6 @@ import { SessionConfigError } from './errors.ts';
  * True while `next build` collects page data. Next imports server modules
  * then (so `lib/session.ts` runs), often on a machine that holds no runtime
  * secrets, such as a Docker build.
- *
- * @example
- * ```ts
- * if (isNextBuildPhase()) console.log('building');
- * ```
  */
 export function isNextBuildPhase(): boolean {
   return typeof process !== 'undefined' && process.env?.NEXT_PHASE === 'phase-production-build';
@@ -19,11 +14,6 @@ export function isNextBuildPhase(): boolean {
  * to `defer` instead, which returns a stand-in that throws the same error on
  * first use: a build without secrets succeeds, a server without them still
  * fails on its first session call, loudly and with the same message.
- *
- * @example
- * ```ts
- * const storage = deferConfigErrorDuringBuild(() => validate(options), (error) => failingStorage(error));
- * ```
  */
 export function deferConfigErrorDuringBuild<T>(create: () => T, defer: (error: SessionConfigError) => T): T {
   try {

@@ -558,7 +558,7 @@ describe('sessions from the future', () => {
     browser.cookies.set('session', await forgeCookie(SECRET, { createdAt: IN_2036, userId: 'admin' }));
     const session = await h.engine.load(browser.request(), async () => {}, true);
     expect(session.isNew).toBe(true);
-    expect(session.internals.handle).toBeUndefined();
+    expect(session.changes.handle).toBeUndefined();
     expect(h.invalid).toEqual([]);
   });
 });

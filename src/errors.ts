@@ -13,8 +13,7 @@ export type SessionErrorCode =
   | 'ERR_SESSION_READ_ONLY'
   | 'ERR_SESSION_TOO_LARGE'
   | 'ERR_SESSION_STORE'
-  | 'ERR_SESSION_UNSUPPORTED'
-  | 'ERR_SESSION_STATE';
+  | 'ERR_SESSION_UNSUPPORTED';
 
 /**
  * Base class of every error this package throws on purpose. Messages never

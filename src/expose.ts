@@ -1,5 +1,7 @@
 import { SessionConfigError } from './errors.ts';
+import { isPlainObject } from './is-object.ts';
 import { defineOwn } from './own-property.ts';
+import { printable } from './printable.ts';
 import type { SessionData } from './types.ts';
 
 /**
@@ -46,12 +48,6 @@ const MAX_KEYS = 256;
 /**
  * Validates the `expose` option once, at creation. Without it, client
  * components get an empty object.
- *
- * @example
- * ```ts
- * const exposer = resolveExpose(['user']);
- * exposer({ user: 'ada', role: 'admin' }); // { user: 'ada' }
- * ```
  */
 export function resolveExpose(option: unknown): Exposer {
   if (option === undefined) return () => ({});
@@ -132,12 +128,6 @@ function toJson(value: unknown, path: string, depth = 0, seen = new Set<object>(
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 function notJson(path: string, what: string): SessionConfigError {
   // A bigint or NaN most often comes from a Python app sharing the session (aiohttp formats).
   const example =
@@ -162,8 +152,4 @@ function kindOf(value: unknown): string {
     return typeof name === 'string' && name.length > 0 ? `a ${printable(name)}` : 'an object';
   }
   return `a ${typeof value}`;
-}
-
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
 }

@@ -1,3 +1,41 @@
+// next-session-kit: the main entry point.
+//
+// Architecture (the same as README.md, section "Architecture").
+//
+// One request, from the app's call to the store, one way down:
+//
+// cookies() / request.cookies          the request's cookies, as a CookieJar
+//   → kit       src/next/              getSession(), newSession(), save(), guard(), proxySession()
+//   → engine    src/engine.ts          loads a session from the jar, commits its change set back
+//   → storage   cookie codec           the whole session sealed in the cookie (JWE, simple, Fernet)
+//           or  store adapter          an opaque token in the cookie, the session in a store
+//   → store     Redis, KV, Memcached, memory, or your own StoreAdapter
+//
+// The options are resolved once, in `createSessionKit()`: the lifetime (every expiry and the touch interval), the
+// cookie's name and attributes (`__Host-`/`__Secure-` included), and the storage bound to both. The session the
+// app holds is plain data plus one change set; `save()` hands it to the engine, which either destroys it, slides its
+// idle expiry, or writes it, and sets the cookie.
+//
+// | concern                                                  | file                                                                                                |
+// | -------------------------------------------------------- | --------------------------------------------------------------------------------------------------- |
+// | public entry points                                      | `src/index.ts`, `src/entries/`                                                                      |
+// | options, validated once                                  | `src/options.ts`, `src/cookie/validate.ts`, `src/schema/options.ts`                                 |
+// | Next.js glue: the kit, request scope, cookies()          | `src/next/kit.ts`, `src/next/context.ts`, `src/next/request-scope.ts`                               |
+// | proxy: `guard()`, `proxySession()`, flash hand-over      | `src/next/guard.ts`, `src/next/proxy-session.ts`, `src/guard/`                                      |
+// | the engine: load, commit (destroy, touch-only, write)    | `src/engine.ts`, `src/engine/load.ts`, `src/engine/commit.ts`                                       |
+// | the session object and its change set                    | `src/session.ts`, `src/change-set.ts`                                                               |
+// | lifetime: absolute and idle expiry, touch, cookie expiry | `src/lifetime.ts`                                                                                   |
+// | the session cookie: name, prefix, attributes, chunks     | `src/cookie/session-cookie.ts`, `src/cookie/prefix.ts`, `src/cookie/chunks.ts`                      |
+// | the storage interface (`SessionStorage`, `BoundStorage`) | `src/storage/types.ts`                                                                              |
+// | encrypted cookie: envelope, JWE, keys                    | `src/storage/encrypted-cookie.ts`, `src/storage/envelope.ts`, `src/codec/`                          |
+// | the store adapter: `defineStore()`, tokens, user index   | `src/storage/store/` (`adapter.ts`: the `StoreAdapter` types; `bound-store.ts`: one bound to a kit) |
+// | Redis / KV, Memcached, memory stores                     | `src/storage/redis/`, `src/storage/memcached/`, `src/storage/memory/`                               |
+// | aiohttp-session formats (Python)                         | `src/storage/aiohttp/`                                                                              |
+// | typed, validated, versioned data                         | `src/schema/`                                                                                       |
+// | migration from iron-session / Auth.js                    | `src/migrate/`                                                                                      |
+// | errors                                                   | `src/errors.ts`                                                                                     |
+// | test helpers and `describeStoreAdapter()`                | `src/entries/testing.ts`, `src/testing/`                                                            |
+
 export { deriveCookieKey } from './codec/keys.ts';
 export {
   SessionConfigError,
@@ -12,6 +50,7 @@ export type { ClientSessionData, ExposeOption } from './expose.ts';
 export { safeNextPath } from './guard/next-param.ts';
 export { type VerifyOriginOptions, verifyOrigin } from './guard/origin.ts';
 export type { ProtectOption } from './guard/paths.ts';
+export type { CookieLifetime, IdleClock, Lifetime, SessionTimes } from './lifetime.ts';
 export type { MigrationRead, MigrationRequest, MigrationSource } from './migrate/types.ts';
 export type { ClientAccess, ExposedOf } from './next/client-access.ts';
 export type { Guard, GuardOptions } from './next/guard.ts';
@@ -35,12 +74,15 @@ export { type EncryptedCookieStorageOptions, encryptedCookieStorage } from './st
 export { type MemoryStorageOptions, memoryStorage } from './storage/memory-storage.ts';
 export { simpleCookieStorage } from './storage/simple-cookie.ts';
 export type {
+  BoundStorage,
+  FlashHandover,
+  IdleSlide,
   LoadResult,
   SaveInput,
-  SessionBackend,
   SessionState,
   SessionStorage,
   StorageContext,
+  UserSessionIndex,
   UserSessionInfo,
 } from './storage/types.ts';
 export type {

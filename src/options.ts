@@ -9,11 +9,12 @@ import { resolveDataRules, resolveWarnUnsaved, type WarnUnsaved } from './schema
 import type { StandardSchemaV1 } from './schema/standard-schema.ts';
 import type { SessionStorage } from './storage/types.ts';
 import type { CookieOptions, InvalidSessionDetail, InvalidSessionReason, SessionData } from './types.ts';
+import { rejectUnknownOptions } from './unknown-options.ts';
 
 const DAY = 60 * 60 * 24;
 // RFC 6265bis caps a cookie's lifetime at 400 days; browsers clamp to it.
 const MAX_LIFETIME = 400 * DAY;
-const KIT_OPTION_KEYS = new Set([
+const KIT_OPTION_KEYS = [
   'storage',
   'cookieName',
   'maxAge',
@@ -27,7 +28,7 @@ const KIT_OPTION_KEYS = new Set([
   'warnUnsaved',
   'expose',
   'migrateFrom',
-]);
+];
 
 /**
  * Options of `createSessionKit`. Validated once, at creation.
@@ -98,12 +99,6 @@ export interface SessionKitOptions<
 
 /**
  * Options after validation, with defaults applied.
- *
- * @example
- * ```ts
- * const resolved = resolveKitOptions({ storage });
- * resolved.maxAge; // 1209600
- * ```
  */
 export interface ResolvedKitOptions {
   storage: SessionStorage;
@@ -126,11 +121,6 @@ export interface ResolvedKitOptions {
 /**
  * Validates kit options; throws `SessionConfigError` with a message that
  * says how to fix the problem.
- *
- * @example
- * ```ts
- * resolveKitOptions({ storage, maxAge: -1 }); // throws SessionConfigError
- * ```
  */
 export function resolveKitOptions<Data extends SessionData, Client extends ClientSessionData = Partial<Data>>(
   options: SessionKitOptions<Data, Client>,
@@ -138,15 +128,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
   if (typeof options !== 'object' || options === null) {
     throw new SessionConfigError('createSessionKit() needs an options object such as { storage }.');
   }
-  for (const key of Object.keys(options)) {
-    if (!KIT_OPTION_KEYS.has(key)) {
-      throw new SessionConfigError(
-        `Unknown option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: ` +
-          'storage, cookieName, maxAge, idleTimeout, cookie, onInvalidSession, now, schema, version, migrate, ' +
-          'warnUnsaved, expose, migrateFrom.',
-      );
-    }
-  }
+  rejectUnknownOptions(options, KIT_OPTION_KEYS, 'option');
   const { storage } = options;
   if (typeof storage !== 'object' || storage === null || typeof storage.create !== 'function') {
     throw new SessionConfigError(

@@ -2,11 +2,6 @@
  * Sets `target[key] = value` as an own, enumerable data property. Used
  * wherever a key comes from session data: plain assignment would turn a key
  * named `__proto__` into the object's prototype instead of data.
- *
- * @example
- * ```ts
- * defineOwn(copy, '__proto__', 1); // copy.__proto__ is now data, Object.keys(copy) includes it
- * ```
  */
 export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });

@@ -1,4 +1,7 @@
+import { type ChangeSet, hasChanges, markReplaced } from './change-set.ts';
+import type { SessionTimes } from './lifetime.ts';
 import { defineOwn } from './own-property.ts';
+import { readOnlyView } from './read-only-view.ts';
 import type { SessionState } from './storage/types.ts';
 import type { SessionData } from './types.ts';
 
@@ -53,98 +56,104 @@ export interface Session<Data extends SessionData = SessionData, Flash extends S
   save(): Promise<void>;
 }
 
-/** @internal What `save()` calls; supplied by the kit. `save()` ignores its result (the engine's commit outcome). */
-export type Committer = (session: SessionImpl) => Promise<unknown>;
-
-/** @internal Takes a store-backed session's pending flash out of the store. */
-export type TakeFlash = (session: SessionImpl) => Promise<SessionData>;
+/**
+ * What the engine reads and writes of a session: plain data, the same for
+ * every `Data` type.
+ *
+ * @internal
+ */
+export interface SessionCore {
+  /** What the storage persists. */
+  state: SessionState;
+  /** Not loaded from a valid cookie (or a new identity since). */
+  isNew: boolean;
+  /** What changed since the load or the last write, read and reset by the engine. */
+  readonly changes: ChangeSet;
+}
 
 /**
- * The one implementation of {@link Session}. Internal: users only see the
- * interface. Keeps dirty state so the kit can write the minimum.
+ * What `save()` calls: the engine's commit, bound to this request's cookies.
  *
- * @example
- * ```ts
- * const s = new SessionImpl(state, { isNew: true, handle: undefined, stale: false, cookieNames: [] }, commit, expiry);
- * ```
+ * @internal
+ */
+export type Committer = (session: SessionCore) => Promise<unknown>;
+
+/**
+ * What every session of one kit asks the engine.
+ *
+ * @internal
+ */
+export interface SessionHooks {
+  expiresAt(times: SessionTimes): number;
+  /** A new identity with empty data, created now (`invalidate()`). */
+  newState(): SessionState;
+  /** Stores: takes the session's pending flash messages out of the store. */
+  takeFlash: ((handle: string, state: SessionState) => Promise<SessionData>) | undefined;
+}
+
+/**
+ * The one implementation of {@link Session}: the public API over a
+ * {@link SessionCore}. Users only see the interface.
+ *
+ * @internal
  */
 export class SessionImpl<Data extends SessionData = SessionData, Flash extends SessionData = SessionData>
-  implements Session<Data, Flash>
+  implements Session<Data, Flash>, SessionCore
 {
-  #state: SessionState;
-  #isNew: boolean;
-  #handle: string | undefined;
-  #previousHandles: string[] = [];
-  #stale: boolean;
-  #dirty = false;
-  #touched = false;
-  #cleared = false;
-  #changedKeys = new Set<string>();
-  #changedFlash = new Set<string>();
-  // What the app itself did since the last save (not a migration or the
-  // proxy's flash hand-off): what the unsaved-changes warning names.
-  #userOps = new Set<string>();
-  #taking: Promise<void> | undefined;
-  #cookieNames: string[];
-  #dataView: Readonly<Partial<Data>> | undefined;
+  state: SessionState;
+  isNew: boolean;
+  readonly changes: ChangeSet;
+  readonly #hooks: SessionHooks;
   readonly #commit: Committer;
-  readonly #expiry: (state: SessionState) => number;
-  readonly #newIdentity: () => SessionState;
-  readonly #takeFlash: TakeFlash | undefined;
+  #dataView: Readonly<Partial<Data>> | undefined;
+  #taking: Promise<void> | undefined;
 
   constructor(
     state: SessionState,
-    origin: { isNew: boolean; handle: string | undefined; stale: boolean; cookieNames: string[] },
-    hooks: {
-      commit: Committer;
-      expiry: (state: SessionState) => number;
-      newIdentity: () => SessionState;
-      takeFlash?: TakeFlash | undefined;
-    },
+    isNew: boolean,
+    changes: ChangeSet,
+    hooks: SessionHooks,
+    commit: Committer,
   ) {
-    this.#state = state;
-    this.#isNew = origin.isNew;
-    this.#handle = origin.handle;
-    this.#stale = origin.stale;
-    this.#cookieNames = origin.cookieNames;
-    this.#commit = hooks.commit;
-    this.#expiry = hooks.expiry;
-    this.#newIdentity = hooks.newIdentity;
-    this.#takeFlash = hooks.takeFlash;
+    this.state = state;
+    this.isNew = isNew;
+    this.changes = changes;
+    this.#hooks = hooks;
+    this.#commit = commit;
   }
 
   get id(): string {
-    return this.#state.id;
-  }
-
-  get isNew(): boolean {
-    return this.#isNew;
+    return this.state.id;
   }
 
   get createdAt(): number {
-    return this.#state.createdAt;
+    return this.state.createdAt;
   }
 
   get expiresAt(): number {
-    return this.#expiry(this.#state);
+    return this.#hooks.expiresAt(this.state);
   }
 
   get userId(): string | undefined {
-    return this.#state.userId;
+    return this.state.userId;
   }
 
   get isChanged(): boolean {
-    return this.#dirty || this.#touched || this.#stale;
+    return hasChanges(this.changes);
   }
 
   get data(): Readonly<Partial<Data>> {
-    this.#dataView ??= readOnlyView(() => this.#state.data) as Readonly<Partial<Data>>;
+    this.#dataView ??= readOnlyView(() => this.state.data) as Readonly<Partial<Data>>;
     return this.#dataView;
   }
 
   get<K extends keyof Data & string>(key: K): Data[K] | undefined {
-    const data = this.#state.data;
+    const data = this.state.data;
     return Object.hasOwn(data, key) ? (data[key] as Data[K]) : undefined;
+  }
+
+  has(key: keyof Data & string): boolean {
+    return Object.hasOwn(this.state.data, key);
   }
 
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
@@ -153,207 +162,124 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
       this.delete(key);
       return;
     }
-    defineOwn(this.#state.data, key, value);
-    this.#markKey(key);
+    defineOwn(this.state.data, key, value);
+    this.#changed(key, key);
   }
 
   delete(key: keyof Data & string): void {
     assertKey(key);
-    if (!Object.hasOwn(this.#state.data, key)) return;
-    delete this.#state.data[key];
-    this.#markKey(key);
-  }
-
-  has(key: keyof Data & string): boolean {
-    return Object.hasOwn(this.#state.data, key);
+    if (!Object.hasOwn(this.state.data, key)) return;
+    delete this.state.data[key];
+    this.#changed(key, key);
   }
 
   clear(): void {
-    this.#state.data = {};
-    this.#cleared = true;
-    this.#changedKeys.clear();
-    this.#dirty = true;
-    this.#userOps.add('clear()');
+    this.state.data = {};
+    markReplaced(this.changes);
+    this.changes.userOps.add('clear()');
   }
 
   changed(): void {
     // Which nested value changed is unknown: write every key, but as a merge,
     // so keys other requests added meanwhile survive.
-    for (const key of Object.keys(this.#state.data)) this.#changedKeys.add(key);
-    this.#dirty = true;
-    this.#userOps.add('changed()');
+    for (const key of Object.keys(this.state.data)) this.changes.keys.add(key);
+    this.#changed(undefined, 'changed()');
   }
 
   touch(): void {
-    this.#touched = true;
+    this.changes.touched = true;
   }
 
   invalidate(): void {
-    if (this.#handle !== undefined) this.#previousHandles.push(this.#handle);
-    this.#handle = undefined;
-    this.#state = this.#newIdentity();
-    this.#isNew = true;
-    this.#stale = false;
-    this.#cleared = true;
-    this.#changedKeys.clear();
-    this.#dirty = true;
-    this.#userOps.add('invalidate()');
+    const { changes } = this;
+    if (changes.handle !== undefined) changes.replaced.push(changes.handle);
+    changes.handle = undefined;
+    changes.stale = false;
+    this.state = this.#hooks.newState();
+    this.isNew = true;
+    markReplaced(changes);
+    changes.userOps.add('invalidate()');
   }
 
   flash<K extends keyof Flash & string>(key: K, value: Flash[K]): void {
     assertKey(key);
-    const flash = this.#state.flash ?? {};
+    const flash = this.state.flash ?? {};
     defineOwn(flash, key, value);
-    this.#state.flash = flash;
-    this.#changedFlash.add(key);
-    this.#dirty = true;
-    this.#userOps.add(`flash:${key}`);
+    this.state.flash = flash;
+    this.changes.flash.add(key);
+    this.#changed(undefined, `flash:${key}`);
   }
 
   async getFlash<K extends keyof Flash & string>(key: K): Promise<Flash[K] | undefined> {
     assertKey(key);
-    const pending = this.#state.flash;
-    // Only what came from the store: a message set in this request is not shown yet.
-    const stored = this.#handle !== undefined && this.#changedFlash.size === 0;
-    if (this.#takeFlash !== undefined && stored && pending !== undefined && Object.keys(pending).length > 0) {
-      // Store: take every pending message out of the store once per request,
-      // atomically, so exactly one render shows it.
-      this.#taking ??= this.#takeFlash(this).then((taken) => {
-        this.#state.shown = { ...this.#state.shown, ...taken };
-        delete this.#state.flash;
-      });
+    if (this.#flashInStore()) {
+      this.#taking ??= this.#takeStoredFlash();
       await this.#taking;
     }
-    const shown = this.#state.shown;
+    const shown = this.state.shown;
     return shown !== undefined && Object.hasOwn(shown, key) ? (shown[key] as Flash[K]) : undefined;
   }
 
-  /** @internal Whether a flash message waits to be shown (cookie storages, in the proxy). */
-  hasPendingFlash(): boolean {
-    const pending = this.#state.flash;
-    return pending !== undefined && Object.keys(pending).length > 0;
-  }
-
-  /** @internal Cookie storages, in the proxy: moves pending flash to `shown`; true if there was any. */
-  consumeFlash(): boolean {
-    const pending = this.#state.flash;
-    if (pending === undefined || !this.hasPendingFlash()) return false;
-    this.#state.shown = { ...this.#state.shown, ...pending };
-    delete this.#state.flash;
-    this.#dirty = true;
-    this.#cleared = true;
-    return true;
-  }
-
   async save(): Promise<void> {
-    await this.#commit(this as unknown as SessionImpl);
+    await this.#commit(this);
   }
 
-  /** @internal */
-  get internals(): SessionInternals {
-    return {
-      state: this.#state,
-      handle: this.#handle,
-      previousHandles: this.#previousHandles,
-      cleared: this.#cleared,
-      changedKeys: [...this.#changedKeys],
-      changedFlash: [...this.#changedFlash],
-      dirty: this.#dirty,
-      touched: this.#touched,
-      stale: this.#stale,
-      cookieNames: this.#cookieNames,
-    };
+  #changed(key: string | undefined, operation: string): void {
+    if (key !== undefined) this.changes.keys.add(key);
+    this.changes.dirty = true;
+    this.changes.userOps.add(operation);
   }
 
-  /** @internal Called by the kit after a successful write. */
-  markSaved(handle: string | undefined, cookieNames: string[]): void {
-    this.#handle = handle;
-    this.#previousHandles = [];
-    this.#cookieNames = cookieNames;
-    this.#dirty = false;
-    this.#touched = false;
-    this.#stale = false;
-    this.#cleared = false;
-    this.#changedKeys.clear();
-    this.#changedFlash.clear();
-    this.#userOps.clear();
+  // Only what came from the store: a message set in this request is not shown yet.
+  #flashInStore(): boolean {
+    const { handle, flash } = this.changes;
+    return (
+      this.#hooks.takeFlash !== undefined && handle !== undefined && flash.size === 0 && hasPendingFlash(this)
+    );
   }
 
-  /**
-   * @internal What the app changed and has not saved yet (key names and
-   * operations, never values); empty when there is nothing to warn about.
-   */
-  unsavedChanges(): string[] {
-    return [...this.#userOps];
-  }
-
-  /**
-   * @internal The loaded data was migrated to `version`: the next save writes
-   * the whole session (with the new version), even if the app changes nothing.
-   */
-  migrated(version: number): void {
-    this.#state.version = version;
-    this.#cleared = true;
-    this.#dirty = true;
-  }
-
-  /** @internal Used by `newSession()`: the replaced session's records die with this one's first save. */
-  inherit(previous: SessionImpl | undefined): void {
-    if (previous !== undefined) {
-      const old = previous.internals;
-      if (old.handle !== undefined) this.#previousHandles.push(old.handle);
-      this.#previousHandles.push(...old.previousHandles);
-      this.#cookieNames = [...new Set([...this.#cookieNames, ...old.cookieNames])];
-    }
-    this.#dirty = true;
-    this.#cleared = true;
-    this.#userOps.add('newSession()');
-  }
-
-  #markKey(key: string): void {
-    this.#changedKeys.add(key);
-    this.#dirty = true;
-    this.#userOps.add(key);
+  // Stores: every pending message leaves the store once per request,
+  // atomically, so exactly one render shows it.
+  async #takeStoredFlash(): Promise<void> {
+    const { handle } = this.changes;
+    const taken = handle === undefined ? {} : await this.#hooks.takeFlash?.(handle, this.state);
+    this.state.shown = { ...this.state.shown, ...taken };
+    delete this.state.flash;
   }
 }
 
-/** @internal Snapshot of a session's bookkeeping for the kit. */
-export interface SessionInternals {
-  state: SessionState;
-  handle: string | undefined;
-  previousHandles: string[];
-  cleared: boolean;
-  changedKeys: string[];
-  changedFlash: string[];
-  dirty: boolean;
-  touched: boolean;
-  stale: boolean;
-  cookieNames: string[];
+/**
+ * The typed view of a session, for the app: the one place where the
+ * engine's untyped session becomes a `Session<Data, Flash>`.
+ *
+ * @internal
+ */
+export function asSession<Data extends SessionData, Flash extends SessionData = SessionData>(
+  session: SessionImpl,
+): Session<Data, Flash> {
+  return session as unknown as Session<Data, Flash>;
+}
+
+/**
+ * Whether a flash message waits to be shown.
+ *
+ * @internal
+ */
+export function hasPendingFlash(session: SessionCore): boolean {
+  const pending = session.state.flash;
+  return pending !== undefined && Object.keys(pending).length > 0;
+}
+
+/**
+ * What the app changed and has not saved yet (key names and operations,
+ * never values); empty when there is nothing to warn about.
+ *
+ * @internal
+ */
+export function unsavedChanges(session: SessionCore): string[] {
+  return [...session.changes.userOps];
 }
 
 function assertKey(key: unknown): asserts key is string {
   if (typeof key !== 'string') throw new TypeError('Session keys must be strings.');
-}
-
-const readOnlyMessage = 'session.data is read-only: use session.set(), session.delete() or session.clear().';
-
-// A live view (it follows clear() and invalidate()) that refuses writes, so
-// a change can never bypass dirty tracking.
-function readOnlyView(source: () => Record<string, unknown>): object {
-  const fail = (): never => {
-    throw new TypeError(readOnlyMessage);
-  };
-  return new Proxy(Object.create(null) as Record<string, unknown>, {
-    get: (_t, key) => (typeof key === 'string' && Object.hasOwn(source(), key) ? source()[key] : undefined),
-    has: (_t, key) => typeof key === 'string' && Object.hasOwn(source(), key),
-    ownKeys: () => Reflect.ownKeys(source()),
-    getOwnPropertyDescriptor: (_t, key) => {
-      const desc = Reflect.getOwnPropertyDescriptor(source(), key);
-      return desc === undefined ? undefined : { ...desc, configurable: true, writable: false };
-    },
-    set: fail,
-    deleteProperty: fail,
-    defineProperty: fail,
-    setPrototypeOf: fail,
-  });
 }

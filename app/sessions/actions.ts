@@ -16,7 +16,7 @@ async function currentUser(): Promise<string> {
 export async function signOutOtherDevices(): Promise<void> {
   const userId = await currentUser();
   const sessions = await listUserSessions(userId);
-  const except = sessions.filter((s) => s.current).map((s) => s.handle);
+  const except = sessions.filter((s) => s.current).map((s) => s.ref);
   await destroyUserSessions(userId, { except });
   revalidatePath('/sessions');
 }

@@ -64,7 +64,7 @@ async function renderSessions() {
             </thead>
             <tbody>
               {sessions.map((s) => (
-                <tr key={s.handle} data-testid="session-row" data-current={s.current ? 'true' : undefined}>
+                <tr key={s.ref} data-testid="session-row" data-current={s.current ? 'true' : undefined}>
                   <td>
                     <code>{s.id}</code>
                   </td>

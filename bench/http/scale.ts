@@ -12,7 +12,7 @@ import {
 } from '../../app/bench/config.ts';
 import { createSessionId } from '../../src/storage/session-id.ts';
 import { encodeValue } from '../../src/storage/store/record-codec.ts';
-import type { SessionBackend } from '../../src/storage/types.ts';
+import type { BoundStorage } from '../../src/storage/types.ts';
 import { median } from '../measure.ts';
 import { type LoadPlan, type RunStats, runLoad, summarize } from './load.ts';
 import type { BenchServer } from './server.ts';
@@ -68,7 +68,7 @@ async function captureSave(redisUrl: string, size: SizeId): Promise<{ call: Save
       call = args.flat().map((a) => (typeof a === 'number' ? a : String(a))) as SaveCall;
       return original(...args);
     };
-    const token = await storeSession(redisEngine(client).backend, benchPayload(size), Date.now());
+    const token = await storeSession(redisEngine(client).storage, benchPayload(size), Date.now());
     if (call === undefined) throw new Error('the Redis storage sent no EVALSHA');
     await client.del(call[2]);
     const idIndex = call.indexOf('_id') + 1;
@@ -170,12 +170,12 @@ async function writeSessions(
   }
 }
 
-async function loadLatencies(backend: SessionBackend, sample: readonly string[]): Promise<[number, number]> {
+async function loadLatencies(storage: BoundStorage, sample: readonly string[]): Promise<[number, number]> {
   const times: number[] = [];
   for (let i = 0; i < LOAD_CALLS; i++) {
     const token = sample[Math.floor(Math.random() * sample.length)] as string;
     const start = process.hrtime.bigint();
-    const result = await backend.load(token);
+    const result = await storage.load(token);
     times.push(Number(process.hrtime.bigint() - start) / 1e3);
     if (result.status !== 'found') throw new Error(`a bulk-written session did not load: ${result.status}`);
   }
@@ -204,7 +204,7 @@ export async function keyScale(
     // A fresh keyspace: the main benchmark's few sessions are dropped.
     await admin.flushall();
     const template = await captureSave(redisUrl, '1KB');
-    const readBackend = redisEngine(reader).backend;
+    const readStorage = redisEngine(reader).storage;
     const empty = await usedMemory(admin);
     const sample: Sample = { tokens: [], seen: 0 };
     let written = 0;
@@ -216,7 +216,7 @@ export async function keyScale(
       const dbsize = await admin.dbsize();
       if (dbsize !== target) throw new Error(`expected ${target} keys in Redis, found ${dbsize}`);
       const used = await usedMemory(admin);
-      const [loadP50Micros, loadP99Micros] = await loadLatencies(readBackend, sample.tokens);
+      const [loadP50Micros, loadP99Micros] = await loadLatencies(readStorage, sample.tokens);
       let turn = 0;
       const requests: AutocannonRequestSpec[] = [
         {

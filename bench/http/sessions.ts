@@ -16,7 +16,7 @@ import { redisStorage } from '../../src/entries/redis.ts';
 import type { SessionImpl } from '../../src/session.ts';
 import { encryptedCookieStorage } from '../../src/storage/encrypted-cookie.ts';
 import { createSessionId } from '../../src/storage/session-id.ts';
-import type { SessionBackend, SessionStorage } from '../../src/storage/types.ts';
+import type { BoundStorage, SessionStorage } from '../../src/storage/types.ts';
 import type { CookieJar } from '../../src/types.ts';
 
 // The driver prepares every session itself, with the same code and settings
@@ -111,13 +111,13 @@ export function redisCookie(engine: SessionEngine, data: Payload): Promise<strin
 }
 
 /**
- * Writes one session through the storage backend itself (the record and the
+ * Writes one session through the bound storage itself (the record and the
  * SAVE script the kit uses); returns the cookie token. Many in flight on an
  * auto-pipelining client make the bulk load fast.
  */
-export async function storeSession(backend: SessionBackend, data: Payload, now: number): Promise<string> {
+export async function storeSession(storage: BoundStorage, data: Payload, now: number): Promise<string> {
   const state = { id: createSessionId(now), data, createdAt: now, lastActiveAt: now };
-  const token = await backend.save({
+  const token = await storage.save({
     state,
     handle: undefined,
     previous: [],

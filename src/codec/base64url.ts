@@ -18,13 +18,6 @@ const SEXTETS = /* @__PURE__ */ (() => {
  * Whether `text` is canonical unpadded base64url: only the URL-safe alphabet,
  * a possible length, and no stray bits in the last character, so every byte
  * string has exactly one accepted spelling.
- *
- * @example
- * ```ts
- * isBase64url('__8'); // true
- * isBase64url('__9'); // false (stray low bits)
- * isBase64url('a+b'); // false
- * ```
  */
 export function isBase64url(text: string): boolean {
   const length = text.length;
@@ -39,11 +32,6 @@ export function isBase64url(text: string): boolean {
 /**
  * The 6-bit value of a base64url character code, or `undefined` outside the
  * alphabet.
- *
- * @example
- * ```ts
- * sextet('_'.charCodeAt(0)); // 63
- * ```
  */
 export function sextet(code: number): number | undefined {
   const value = code < 128 ? SEXTETS[code] : INVALID;
@@ -52,11 +40,6 @@ export function sextet(code: number): number | undefined {
 
 /**
  * Encodes bytes as unpadded base64url.
- *
- * @example
- * ```ts
- * base64urlEncode(new Uint8Array([255, 255])); // '__8'
- * ```
  */
 export function base64urlEncode(bytes: Uint8Array): string {
   let binary = '';
@@ -69,12 +52,6 @@ export function base64urlEncode(bytes: Uint8Array): string {
 /**
  * Decodes unpadded base64url strictly: `undefined` for any other alphabet,
  * padding, an impossible length or a non-canonical last character.
- *
- * @example
- * ```ts
- * base64urlDecode('__8'); // Uint8Array [255, 255]
- * base64urlDecode('a+b'); // undefined
- * ```
  */
 export function base64urlDecode(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!isBase64url(text)) return undefined;
@@ -86,11 +63,6 @@ export function base64urlDecode(text: string): Uint8Array<ArrayBuffer> | undefin
 
 /**
  * Encodes a UTF-8 string as unpadded base64url.
- *
- * @example
- * ```ts
- * base64urlEncodeText('{"a":1}'); // 'eyJhIjoxfQ'
- * ```
  */
 export function base64urlEncodeText(text: string): string {
   return base64urlEncode(new TextEncoder().encode(text));

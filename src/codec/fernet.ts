@@ -1,3 +1,4 @@
+import { MAX_FUTURE_SKEW_MS } from '../lifetime.ts';
 import { base64urlDecode, base64urlEncode } from './base64url.ts';
 import { loadNodeRuntime } from './node-runtime.ts';
 
@@ -8,17 +9,12 @@ const VERSION = 0x80;
 const HEADER = 25;
 const MAC = 32;
 const BLOCK = 16;
-// Python's Fernet refuses tokens stamped this far in the future (the engine
-// allows sessions the same 60 s: MAX_FUTURE_SKEW_MS).
-const MAX_CLOCK_SKEW_S = 60;
+// Python's Fernet refuses tokens stamped this far in the future: the 60 s
+// every session gets (MAX_FUTURE_SKEW_MS).
+const MAX_CLOCK_SKEW_S = MAX_FUTURE_SKEW_MS / 1000;
 
 /**
  * Outcome of {@link FernetCodec.decrypt}.
- *
- * @example
- * ```ts
- * const opened: FernetOpened = { ok: true, plaintext: '{}', timestamp: 1700000000, stale: false };
- * ```
  */
 export type FernetOpened =
   | { ok: true; plaintext: string; timestamp: number; stale: boolean }
@@ -27,12 +23,6 @@ export type FernetOpened =
 /**
  * Fernet tokens with a key list: the first key encrypts, every key decrypts.
  * Keys are imported once, when the codec is created.
- *
- * @example
- * ```ts
- * const codec = createFernetCodec([rawKey]);
- * const token = await codec.encrypt('{"created": 1700000000, "session": {}}', 1700000000);
- * ```
  */
 export interface FernetCodec {
   /** A token with `timestamp` (Unix seconds), base64url with padding. */
@@ -61,11 +51,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * Decodes a url-safe base64 Fernet key into its 32 raw bytes, or
  * `undefined` when it is not one (wrong alphabet, length or padding).
- *
- * @example
- * ```ts
- * decodeFernetKey('cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4='); // Uint8Array(32)
- * ```
  */
 export function decodeFernetKey(key: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]{43}=?$/.test(key)) return undefined;
@@ -152,12 +137,6 @@ function webKeyPair(raw: Uint8Array): KeyPair {
 /**
  * Creates a Fernet codec over raw 32-byte keys (see {@link decodeFernetKey}),
  * with node:crypto where available and WebCrypto elsewhere.
- *
- * @example
- * ```ts
- * const codec = createFernetCodec([decodeFernetKey(process.env.FERNET_KEY!)!]);
- * const opened = await codec.decrypt(cookieValue, 3600, Math.floor(Date.now() / 1000));
- * ```
  */
 export function createFernetCodec(
   rawKeys: readonly Uint8Array[],

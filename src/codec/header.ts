@@ -7,10 +7,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * base64url of exactly `{"alg":"dir","enc":"A256GCM","kid":"<kid>"}`.
  *
  * @internal
- * @example
- * ```ts
- * protectedHeaderSegment('abcd'); // 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiYWJjZCJ9'
- * ```
  */
 export function protectedHeaderSegment(kid: string): string {
   return base64urlEncodeText(JSON.stringify({ alg: 'dir', enc: 'A256GCM', kid }));
@@ -21,13 +17,6 @@ export function protectedHeaderSegment(kid: string): string {
  * it names, if any.
  *
  * @internal
- * @example
- * ```ts
- * const header: ProtectedHeader | undefined = parseProtectedHeader(segment);
- * if (header && header.kid === undefined) {
- *   // no kid: try every key
- * }
- * ```
  */
 export interface ProtectedHeader {
   readonly kid: string | undefined;
@@ -40,11 +29,6 @@ export interface ProtectedHeader {
  * `enc: "A256GCM"`, no `zip`, no `crit`, and a string `kid` if any.
  *
  * @internal
- * @example
- * ```ts
- * parseProtectedHeader(protectedHeaderSegment('abcd')); // { kid: 'abcd' }
- * parseProtectedHeader('bm9wZQ'); // undefined
- * ```
  */
 export function parseProtectedHeader(segment: string): ProtectedHeader | undefined {
   const bytes = base64urlDecode(segment);

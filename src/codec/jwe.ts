@@ -1,9 +1,9 @@
 import { isBase64url } from './base64url.ts';
 import { parseProtectedHeader } from './header.ts';
-import type { CipherEngine, Keyring, KeySlot } from './keyring.ts';
-import { createNodeEngine } from './node-backend.ts';
+import type { CipherBackend, Keyring, KeySlot } from './keyring.ts';
+import { createNodeBackend } from './node-backend.ts';
 import { loadNodeRuntime } from './node-runtime.ts';
-import { createWebEngine } from './web-backend.ts';
+import { createWebBackend } from './web-backend.ts';
 
 // Anything longer cannot be a cookie we wrote; refuse it before any parsing.
 const MAX_TOKEN_LENGTH = 64 * 1024;
@@ -16,17 +16,6 @@ const DOT = 46;
  * an older secret (not `secrets[0]`), i.e. it should be re-sealed.
  * `unknown-key` means a well-formed token whose `kid` matches none of the
  * secrets; `invalid` covers everything else (malformed, tampered, wrong key).
- *
- * @example
- * ```ts
- * const result: JweOpenResult = await codec.open(cookieValue);
- * if (result.ok) {
- *   const data = JSON.parse(result.plaintext);
- *   if (result.stale) await reseal(data);
- * } else if (result.reason === 'unknown-key') {
- *   // sealed with a secret that was rotated out (or another app's cookie)
- * }
- * ```
  */
 export type JweOpenResult =
   | { ok: true; plaintext: string; stale: boolean } // stale: opened with a non-current (older) key
@@ -35,13 +24,6 @@ export type JweOpenResult =
 /**
  * Seals and opens compact JWE (`alg: "dir"`, `enc: "A256GCM"`, `kid` in the
  * protected header) with keys derived from a list of secrets.
- *
- * @example
- * ```ts
- * const codec: JweCodec = createJweCodec({ secrets: [process.env.SESSION_SECRET!], salt: 'session' });
- * const token = await codec.seal('{"userId":42}');
- * const result = await codec.open(token); // { ok: true, plaintext: '{"userId":42}', stale: false }
- * ```
  */
 export interface JweCodec {
   /**
@@ -60,11 +42,6 @@ export interface JweCodec {
 
 /**
  * Options for {@link createJweCodec}.
- *
- * @example
- * ```ts
- * const options: JweCodecOptions = { secrets: [current, previous], salt: 'session', backend: 'auto' };
- * ```
  */
 export interface JweCodecOptions {
   /** `secrets[0]` seals; every secret opens. Not length-checked here. */
@@ -93,16 +70,6 @@ const unknownKey = (): JweOpenResult => ({ ok: false, reason: 'unknown-key' });
  * @throws TypeError if `secrets` is empty or not all strings, `salt` is not a
  * string, `backend: 'node'` is requested where `node:crypto` is unavailable,
  * or no WebCrypto is available.
- * @example
- * ```ts
- * const codec = createJweCodec({
- *   secrets: [process.env.SESSION_SECRET!, process.env.SESSION_SECRET_PREVIOUS!],
- *   salt: 'session',
- * });
- * const token = await codec.seal(JSON.stringify({ userId: 42 }));
- * const result = await codec.open(token);
- * if (result.ok) console.log(JSON.parse(result.plaintext), result.stale);
- * ```
  */
 export function createJweCodec(options: JweCodecOptions): JweCodec {
   const { secrets, salt, backend = 'auto' } = options;
@@ -120,7 +87,7 @@ export function createJweCodec(options: JweCodecOptions): JweCodec {
   const unique = [...new Set(secrets)];
 
   const node = backend === 'web' ? undefined : loadNodeRuntime();
-  if (node) return codecFor(createNodeEngine(node, unique, salt));
+  if (node) return codecFor(createNodeBackend(node, unique, salt));
   if (backend === 'node') {
     throw new TypeError(
       "createJweCodec: backend 'node' needs node:crypto via process.getBuiltinModule (Node >= 20.16).",
@@ -130,13 +97,13 @@ export function createJweCodec(options: JweCodecOptions): JweCodec {
   if (typeof webCrypto?.subtle?.encrypt !== 'function') {
     throw new TypeError('createJweCodec: no WebCrypto (globalThis.crypto.subtle) in this runtime.');
   }
-  return codecFor(createWebEngine(webCrypto, unique, salt));
+  return codecFor(createWebBackend(webCrypto, unique, salt));
 }
 
-function codecFor<K>(engine: CipherEngine<K>): JweCodec {
+function codecFor<K>(backend: CipherBackend<K>): JweCodec {
   return {
     get currentKid(): string {
-      const ring = engine.ring;
+      const ring = backend.ring;
       if (ring === undefined) {
         throw new Error('JweCodec.currentKid: keys are still being derived; await seal() or open() first.');
       }
@@ -145,13 +112,13 @@ function codecFor<K>(engine: CipherEngine<K>): JweCodec {
 
     async seal(plaintext) {
       if (typeof plaintext !== 'string') throw new TypeError('JweCodec.seal: plaintext must be a string.');
-      const ring = engine.ring ?? (await engine.ready);
-      return engine.seal(ring.current, plaintext);
+      const ring = backend.ring ?? (await backend.ready);
+      return backend.seal(ring.current, plaintext);
     },
 
     async open(token) {
       try {
-        return await openToken(engine, token);
+        return await openToken(backend, token);
       } catch {
         return invalid();
       }
@@ -159,7 +126,7 @@ function codecFor<K>(engine: CipherEngine<K>): JweCodec {
   };
 }
 
-async function openToken<K>(engine: CipherEngine<K>, token: string): Promise<JweOpenResult> {
+async function openToken<K>(backend: CipherBackend<K>, token: string): Promise<JweOpenResult> {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return invalid();
 
   // header . (empty encrypted key) . iv . ciphertext . tag
@@ -179,12 +146,12 @@ async function openToken<K>(engine: CipherEngine<K>, token: string): Promise<Jwe
   // The alphabet checks also reject stray dots, so the segment count is exactly 5.
   if (!isBase64url(iv) || !isBase64url(ciphertext) || !isBase64url(tag)) return invalid();
 
-  const ring = engine.ring ?? (await engine.ready);
+  const ring = backend.ring ?? (await backend.ready);
   const candidates = candidatesFor(ring, header);
   if (candidates === undefined) return invalid();
   if (candidates.length === 0) return unknownKey();
 
-  const opened = await engine.open(candidates, header, iv, ciphertext, tag);
+  const opened = await backend.open(candidates, header, iv, ciphertext, tag);
   if (opened === undefined) return invalid();
   return { ok: true, plaintext: opened.plaintext, stale: !opened.slot.current };
 }

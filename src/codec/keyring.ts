@@ -3,10 +3,6 @@
  * is the current (sealing) key, and backend-specific key material.
  *
  * @internal
- * @example
- * ```ts
- * const slot: KeySlot<CryptoKey> = { kid, header: protectedHeaderSegment(kid), current: true, material };
- * ```
  */
 export interface KeySlot<K> {
   readonly kid: string;
@@ -19,11 +15,6 @@ export interface KeySlot<K> {
  * The keys of one codec, indexed for the open path.
  *
  * @internal
- * @example
- * ```ts
- * const ring = createKeyring(slots);
- * ring.byHeader.get(headerSegment); // fast path: no JSON parsing
- * ```
  */
 export interface Keyring<K> {
   /** The sealing key (from `secrets[0]`). */
@@ -40,11 +31,6 @@ export interface Keyring<K> {
  * Indexes slots (current first, in secret order) into a {@link Keyring}.
  *
  * @internal
- * @example
- * ```ts
- * const ring = createKeyring([currentSlot, olderSlot]);
- * ring.current === currentSlot; // true
- * ```
  */
 export function createKeyring<K>(slots: readonly KeySlot<K>[]): Keyring<K> {
   const [current] = slots;
@@ -70,13 +56,8 @@ function append<K>(map: Map<string, KeySlot<K>[]>, key: string, slot: KeySlot<K>
  * callers await `ready`.
  *
  * @internal
- * @example
- * ```ts
- * const ring = engine.ring ?? (await engine.ready);
- * const token = await engine.seal(ring.current, 'hello');
- * ```
  */
-export interface CipherEngine<K> {
+export interface CipherBackend<K> {
   readonly ring: Keyring<K> | undefined;
   readonly ready: Promise<Keyring<K>>;
   /** Seals UTF-8 `plaintext` with `slot`, returning the full compact JWE. */
@@ -97,14 +78,9 @@ export interface CipherEngine<K> {
 }
 
 /**
- * A successful {@link CipherEngine.open}.
+ * A successful {@link CipherBackend.open}.
  *
  * @internal
- * @example
- * ```ts
- * const opened: Opened<CryptoKey> | undefined = await engine.open(candidates, aad, iv, ct, tag);
- * if (opened) console.log(opened.slot.current, opened.plaintext.length);
- * ```
  */
 export interface Opened<K> {
   readonly slot: KeySlot<K>;

@@ -15,11 +15,6 @@ const encoder = new TextEncoder();
  * Derives the AES-256 key synchronously with Node's `hkdfSync`.
  *
  * @internal
- * @example
- * ```ts
- * const key = deriveKeyNode(loadNodeRuntime()!, 'a-long-random-secret', 'session');
- * key.length; // 32
- * ```
  */
 export function deriveKeyNode(node: NodeRuntime, secret: string, salt: string): Uint8Array {
   return new Uint8Array(node.crypto.hkdfSync('sha256', secret, salt, HKDF_INFO, KEY_BITS / 8));
@@ -29,11 +24,6 @@ export function deriveKeyNode(node: NodeRuntime, secret: string, salt: string): 
  * Derives the AES-256 key with WebCrypto (edge runtime, browsers).
  *
  * @internal
- * @example
- * ```ts
- * const key = await deriveKeyWeb(crypto.subtle, 'a-long-random-secret', 'session');
- * key.length; // 32
- * ```
  */
 export async function deriveKeyWeb(
   subtle: SubtleCrypto,
@@ -54,10 +44,6 @@ export async function deriveKeyWeb(
  * The key id for a derived key, computed synchronously with Node's `createHash`.
  *
  * @internal
- * @example
- * ```ts
- * kidNode(loadNodeRuntime()!, key); // e.g. 'Qm9v'
- * ```
  */
 export function kidNode(node: NodeRuntime, key: Uint8Array): string {
   return node.crypto.createHash('sha256').update(key).digest().subarray(0, KID_BYTES).toString('base64url');
@@ -67,10 +53,6 @@ export function kidNode(node: NodeRuntime, key: Uint8Array): string {
  * The key id for a derived key, computed with WebCrypto.
  *
  * @internal
- * @example
- * ```ts
- * await kidWeb(crypto.subtle, key); // e.g. 'Qm9v'
- * ```
  */
 export async function kidWeb(subtle: SubtleCrypto, key: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await subtle.digest('SHA-256', key));

@@ -1,7 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { protectedHeaderSegment } from './header.ts';
-import { type CipherEngine, createKeyring, type KeySlot, type Opened } from './keyring.ts';
+import { type CipherBackend, createKeyring, type KeySlot, type Opened } from './keyring.ts';
 import { deriveKeyNode, kidNode } from './keys.ts';
 import type { NodeRuntime } from './node-runtime.ts';
 
@@ -17,10 +17,6 @@ const IV_POOL_BYTES = IV_BYTES * 1024;
  * precomputed AAD (ASCII bytes of the header segment this codec writes).
  *
  * @internal
- * @example
- * ```ts
- * const material: NodeKey = { key: createSecretKey(raw), aad: Buffer.from(header, 'latin1') };
- * ```
  */
 export interface NodeKey {
   readonly key: KeyObject;
@@ -33,17 +29,12 @@ export interface NodeKey {
  * base64url.
  *
  * @internal
- * @example
- * ```ts
- * const engine = createNodeEngine(loadNodeRuntime()!, ['a-long-random-secret'], 'session');
- * const token = engine.seal(engine.ring!.current, 'hello');
- * ```
  */
-export function createNodeEngine(
+export function createNodeBackend(
   node: NodeRuntime,
   secrets: readonly string[],
   salt: string,
-): CipherEngine<NodeKey> {
+): CipherBackend<NodeKey> {
   const { crypto } = node;
   const { Buffer: NodeBuffer, isUtf8 } = node.buffer;
   const ivPool = NodeBuffer.allocUnsafeSlow(IV_POOL_BYTES);

@@ -10,11 +10,6 @@ import type * as NodeCrypto from 'node:crypto';
  * The Node built-ins the fast codec path needs.
  *
  * @internal
- * @example
- * ```ts
- * const node: NodeRuntime | undefined = loadNodeRuntime();
- * node?.crypto.randomBytes(12);
- * ```
  */
 export interface NodeRuntime {
   readonly crypto: typeof NodeCrypto;
@@ -30,11 +25,6 @@ interface BuiltinLoader {
  * `undefined` where they are unavailable (edge runtime, browsers, Node < 20.16).
  *
  * @internal
- * @example
- * ```ts
- * const node = loadNodeRuntime();
- * if (node) node.crypto.createHash('sha256');
- * ```
  */
 export function loadNodeRuntime(): NodeRuntime | undefined {
   const loader = (globalThis as { process?: BuiltinLoader }).process;

@@ -24,10 +24,6 @@
  * What a secret must reach in {@link estimateSecretBits}.
  *
  * @internal
- * @example
- * ```ts
- * if (estimateSecretBits(secret) < MIN_SECRET_BITS) throw new SessionConfigError('…');
- * ```
  */
 export const MIN_SECRET_BITS = 128;
 
@@ -35,10 +31,6 @@ export const MIN_SECRET_BITS = 128;
  * The shortest secret accepted, in characters (UTF-16 code units).
  *
  * @internal
- * @example
- * ```ts
- * secret.length >= MIN_SECRET_LENGTH;
- * ```
  */
 export const MIN_SECRET_LENGTH = 32;
 
@@ -46,10 +38,6 @@ export const MIN_SECRET_LENGTH = 32;
  * How to make a good secret, for error messages.
  *
  * @internal
- * @example
- * ```ts
- * throw new SessionConfigError(`\`secret\` is too short. ${SECRET_ADVICE}`);
- * ```
  */
 export const SECRET_ADVICE = 'Generate one with `npx next-session-kit secret` (32 random bytes, base64url).';
 
@@ -66,11 +54,6 @@ const OTHER_BYTES = 161;
  * Estimated bits a secret string can hold (see the rule at the top of this file).
  *
  * @internal
- * @example
- * ```ts
- * estimateSecretBits('a'.repeat(32)); // ~1.6: refused
- * estimateSecretBits('cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4'); // ~280
- * ```
  */
 export function estimateSecretBits(secret: string): number {
   const symbols = Array.from(secret, (c) => c.codePointAt(0) as number);
@@ -83,10 +66,6 @@ export function estimateSecretBits(secret: string): number {
  * a Fernet key's signing half and encryption half.
  *
  * @internal
- * @example
- * ```ts
- * estimateKeyHalvesBits(new Uint8Array(32)); // [0, 0]: refused
- * ```
  */
 export function estimateKeyHalvesBits(key: Uint8Array): [number, number] {
   const symbols = Array.from(key);
@@ -103,11 +82,6 @@ export function estimateKeyHalvesBits(key: Uint8Array): [number, number] {
  * `undefined` when it is fine. Never quotes the secret.
  *
  * @internal
- * @example
- * ```ts
- * const problem = secretProblem(value);
- * if (problem) throw new SessionConfigError(`\`secret\` ${problem} ${SECRET_ADVICE}`);
- * ```
  */
 export function secretProblem(secret: unknown): string | undefined {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {

@@ -1,6 +1,6 @@
 import { base64urlDecode, base64urlEncode } from './base64url.ts';
 import { protectedHeaderSegment } from './header.ts';
-import { type CipherEngine, createKeyring, type Keyring, type KeySlot, type Opened } from './keyring.ts';
+import { type CipherBackend, createKeyring, type Keyring, type KeySlot, type Opened } from './keyring.ts';
 import { deriveKeyWeb, kidWeb } from './keys.ts';
 
 const IV_BYTES = 12;
@@ -17,10 +17,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * and the precomputed AAD (ASCII bytes of the header segment this codec writes).
  *
  * @internal
- * @example
- * ```ts
- * const material: WebKey = { key: cryptoKey, aad: new TextEncoder().encode(header) };
- * ```
  */
 export interface WebKey {
   readonly key: CryptoKey;
@@ -33,18 +29,12 @@ export interface WebKey {
  * here and `ready` settles once every key is imported.
  *
  * @internal
- * @example
- * ```ts
- * const engine = createWebEngine(globalThis.crypto, ['a-long-random-secret'], 'session');
- * const ring = await engine.ready;
- * const token = await engine.seal(ring.current, 'hello');
- * ```
  */
-export function createWebEngine(
+export function createWebBackend(
   webCrypto: Crypto,
   secrets: readonly string[],
   salt: string,
-): CipherEngine<WebKey> {
+): CipherBackend<WebKey> {
   const { subtle } = webCrypto;
   let ring: Keyring<WebKey> | undefined;
   const ivPool = new Uint8Array(IV_POOL_BYTES);

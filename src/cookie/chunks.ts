@@ -11,12 +11,6 @@ const HARD_CHUNK_CAP = 16;
 
 /**
  * A session cookie as read from a request.
- *
- * @example
- * ```ts
- * const read = readChunkedCookie(jar, 'session', 4);
- * if (read.status === 'present') console.log(read.value.length);
- * ```
  */
 export type ChunkedRead =
   | { status: 'absent'; names: string[] }
@@ -34,11 +28,6 @@ export type ChunkedRead =
  * kit never leaves both (see {@link writeChunkedCookie}), so one of them was
  * planted, and a rule that picked either would let whoever planted it choose
  * the session.
- *
- * @example
- * ```ts
- * readChunkedCookie(await cookies(), 'session', 4);
- * ```
  */
 export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: number): ChunkedRead {
   const names: string[] = [];
@@ -93,11 +82,6 @@ export function readChunkedCookie(jar: CookieJar, name: string, maxChunks: numbe
  * readable (leftover `name.N` without `name.0` are never read), never a mix
  * of one's `name` and the other's `name.0`. Throws `SessionTooLargeError`
  * before writing anything when more than `maxChunks` would be needed.
- *
- * @example
- * ```ts
- * const written = writeChunkedCookie(jar, 'session', sealed, attrs, read.names, 4);
- * ```
  */
 export function writeChunkedCookie(
   jar: CookieJar,
@@ -135,11 +119,6 @@ export function writeChunkedCookie(
  * `name.0` even if unseen (a concurrent request may have written them; any
  * later chunk left behind is never read without `name.0`), repeating the
  * attributes they were set with so `__Host-`/`Secure` cookies really clear.
- *
- * @example
- * ```ts
- * clearChunkedCookie(jar, 'session', read.names, attrs, 4);
- * ```
  */
 export function clearChunkedCookie(
   jar: CookieJar,
@@ -168,11 +147,6 @@ function unseenRivals(name: string, count: number, maxChunks: number): string[] 
 
 /**
  * The largest value one chunk may carry for this name and these attributes.
- *
- * @example
- * ```ts
- * chunkSize('session', attrs); // ≈ 3990
- * ```
  */
 export function chunkSize(name: string, options: CookieWriteOptions): number {
   // `name.NN=` plus the serialised attributes, as Next writes them.

@@ -4,10 +4,6 @@ import { SessionConfigError } from '../errors.ts';
  * A cookie name prefix of RFC 6265bis, spelled canonically.
  *
  * @internal
- * @example
- * ```ts
- * const prefix: NamePrefix = '__Host-';
- * ```
  */
 export type NamePrefix = '__Host-Http-' | '__Host-' | '__Http-' | '__Secure-';
 
@@ -21,11 +17,6 @@ const PREFIXES: readonly NamePrefix[] = ['__Host-Http-', '__Host-', '__Http-', '
  * also no Domain and Path=/; "__Http-" and "__Host-Http-" also HttpOnly.
  *
  * @internal
- * @example
- * ```ts
- * cookiePrefix('__host-session'); // '__Host-'
- * cookiePrefix('session'); // undefined
- * ```
  */
 export function cookiePrefix(name: string): NamePrefix | undefined {
   const start = name.slice(0, 12).toLowerCase();
@@ -44,23 +35,12 @@ export function cookiePrefix(name: string): NamePrefix | undefined {
  *
  * A `cookieName` that already starts with `__Host-` or `__Secure-` is used as
  * is either way.
- *
- * @example
- * ```ts
- * createSessionKit({ storage, cookie: { prefix: 'none' } }); // keeps the cookie named "session"
- * ```
  */
 export type CookiePrefix = 'auto' | 'none';
 
 /**
  * Whether a cookie name already carries an RFC 6265bis prefix (in any letter
  * case, as browsers compare them).
- *
- * @example
- * ```ts
- * carriesCookiePrefix('__Host-session'); // true
- * carriesCookiePrefix('session'); // false
- * ```
  */
 export function carriesCookiePrefix(name: string): boolean {
   return cookiePrefix(name) !== undefined;
@@ -70,12 +50,6 @@ export function carriesCookiePrefix(name: string): boolean {
  * Validates `cookie.prefix` and applies its default: `'auto'`, except for a
  * storage whose cookie another program reads by its exact name (the
  * aiohttp-session formats), where it is `'none'` and `'auto'` is refused.
- *
- * @example
- * ```ts
- * resolveCookiePrefix(undefined, encryptedCookieStorage({ secret })); // 'auto'
- * resolveCookiePrefix('sometimes', storage); // throws SessionConfigError
- * ```
  */
 export function resolveCookiePrefix(
   value: unknown,
@@ -105,12 +79,6 @@ export function resolveCookiePrefix(
  * the attributes it is written with there: RFC 6265bis lets the browser
  * accept a `__Host-` cookie only from a secure origin, host-only, with
  * `Path=/` and `Secure`, so a sibling subdomain cannot plant or overwrite it.
- *
- * @example
- * ```ts
- * effectiveCookieName('session', 'auto', { secure: true, domain: undefined, path: '/' }); // '__Host-session'
- * effectiveCookieName('session', 'auto', { secure: false, domain: undefined, path: '/' }); // 'session'
- * ```
  */
 export function effectiveCookieName(
   name: string,

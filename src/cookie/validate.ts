@@ -1,5 +1,6 @@
 import { SessionConfigError } from '../errors.ts';
 import type { CookieOptions, SameSite } from '../types.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import { cookiePrefix } from './prefix.ts';
 
 // RFC 6265 §4.1.1 cookie-name = token (RFC 7230 tchar). Anything else (`;`,
@@ -18,10 +19,6 @@ const PATH = /^\/[\x21-\x2b\x2d-\x3a\x3c-\x7e]*$/;
  * source's.
  *
  * @internal
- * @example
- * ```ts
- * isCookieNameToken('iron-session'); // true
- * ```
  */
 export function isCookieNameToken(name: unknown): name is string {
   return typeof name === 'string' && name.length > 0 && name.length <= 128 && TOKEN.test(name);
@@ -31,10 +28,6 @@ export function isCookieNameToken(name: unknown): name is string {
  * Whether `value` is a `Domain` attribute the kit writes as is.
  *
  * @internal
- * @example
- * ```ts
- * isCookieDomain('example.com'); // true
- * ```
  */
 export function isCookieDomain(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 253 && DOMAIN.test(value);
@@ -44,25 +37,16 @@ export function isCookieDomain(value: unknown): value is string {
  * Whether `value` is a `Path` attribute the kit writes as is.
  *
  * @internal
- * @example
- * ```ts
- * isCookiePath('/'); // true
- * ```
  */
 export function isCookiePath(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 1024 && PATH.test(value);
 }
 
 const SAME_SITE: readonly SameSite[] = ['lax', 'strict', 'none'];
-const COOKIE_OPTION_KEYS = new Set(['domain', 'path', 'sameSite', 'secure', 'httpOnly', 'prefix']);
+const COOKIE_OPTION_KEYS = ['domain', 'path', 'sameSite', 'secure', 'httpOnly', 'prefix'];
 
 /**
  * Cookie attributes after validation, with defaults applied.
- *
- * @example
- * ```ts
- * const resolved: ResolvedCookieOptions = resolveCookieOptions('session', {});
- * ```
  */
 export interface ResolvedCookieOptions {
   domain: string | undefined;
@@ -74,12 +58,6 @@ export interface ResolvedCookieOptions {
 
 /**
  * Validates a cookie name; throws `SessionConfigError` explaining the fix.
- *
- * @example
- * ```ts
- * validateCookieName('session'); // ok
- * validateCookieName('bad;name'); // throws SessionConfigError
- * ```
  */
 export function validateCookieName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) {
@@ -104,12 +82,6 @@ export function validateCookieName(name: unknown): string {
  * Validates the `cookie` option against the cookie name's prefix rules
  * (matched case-insensitively, see {@link cookiePrefix}) and returns it with
  * defaults applied.
- *
- * @example
- * ```ts
- * resolveCookieOptions('__Host-session', { secure: 'auto' }); // ok
- * resolveCookieOptions('__Host-session', { domain: 'example.com' }); // throws SessionConfigError
- * ```
  */
 export function resolveCookieOptions(
   name: string,
@@ -119,13 +91,7 @@ export function resolveCookieOptions(
     throw new SessionConfigError('`cookie` must be an object such as { sameSite: "lax" }.');
   }
   const given = options ?? {};
-  for (const key of Object.keys(given)) {
-    if (!COOKIE_OPTION_KEYS.has(key)) {
-      throw new SessionConfigError(
-        `Unknown cookie option "${safeKey(key)}". Valid options: domain, path, sameSite, secure, httpOnly, prefix.`,
-      );
-    }
-  }
+  rejectUnknownOptions(given, COOKIE_OPTION_KEYS, 'cookie option');
   const domain = given.domain;
   if (domain !== undefined && (typeof domain !== 'string' || domain.length > 253 || !DOMAIN.test(domain))) {
     throw new SessionConfigError(
@@ -178,9 +144,4 @@ export function resolveCookieOptions(
     }
   }
   return { domain, path, sameSite, secure, httpOnly };
-}
-
-// Option keys come from user code, but echo them defensively anyway.
-function safeKey(key: string): string {
-  return key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
 }

@@ -20,6 +20,7 @@ import {
 } from '../../test/aiohttp/py-model.ts';
 import { ensurePython, PythonJson } from '../../test/aiohttp/python.ts';
 import { createFernetCodec, decodeFernetKey } from '../codec/fernet.ts';
+import { createLifetime } from '../lifetime.ts';
 import { fernetCookieStorage } from '../storage/aiohttp/fernet-cookie.ts';
 import { aiohttpRecord, parseAiohttpRecord, pythonJsonDumps } from '../storage/aiohttp/python-json.ts';
 import { parsePythonJson } from '../storage/aiohttp/python-json-parse.ts';
@@ -30,8 +31,8 @@ const fuzz = createFuzzer('aiohttp');
 const KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 const NOW = Date.UTC(2026, 0, 1);
 const NOW_S = NOW / 1000;
-const context = { cookieName: 'AIOHTTP_SESSION', maxAge: 3600, idleTimeout: undefined, now: () => NOW };
-const backend = fernetCookieStorage({ key: KEY }).create(context);
+const context = { cookieName: 'AIOHTTP_SESSION', lifetime: createLifetime(3600, undefined), now: () => NOW };
+const storage = fernetCookieStorage({ key: KEY }).create(context);
 const codec = createFernetCodec([decodeFernetKey(KEY) as Uint8Array]);
 
 const recordLike = fc.oneof(
@@ -51,7 +52,7 @@ const recordLike = fc.oneof(
 describe('aiohttp formats under hostile input', () => {
   it('fernet-cookie: arbitrary cookie values are refused as invalid, never thrown', async () => {
     await fuzz(fc.oneof(hostileString(120), fc.base64String({ maxLength: 200 })), async (value) => {
-      const result = await backend.load(value);
+      const result = await storage.load(value);
       expect(result.status).toBe('rejected');
       expectPrototypesIntact();
     });
@@ -59,7 +60,7 @@ describe('aiohttp formats under hostile input', () => {
 
   it('fernet-cookie: an authentic token loads only a well-formed, live record', async () => {
     await fuzz(recordLike, async (text) => {
-      const result = await backend.load(await codec.encrypt(text, NOW_S));
+      const result = await storage.load(await codec.encrypt(text, NOW_S));
       const record = parseAiohttpRecord(text);
       if (result.status === 'found') {
         expect(record).not.toBe('empty');
@@ -68,7 +69,7 @@ describe('aiohttp formats under hostile input', () => {
       } else if (record !== undefined && record !== 'empty') {
         // Refused although well-formed: only because it is too old (or has no time).
         expect(result.reason).toBe('expired');
-        expect(record.created <= 0 || NOW_S - record.created > context.maxAge).toBe(true);
+        expect(record.created <= 0 || NOW_S - record.created > context.lifetime.maxAge).toBe(true);
       }
       expectPrototypesIntact();
     });

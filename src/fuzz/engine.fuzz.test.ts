@@ -167,9 +167,9 @@ for (const target of targets) {
 
     async function expectOutcome(jar: readonly Cookie[]): Promise<void> {
       h.invalid.length = 0;
-      let session: SessionImpl<Data>;
+      let session: SessionImpl;
       try {
-        session = await h.engine.load<Data>(listJar(jar), async () => {}, false);
+        session = await h.engine.load(listJar(jar), async () => {}, false);
       } catch (error) {
         // The one kind of throw allowed: a typed error (a store failing under load, say).
         expect(error).toBeInstanceOf(SessionError);
@@ -184,7 +184,7 @@ for (const target of targets) {
         expect(session.userId).toBeUndefined();
         // Reported exactly when the jar offers a value: a non-empty whole cookie or `.0`
         // (later chunks without `.0` are leftovers, never read), or a chunk past the cap.
-        const cap = Math.min(h.engine.backend.maxChunks, 16);
+        const cap = Math.min(h.engine.storage.maxChunks, 16);
         const offered =
           (own.get('session') ?? '') !== '' ||
           (own.get('session.0') ?? '') !== '' ||
@@ -272,7 +272,7 @@ describe('engine load: oversized input is refused before any crypto or store cal
         name: `session.${i}`,
         value: 'A'.repeat(4000),
       }));
-      const backendLoad = vi.spyOn(h.engine.backend, 'load');
+      const backendLoad = vi.spyOn(h.engine.storage, 'load');
       const decryptions = countDecryptions();
       try {
         // Baseline: a valid cookie does reach AES-GCM, so the counter works.

@@ -5,8 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base64urlEncodeText } from '../codec/base64url.ts';
 import { createJweCodec } from '../codec/jwe.ts';
+import { isRecord } from '../is-object.ts';
+import { createLifetime } from '../lifetime.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
-import { decodeEnvelope, encodeEnvelope, isPlainObject } from '../storage/envelope.ts';
+import { decodeEnvelope, encodeEnvelope } from '../storage/envelope.ts';
 import { createdAtFromSessionId, createSessionId } from '../storage/session-id.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import type { LoadResult, SessionState } from '../storage/types.ts';
@@ -16,7 +18,7 @@ import { applyEdits, edits, hostileString, pollutingJson } from '../test-utils/h
 const fuzz = createFuzzer('storage');
 const SECRET = 'fuzz-storage-secret-that-is-long-enough-1';
 const NOW = Date.UTC(2026, 0, 1);
-const context = { cookieName: 'session', maxAge: 14 * 24 * 3600, idleTimeout: 3600, now: () => NOW };
+const context = { cookieName: 'session', lifetime: createLifetime(14 * 24 * 3600, 3600), now: () => NOW };
 
 const pollutingKey = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'polluted') },
@@ -82,16 +84,16 @@ function expectedState(text: string): SessionState | undefined {
   }
   if (!Array.isArray(value) || value.length < 2 || value.length > 3) return undefined;
   const [data, id, meta] = value as unknown[];
-  if (!isPlainObject(data) || typeof id !== 'string' || !/^[A-Za-z0-9_-]{12}$/.test(id)) return undefined;
+  if (!isRecord(data) || typeof id !== 'string' || !/^[A-Za-z0-9_-]{12}$/.test(id)) return undefined;
   const createdAt = createdAtFromSessionId(id) as number;
   const state: SessionState = { id, data, createdAt, lastActiveAt: createdAt };
   if (value.length === 2) return state;
-  if (!isPlainObject(meta)) return undefined;
+  if (!isRecord(meta)) return undefined;
   const own = (key: string) => (Object.hasOwn(meta, key) ? meta[key] : undefined);
   const [a, u, f, v] = [own('a'), own('u'), own('f'), own('v')];
   if (a !== undefined && !(typeof a === 'number' && Number.isSafeInteger(a) && a >= 0)) return undefined;
   if (u !== undefined && typeof u !== 'string') return undefined;
-  if ((f !== undefined && !isPlainObject(f)) || (v !== undefined && !isPlainObject(v))) return undefined;
+  if ((f !== undefined && !isRecord(f)) || (v !== undefined && !isRecord(v))) return undefined;
   if (typeof a === 'number') state.lastActiveAt = createdAt + a * 1000;
   if (u !== undefined) state.userId = u;
   if (f !== undefined) state.flash = f;
@@ -140,9 +142,9 @@ describe('session payloads (fuzz)', () => {
     ['encrypted-cookie (web)', encryptedWeb],
   ])(
     '%s: an authentic but hostile payload loads as the envelope says, or is refused',
-    async (_name, backend) => {
+    async (_name, storage) => {
       await fuzz(payload, async (text) => {
-        expectLoaded(await backend.load(await sealer.seal(text)), utf8(text));
+        expectLoaded(await storage.load(await sealer.seal(text)), utf8(text));
       });
     },
   );
@@ -156,9 +158,9 @@ describe('session payloads (fuzz)', () => {
   it.each([
     ['encrypted-cookie', encrypted],
     ['simple-cookie', simple],
-  ])('%s: arbitrary cookie values are refused as invalid, never thrown', async (name, backend) => {
+  ])('%s: arbitrary cookie values are refused as invalid, never thrown', async (name, storage) => {
     await fuzz(hostileString(120), async (value) => {
-      const result = await backend.load(value);
+      const result = await storage.load(value);
       if (name === 'simple-cookie' && result.status === 'found') return; // unsigned: any valid JSON is accepted
       expect(result).toEqual({ status: 'rejected', reason: 'invalid' });
     });

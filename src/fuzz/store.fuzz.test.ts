@@ -11,7 +11,7 @@ import { SessionEngine } from '../engine.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { SessionError } from '../errors.ts';
-import { isPlainObject } from '../storage/envelope.ts';
+import { isRecord } from '../is-object.ts';
 import { createdAtFromSessionId, createSessionId } from '../storage/session-id.ts';
 import { createToken, isWellFormedToken, sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
@@ -354,14 +354,14 @@ describe('stored records (fuzz)', () => {
 /** The session a Memcached value must load as, restated from the record format; `undefined`: corrupt. */
 function expectedFromText(text: string): Expected | undefined {
   const decoded = decodeStored(text);
-  if (decoded === undefined || !isPlainObject(decoded.value)) return undefined;
+  if (decoded === undefined || !isRecord(decoded.value)) return undefined;
   const own = (object: Record<string, unknown>, key: string) =>
     Object.hasOwn(object, key) ? object[key] : undefined;
   const record = decoded.value;
   const data = own(record, 'd');
   const flash = own(record, 'f');
-  if (!isPlainObject(data)) return undefined;
-  if (flash !== undefined && !isPlainObject(flash)) return undefined;
+  if (!isRecord(data)) return undefined;
+  if (flash !== undefined && !isRecord(flash)) return undefined;
   // A damaged field name can turn into `v`, the data version: a record with
   // anything but a whole version from 1 is corrupt.
   const version = own(record, 'v');

@@ -13,12 +13,6 @@
  *   NON-JOINER and U+200D ZERO WIDTH JOINER, and the tag characters
  *   U+E0020–U+E007F: those are part of ordinary words (Persian, Indic
  *   scripts) and emoji (family sequences, subdivision flags).
- *
- * @example
- * ```ts
- * hasControlCharacter('/dashboard/\n42'); // true
- * hasControlCharacter('/blog/café'); // false
- * ```
  */
 export function hasControlCharacter(text: string): boolean {
   return CONTROL.test(text);

@@ -4,22 +4,12 @@ import { SessionConfigError } from '../errors.ts';
  * One step of a compiled `protect` pattern: a literal segment, exactly one
  * segment of any text (`:name`), or any number of segments, none included
  * (`:name*`, the tail of `:name+`, and the sub-paths a plain path covers).
- *
- * @example
- * ```ts
- * const tokens: PatternToken[] = [{ kind: 'literal', text: 'files' }, { kind: 'one' }, { kind: 'any' }];
- * ```
  */
 export type PatternToken = { kind: 'literal'; text: string } | { kind: 'one' } | { kind: 'any' };
 
 /**
  * Counts the steps of {@link matchSegments} (one per live pattern position
  * per segment), so tests can prove its cost is linear in the path length.
- *
- * @example
- * ```ts
- * const meter: StepMeter = { steps: 0 };
- * ```
  */
 export interface StepMeter {
   steps: number;
@@ -31,12 +21,6 @@ const PARAM = /^:[A-Za-z_][A-Za-z0-9_]*([*+]?)$/;
  * Parses one `protect` pattern (Next's matcher syntax) into tokens; throws a
  * `SessionConfigError` for a malformed one. A pattern without `*` or `+`
  * also covers every path below it.
- *
- * @example
- * ```ts
- * parsePattern('/files/:rest+'); // literal "files", one, any
- * parsePattern('/dashboard'); // literal "dashboard", any
- * ```
  */
 export function parsePattern(pattern: unknown): PatternToken[] {
   if (typeof pattern !== 'string' || !pattern.startsWith('/') || /[\s?#\\]/.test(pattern)) {
@@ -77,11 +61,6 @@ export function parsePattern(pattern: unknown): PatternToken[] {
  * 2 × tokens × (segments + 1) steps whatever the pattern: no backtracking,
  * and a segment's text is compared, never scanned by a regex, so any
  * character (line terminators, controls, any code point) is just text.
- *
- * @example
- * ```ts
- * matchSegments(parsePattern('/dashboard'), ['dashboard', 'reports']); // true
- * ```
  */
 export function matchSegments(
   tokens: readonly PatternToken[],

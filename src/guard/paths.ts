@@ -35,13 +35,6 @@ export type ProtectOption = readonly string[] | ((pathname: string) => boolean);
  * Compiles a {@link ProtectOption} into a predicate on a request's pathname
  * (`request.nextUrl.pathname`, still percent-encoded); throws a
  * `SessionConfigError` for a malformed pattern (called once, at creation).
- *
- * @example
- * ```ts
- * const isProtected = compileProtect(['/dashboard']);
- * isProtected('/dashboard/settings'); // true
- * isProtected('/about/%0A'); // true: a control character fails closed
- * ```
  */
 export function compileProtect(protect: ProtectOption): (pathname: string) => boolean {
   if (typeof protect === 'function') {
@@ -68,11 +61,6 @@ const DOT_DOT = /^(?:\.|%2e){2}$/i;
 /**
  * Resolves dot segments, percent-decodes and collapses `//` so `/%64ashboard`
  * or `/x/../dashboard` cannot slip past a pattern.
- *
- * @example
- * ```ts
- * normalizePath('/%64ashboard//x/../y'); // '/dashboard/y'
- * ```
  */
 export function normalizePath(pathname: string): string {
   // Segments are split and dot segments resolved before decoding, as the URL

@@ -1,24 +1,14 @@
-import { isPlainObject } from '../storage/envelope.ts';
+import { isRecord } from '../is-object.ts';
 import type { CookieJar, SessionData } from '../types.ts';
 import type { MigrationRead } from './types.ts';
 
 /**
  * The app's mapping from the old session's content to the kit's data.
- *
- * @example
- * ```ts
- * const map: MapData<{ username?: string }, { name?: string }> = (data) => ({ name: data.username });
- * ```
  */
 export type MapData<Input, Data extends SessionData> = (input: Input) => Data | Promise<Data>;
 
 /**
  * The app's choice of user id for a migrated session (`undefined`: not bound to a user).
- *
- * @example
- * ```ts
- * const userId: UserIdOf<{ user?: { id: string } }> = (data) => data.user?.id;
- * ```
  */
 export type UserIdOf<Input> = (input: Input) => string | undefined;
 
@@ -30,10 +20,6 @@ export type UserIdOf<Input> = (input: Input) => string | undefined;
  * throws), never a 500.
  *
  * @internal
- * @example
- * ```ts
- * return carryOver(token, options.map, (t) => t.sub);
- * ```
  */
 export async function carryOver<Input, Data extends SessionData>(
   input: Input,
@@ -50,7 +36,7 @@ export async function carryOver<Input, Data extends SessionData>(
     devWarn(`${source}: \`map\` or \`userId\` threw; the user gets a fresh session.`, error);
     return { status: 'rejected', reason: 'migration' };
   }
-  if (!isPlainObject(data)) {
+  if (!isRecord(data)) {
     devWarn(`${source}: \`map\` must return a plain object; the user gets a fresh session.`);
     return { status: 'rejected', reason: 'migration' };
   }
@@ -70,10 +56,6 @@ export async function carryOver<Input, Data extends SessionData>(
  * domain match; a `__Secure-` or `Secure` one only through a Secure write).
  *
  * @internal
- * @example
- * ```ts
- * expireCookies(jar, ['my-app'], { path: '/', domain: undefined, secure: true });
- * ```
  */
 export function expireCookies(
   jar: CookieJar,

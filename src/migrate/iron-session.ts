@@ -1,7 +1,7 @@
 import { unsealData } from 'iron-session';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { SessionConfigError } from '../errors.ts';
-import { isPlainObject } from '../storage/envelope.ts';
+import { isRecord } from '../is-object.ts';
 import type { InvalidSessionReason, SessionData } from '../types.ts';
 import { carryOver, expireCookies, type MapData, type UserIdOf } from './carry-over.ts';
 import { checkCookieName, checkCookieScope, checkKeys, deferredSource, optionalFunction } from './options.ts';
@@ -161,7 +161,7 @@ function createIronSource<Data extends SessionData, IronData extends SessionData
         return { status: 'rejected', reason: 'invalid' };
       const opened = await unseal(value);
       if ('reason' in opened) return { status: 'rejected', reason: opened.reason };
-      if (!isPlainObject(opened.data)) return { status: 'rejected', reason: 'invalid' };
+      if (!isRecord(opened.data)) return { status: 'rejected', reason: 'invalid' };
       return carryOver(opened.data as IronData, map as MapData<IronData, Data>, userId, FACTORY);
     },
     clear(jar, request) {
@@ -181,7 +181,7 @@ function identity<T>(value: T): T {
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return isPlainObject(value) && Object.keys(value).length === 0;
+  return isRecord(value) && Object.keys(value).length === 0;
 }
 
 // A null-prototype map: iron looks the seal's password id up with `in`, and

@@ -1,7 +1,8 @@
+import { markMigrated, startState } from '../engine/sessions.ts';
 import type { SessionEngine } from '../engine.ts';
 import { checkData, needsDataCheck } from '../schema/data-check.ts';
 import type { Committer, SessionImpl } from '../session.ts';
-import type { CookieJar, SessionData } from '../types.ts';
+import type { CookieJar } from '../types.ts';
 import type { MigrationRead, MigrationRequest, MigrationSource } from './types.ts';
 
 /**
@@ -11,11 +12,6 @@ import type { MigrationRead, MigrationRequest, MigrationSource } from './types.t
  * cookies go in the same response.
  *
  * @internal
- * @example
- * ```ts
- * const migration = new Migration(engine, sources);
- * const session = await migration.load(jar, commit, secure, peek, names);
- * ```
  */
 export class Migration {
   readonly #engine: SessionEngine;
@@ -34,13 +30,13 @@ export class Migration {
    * old cookie again, so server components see the user without any write.
    * A refused one gives a fresh session and one report naming the source.
    */
-  async load<Data extends SessionData>(
+  async load(
     jar: CookieJar,
     commit: Committer,
     secure: boolean,
     peek: boolean,
     cookieNames: string[],
-  ): Promise<SessionImpl<Data>> {
+  ): Promise<SessionImpl> {
     const engine = this.#engine;
     const request: MigrationRequest = { secure, now: engine.options.now() };
     for (const source of this.#sources) {
@@ -48,7 +44,7 @@ export class Migration {
       if (read.status === 'absent') continue;
       if (read.status === 'rejected')
         return engine.reject(read.reason, commit, cookieNames, peek, source.name);
-      const state = engine.newState();
+      const state = startState(engine);
       // A copy: `set()` must never reach into an object the app's `map` returned.
       state.data = { ...read.data };
       if (read.userId !== undefined) state.userId = read.userId;
@@ -61,7 +57,10 @@ export class Migration {
       if (state.userId === undefined && Object.keys(state.data).length === 0) {
         return engine.fresh(commit, cookieNames, true);
       }
-      return engine.adopt<Data>(state, commit, cookieNames);
+      // Not new, bound to `state.userId`, and written whole by the next save.
+      const session = engine.session(state, false, commit, cookieNames);
+      markMigrated(session, engine.options.data.version);
+      return session;
     }
     return engine.fresh(commit, cookieNames, false);
   }

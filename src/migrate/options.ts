@@ -1,6 +1,7 @@
 import { isCookieDomain, isCookieNameToken, isCookiePath } from '../cookie/validate.ts';
 import { SessionConfigError } from '../errors.ts';
 import type { SessionData } from '../types.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import type { MigrationSource } from './types.ts';
 
 // Sources whose factory refused its options while `next build` ran: the
@@ -13,10 +14,6 @@ const deferredErrors = new WeakMap<object, SessionConfigError>();
  * when the server starts.
  *
  * @internal
- * @example
- * ```ts
- * deferConfigErrorDuringBuild(() => create(options), (error) => deferredSource('authjs', error));
- * ```
  */
 export function deferredSource<Data extends SessionData>(
   name: string,
@@ -36,10 +33,6 @@ export function deferredSource<Data extends SessionData>(
  * shape), whose cookies are not the kit's own.
  *
  * @internal
- * @example
- * ```ts
- * const sources = resolveMigrateFrom(options.migrateFrom, { cookieName: 'session', exactCookieName: false });
- * ```
  */
 export function resolveMigrateFrom(
   value: unknown,
@@ -113,20 +106,9 @@ function sameCookie(a: string, b: string): boolean {
  * Refuses keys a migration source's factory does not know, naming the valid ones.
  *
  * @internal
- * @example
- * ```ts
- * checkKeys(options, ['password', 'cookieName'], 'ironSession()');
- * ```
  */
 export function checkKeys(options: object, valid: readonly string[], factory: string): void {
-  for (const key of Object.keys(options)) {
-    if (!valid.includes(key)) {
-      throw new SessionConfigError(
-        `Unknown ${factory} option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          `Valid options: ${valid.join(', ')}.`,
-      );
-    }
-  }
+  rejectUnknownOptions(options, valid, `${factory} option`);
 }
 
 /**
@@ -134,10 +116,6 @@ export function checkKeys(options: object, valid: readonly string[], factory: st
  * old library writes.
  *
  * @internal
- * @example
- * ```ts
- * const name = checkCookieName(options.cookieName, 'ironSession()', 'the `cookieName` of your iron-session options');
- * ```
  */
 export function checkCookieName(value: unknown, factory: string, hint: string): string {
   if (!isCookieNameToken(value) || /\.\d+$/.test(value)) {
@@ -155,10 +133,6 @@ export function checkCookieName(value: unknown, factory: string, hint: string): 
  * path and domain all match).
  *
  * @internal
- * @example
- * ```ts
- * const attrs = checkCookieScope(options.cookieOptions, 'ironSession()');
- * ```
  */
 export function checkCookieScope(
   value: unknown,
@@ -187,10 +161,6 @@ export function checkCookieScope(
  * An optional function option, checked to be one.
  *
  * @internal
- * @example
- * ```ts
- * const userId = optionalFunction(options.userId, 'ironSession()', 'userId', '(data) => string | undefined');
- * ```
  */
 export function optionalFunction<F>(
   value: F | undefined,

@@ -22,11 +22,6 @@ export interface ClientAccess<Client extends ClientSessionData> {
 /**
  * Builds {@link ClientAccess} from the validated `expose` option and the
  * kit's `getSession`.
- *
- * @example
- * ```ts
- * const access = createClientAccess<{ user?: string }>(engine.options.expose, getSession);
- * ```
  */
 export function createClientAccess<Client extends ClientSessionData>(
   expose: Exposer,
@@ -40,11 +35,6 @@ export function createClientAccess<Client extends ClientSessionData>(
  * Stand-in used while `next build` runs without the runtime configuration.
  * Reads the cookies first, so Next renders the page per request instead of
  * failing the build; the request then throws the original error.
- *
- * @example
- * ```ts
- * const access = failingClientAccess(error);
- * ```
  */
 export function failingClientAccess<Client extends ClientSessionData>(error: Error): ClientAccess<Client> {
   const getClientSession = async (): Promise<Client> => {

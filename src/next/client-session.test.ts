@@ -80,8 +80,8 @@ describe('getClientSession', () => {
     ]) {
       expect(json).not.toContain(hidden);
     }
-    const internals = (session as unknown as SessionImpl).internals;
-    expect(JSON.stringify(internals.state)).toContain('admin'); // the session itself holds it
+    const { state } = session as unknown as SessionImpl;
+    expect(JSON.stringify(state)).toContain('admin'); // the session itself holds it
   });
 
   it('a function picks and reshapes; the session data it reads is read-only', async () => {

@@ -8,11 +8,6 @@ type NextCookies = Awaited<ReturnType<typeof cookies>>;
 
 /**
  * The request's cookie jar from `next/headers`.
- *
- * @example
- * ```ts
- * const jar = await requestJar();
- * ```
  */
 export async function requestJar(): Promise<CookieJar> {
   const test = currentTestRequest();
@@ -23,11 +18,6 @@ export async function requestJar(): Promise<CookieJar> {
 /**
  * Whether this request may set cookies (a Server Action, a Route Handler),
  * as opposed to a server component render.
- *
- * @example
- * ```ts
- * if (await canWriteCookies()) registerCheck();
- * ```
  */
 export async function canWriteCookies(): Promise<boolean> {
   const test = currentTestRequest();
@@ -44,11 +34,6 @@ export async function canWriteCookies(): Promise<boolean> {
  * context.test.ts against the installed Next), so every write is also
  * checked after the fact: a write Next refuses or ignores is a
  * `SessionReadOnlyError`, never a save reported as done.
- *
- * @example
- * ```ts
- * const jar = await writableJar(); // throws SessionReadOnlyError in a server component
- * ```
  */
 export async function writableJar(): Promise<CookieJar> {
   const test = currentTestRequest();
@@ -90,11 +75,6 @@ export interface RequestFacts {
 
 /**
  * The request facts a save needs, from one `headers()` read.
- *
- * @example
- * ```ts
- * const { secure, action } = await requestFacts();
- * ```
  */
 export async function requestFacts(): Promise<RequestFacts> {
   const requestHeaders = currentTestRequest()?.headers ?? (await headers());
@@ -116,11 +96,6 @@ export async function requestFacts(): Promise<RequestFacts> {
  * as Next's message advises. In Server Actions and Route Handlers it resolves
  * at once; while Next prerenders, it never does (the session is left out of
  * the prerendered shell, as `cookies()` already is).
- *
- * @example
- * ```ts
- * const [jar] = await Promise.all([requestJar(), atRequestTime()]);
- * ```
  */
 export async function atRequestTime(): Promise<void> {
   if (currentTestRequest() !== undefined) return;

@@ -4,9 +4,10 @@ import { SessionConfigError } from '../errors.ts';
 import { hasControlCharacter } from '../guard/control-characters.ts';
 import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, normalizePath, type ProtectOption } from '../guard/paths.ts';
-import type { Session, SessionImpl } from '../session.ts';
+import type { Session } from '../session.ts';
 import type { SessionData } from '../types.ts';
-import { createProxySession } from './proxy-session.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
+import { loadProxySession } from './proxy-session.ts';
 
 /**
  * Options of `guard()`.
@@ -62,29 +63,17 @@ export type Guard = <Data extends SessionData = SessionData>(
   options: GuardOptions<Data>,
 ) => (request: NextRequest) => Promise<NextResponse>;
 
-const GUARD_KEYS = new Set(['protect', 'loginPath', 'authorize', 'csrf']);
+const GUARD_KEYS = ['protect', 'loginPath', 'authorize', 'csrf'];
 
 /**
  * @internal Binds `guard()` to a kit's engine.
- *
- * @example
- * ```ts
- * const guard = createGuard(engine);
- * ```
  */
 export function createGuard(engine: SessionEngine): Guard {
-  const load = createProxySession(engine);
   return <Data extends SessionData>(options: GuardOptions<Data>) => {
     if (typeof options !== 'object' || options === null) {
       throw new SessionConfigError('guard() needs { protect, loginPath }.');
     }
-    for (const key of Object.keys(options)) {
-      if (!GUARD_KEYS.has(key)) {
-        throw new SessionConfigError(
-          `Unknown guard() option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". Valid options: protect, loginPath, authorize, csrf.`,
-        );
-      }
-    }
+    rejectUnknownOptions(options, GUARD_KEYS, 'guard() option');
     const isProtected = compileProtect(options.protect);
     const { authorize, csrf } = options;
     const login = parseLoginPath(options.loginPath);
@@ -104,14 +93,15 @@ export function createGuard(engine: SessionEngine): Guard {
           ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
           : new NextResponse('Forbidden: cross-site request', { status: 403 });
       }
-      const { session, next, apply, maySetCookie } = await load<Data>(request);
+      const { proxy, core } = await loadProxySession<Data>(engine, request);
+      const { session, next, apply, maySetCookie } = proxy;
       // Rolling expiry and key rotation: re-issue the cookie when it is due
       // (or sealed with an older key, or rejected), into both the response
       // and this request's render. Nothing is written otherwise, and nothing
       // on requests that race with the user's own: a prefetch sent with the
       // cookie from before a login can come back after the login's response.
       if (maySetCookie) {
-        if (engine.refreshDue(session as unknown as SessionImpl)) session.touch();
+        if (engine.refreshDue(core)) session.touch();
         if (session.isChanged) await session.save();
       }
 

@@ -2,7 +2,8 @@
 // uses it (requests simulated by next-session-kit/testing).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withSessionRequest } from '../entries/testing.ts';
-import { memoryMapsOf, memoryStorage } from '../storage/memory-storage.ts';
+import { MemoryMaps } from '../storage/memory/adapter.ts';
+import { memoryStorage, memoryStorageOn } from '../storage/memory-storage.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { Clock } from '../test-utils/harness.ts';
 import { createSessionKit } from './kit.ts';
@@ -16,7 +17,8 @@ afterEach(() => {
 describe('hasSession()', () => {
   it('tells whether a valid session exists without creating, writing or touching one', async () => {
     const clock = new Clock(Date.now());
-    const storage = memoryStorage({ touchAfter: 0 });
+    const maps = new MemoryMaps();
+    const storage = memoryStorageOn(maps, { touchAfter: 0 });
     const invalid: string[] = [];
     const kit = createSessionKit<{ user?: string }>({
       storage,
@@ -28,7 +30,7 @@ describe('hasSession()', () => {
     const none = await withSessionRequest({}, () => kit.hasSession());
     expect(none.result).toBe(false);
     expect(none.setCookies).toEqual([]);
-    expect(memoryMapsOf(storage)?.records.size).toBe(0);
+    expect(maps.records.size).toBe(0);
 
     const { cookies } = await withSessionRequest({}, async () => {
       const session = await kit.newSession({ userId: 'ada' });
@@ -37,7 +39,7 @@ describe('hasSession()', () => {
       await session.save();
       expect(await kit.hasSession()).toBe(true);
     });
-    const record = () => [...(memoryMapsOf(storage)?.records.values() ?? [])][0]?.text;
+    const record = () => [...maps.records.values()][0]?.text;
     const stored = record();
     clock.advance(120); // a getSession() now would refresh the idle TTL (touchAfter: 0)
     const yes = await withSessionRequest({ cookies }, () => kit.hasSession());

@@ -1,12 +1,13 @@
 import 'server-only';
 import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
+import { hasChanges } from '../change-set.ts';
 import { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionUnsupportedError } from '../errors.ts';
 import type { ClientSessionData } from '../expose.ts';
 import type { SessionKitOptions } from '../options.ts';
-import type { Session, SessionImpl } from '../session.ts';
-import type { UserSessionInfo } from '../storage/types.ts';
+import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
+import type { UserSessionIndex, UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
 import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
@@ -66,7 +67,7 @@ export interface SessionKit<
   listUserSessions(userId: string): Promise<UserSessionInfo[]>;
   /**
    * Ends the user's sessions ("sign out everywhere"); `except` keeps the
-   * listed handles, e.g. `{ except: [current.handle] }` for "sign out other
+   * listed references, e.g. `{ except: [current.ref] }` for "sign out other
    * devices". Resolves to how many ended. Store-backed storages only.
    */
   destroyUserSessions(userId: string, options?: { except?: readonly string[] }): Promise<number>;
@@ -102,11 +103,11 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 ): SessionKit<Data, Flash, Client> {
   const scope = createRequestScope();
 
-  const commit = async (session: SessionImpl): Promise<void> => {
+  const commit = async (session: SessionCore): Promise<void> => {
     // Checked even when nothing changed: save() in a server component is
     // always a mistake, and saying so early beats a silent no-op.
     const jar = await writableJar();
-    if (!session.isChanged) return;
+    if (!hasChanges(session.changes)) return;
     const request = await requestFacts();
     const silent = await engine.commit(session, jar, request.secure);
     // A written cookie already makes Next re-render after a Server Action; a
@@ -134,22 +135,22 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
   return {
     ...createClientAccess<Client>(engine.options.expose, current),
-    getSession: () => current() as unknown as Promise<Session<Data, Flash>>,
+    getSession: async () => asSession<Data, Flash>(await current()),
 
     async hasSession(): Promise<boolean> {
       const slot = await scope();
       // Already loaded in this request: that session (saved or not) decides.
       const session = await (slot.current ?? load(true));
       // Not new and not yet saved: carried over from another library's cookie (`migrateFrom`).
-      return session.internals.handle !== undefined || !session.isNew;
+      return session.changes.handle !== undefined || !session.isNew;
     },
 
     async newSession(newOptions?: NewSessionOptions): Promise<Session<Data, Flash>> {
       const userId = validateUserId(newOptions?.userId);
       const previous = await current();
-      const next = engine.replace<Data>(previous, commit, userId);
-      (await scope()).current = Promise.resolve(next as unknown as SessionImpl);
-      return next as unknown as Session<Data, Flash>;
+      const next = engine.replace(previous, commit, userId);
+      (await scope()).current = Promise.resolve(next);
+      return asSession<Data, Flash>(next);
     },
 
     async destroySession(): Promise<void> {
@@ -163,11 +164,11 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
     async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
       const id = requireUserId(userId);
-      const { listUserSessions, refOf } = storeFeatures(engine);
-      const [sessions, session] = await Promise.all([listUserSessions(id), current()]);
-      const handle = session.internals.handle;
-      const ref = handle === undefined ? undefined : await refOf(handle);
-      return sessions.map((info) => ({ ...info, current: info.handle === ref }));
+      const users = userIndex(engine);
+      const [sessions, session] = await Promise.all([users.list(id), current()]);
+      const handle = session.changes.handle;
+      const ref = handle === undefined ? undefined : await users.refOf(handle);
+      return sessions.map((info) => ({ ...info, current: info.ref === ref }));
     },
 
     async destroyUserSessions(
@@ -176,28 +177,23 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     ): Promise<number> {
       const id = requireUserId(userId);
       const except = destroyOptions?.except ?? [];
-      if (!Array.isArray(except) || except.some((h) => typeof h !== 'string')) {
-        throw new SessionConfigError('`except` must be an array of session handles from listUserSessions().');
+      if (!Array.isArray(except) || except.some((ref) => typeof ref !== 'string')) {
+        throw new SessionConfigError('`except` must be an array of session refs from listUserSessions().');
       }
-      return storeFeatures(engine).destroyUserSessions(id, except);
+      return userIndex(engine).destroy(id, except);
     },
   };
 }
 
-function storeFeatures(engine: SessionEngine) {
-  const { backend } = engine;
-  const { listUserSessions, destroyUserSessions, refOf } = backend;
-  if (listUserSessions === undefined || destroyUserSessions === undefined || refOf === undefined) {
+function userIndex(engine: SessionEngine): UserSessionIndex {
+  const { users } = engine.storage;
+  if (users === null) {
     throw new SessionUnsupportedError(
       `Listing and ending a user's sessions needs a session store; the ${engine.options.storage.name} ` +
         'storage keeps sessions only in the browser. Use redisStorage(), kvStorage() or memcachedStorage().',
     );
   }
-  return {
-    listUserSessions: listUserSessions.bind(backend),
-    destroyUserSessions: destroyUserSessions.bind(backend),
-    refOf: refOf.bind(backend),
-  };
+  return users;
 }
 
 function requireUserId(userId: unknown): string {

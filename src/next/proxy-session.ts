@@ -1,6 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
-import type { Session, SessionImpl } from '../session.ts';
+import { asSession, hasPendingFlash, type Session, type SessionCore, type SessionImpl } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
 import { maySetSessionCookie } from './request-kind.ts';
 
@@ -52,80 +52,109 @@ interface Write {
 }
 
 /**
- * @internal Loads the session from a `NextRequest`. `save()` on it records
- * cookie writes that `next()`/`apply()` then deliver.
+ * `proxySession()` bound to a kit's engine.
  *
- * @example
- * ```ts
- * const load = createProxySession(engine);
- * const { session, next } = await load(request);
- * ```
+ * @internal
  */
 export function createProxySession(engine: SessionEngine) {
-  return async <Data extends SessionData>(request: NextRequest): Promise<ProxySession<Data>> => {
-    const writes: Write[] = [];
-    const jar: CookieJar = {
-      get: (name) => request.cookies.get(name),
-      getAll: () => request.cookies.getAll(),
-      set: (name, value, options) => {
-        writes.push({ name, value, options });
-        // Mirror into the request's Cookie header, which next() forwards.
-        if (options.maxAge === 0) request.cookies.delete(name);
-        else request.cookies.set(name, value);
-      },
-    };
-    const secure = request.nextUrl.protocol === 'https:' || forwardedHttps(request);
-    const commit = (session: SessionImpl) => engine.commit(session, jar, secure);
-    const session = await engine.load<Data>(jar, commit, secure);
-    const maySetCookie = maySetSessionCookie(request);
-    // Flash messages with a cookie storage, only when the request goes on to
-    // render: the browser gets the cookie without them, the render gets them.
-    // Set when the browser's cookie must differ from what this render sees.
-    let browserOnly = false;
-    const forwardFlash = async (): Promise<void> => {
-      const impl = session as unknown as SessionImpl;
-      // Only page loads: a Server Action (POST) sets its own cookie in the
-      // same response, and a raw Set-Cookie from here could land after it;
-      // Next's router fetches and prefetches race with the user's requests.
-      const render = request.method === 'GET' || request.method === 'HEAD';
-      if (!render || !maySetCookie || engine.backend.kind !== 'cookie' || !impl.consumeFlash()) return;
-      await session.save();
-      const forwarded = await engine.sealForRender(impl);
-      if (forwarded === null) return;
-      const cookieName = engine.cookieNameOn(secure);
-      for (const { name } of request.cookies.getAll()) {
-        if (name.startsWith(`${cookieName}.`)) request.cookies.delete(name);
-      }
-      request.cookies.set(cookieName, forwarded);
-      browserOnly = true;
-    };
-    const apply = <R extends NextResponse>(response: R): R => {
-      for (const { name, value, options } of writes) {
-        // Next lays cookies set through response.cookies over this render's
-        // request cookies, which would hide the forwarded flash; a raw
-        // Set-Cookie header only reaches the browser.
-        if (browserOnly) response.headers.append('set-cookie', serializeCookie(name, value, options));
-        else response.cookies.set(name, value, options);
-      }
-      return response;
-    };
-    return {
-      session,
-      next: async () => {
-        if (isActionRedirectRender(request) && engine.backend.kind === 'cookie') {
-          if ((session as unknown as SessionImpl).hasPendingFlash()) return apply(deferToBrowser());
-        }
-        await forwardFlash();
-        // Forwarding request headers makes Next copy every header into the
-        // response and back into the render's request (a third of a no-op
-        // proxy's cost again, profiled): only when the render must see new cookies.
-        if (writes.length === 0 && !browserOnly) return NextResponse.next();
-        return apply(NextResponse.next({ request: { headers: request.headers } }));
-      },
-      apply,
-      maySetCookie,
-    };
+  return async <Data extends SessionData>(request: NextRequest): Promise<ProxySession<Data>> =>
+    (await loadProxySession<Data>(engine, request)).proxy;
+}
+
+/**
+ * Loads the session from a `NextRequest`: the app's typed view, and the
+ * engine's session for the guard. `save()` on it records cookie writes that
+ * `next()`/`apply()` then deliver.
+ *
+ * @internal
+ */
+export async function loadProxySession<Data extends SessionData>(
+  engine: SessionEngine,
+  request: NextRequest,
+): Promise<{ proxy: ProxySession<Data>; core: SessionImpl }> {
+  const writes: Write[] = [];
+  const jar = recordingJar(request, writes);
+  const secure = request.nextUrl.protocol === 'https:' || forwardedHttps(request);
+  const core = await engine.load(jar, (session) => engine.commit(session, jar, secure), secure);
+  const maySetCookie = maySetSessionCookie(request);
+  // Set when the browser's cookie must differ from what this render sees.
+  let browserOnly = false;
+  const apply = <R extends NextResponse>(response: R): R => {
+    for (const { name, value, options } of writes) {
+      // Next lays cookies set through response.cookies over this render's
+      // request cookies, which would hide the forwarded flash; a raw
+      // Set-Cookie header only reaches the browser.
+      if (browserOnly) response.headers.append('set-cookie', serializeCookie(name, value, options));
+      else response.cookies.set(name, value, options);
+    }
+    return response;
   };
+  const flashInCookie = engine.storage.flash.via === 'cookie';
+  const next = async (): Promise<NextResponse> => {
+    if (flashInCookie && isActionRedirectRender(request) && hasPendingFlash(core)) {
+      return apply(deferToBrowser());
+    }
+    // Only page loads: a Server Action (POST) sets its own cookie in the
+    // same response, and a raw Set-Cookie from here could land after it;
+    // Next's router fetches and prefetches race with the user's requests.
+    const render = request.method === 'GET' || request.method === 'HEAD';
+    if (flashInCookie && render && maySetCookie)
+      browserOnly = await forwardFlash(engine, core, request, secure);
+    // Forwarding request headers makes Next copy every header into the
+    // response and back into the render's request (a third of a no-op
+    // proxy's cost again, profiled): only when the render must see new cookies.
+    if (writes.length === 0 && !browserOnly) return NextResponse.next();
+    return apply(NextResponse.next({ request: { headers: request.headers } }));
+  };
+  return { proxy: { session: asSession<Data>(core), next, apply, maySetCookie }, core };
+}
+
+// The request's cookies, with every write recorded for the response and
+// mirrored into the request's Cookie header, which next() forwards.
+function recordingJar(request: NextRequest, writes: Write[]): CookieJar {
+  return {
+    get: (name) => request.cookies.get(name),
+    getAll: () => request.cookies.getAll(),
+    set: (name, value, options) => {
+      writes.push({ name, value, options });
+      if (options.maxAge === 0) request.cookies.delete(name);
+      else request.cookies.set(name, value);
+    },
+  };
+}
+
+// Flash messages with a cookie storage, when the request goes on to render:
+// the browser gets the cookie without them, the render gets them. True when
+// the forwarded cookie now differs from the browser's.
+async function forwardFlash(
+  engine: SessionEngine,
+  session: SessionImpl,
+  request: NextRequest,
+  secure: boolean,
+): Promise<boolean> {
+  if (!showPendingFlash(session)) return false;
+  await session.save();
+  const forwarded = await engine.sealForRender(session);
+  if (forwarded === null) return false;
+  const cookieName = engine.cookies.on(secure).name;
+  for (const { name } of request.cookies.getAll()) {
+    if (name.startsWith(`${cookieName}.`)) request.cookies.delete(name);
+  }
+  request.cookies.set(cookieName, forwarded);
+  return true;
+}
+
+// Cookie storages: moves the pending flash messages to `shown`, for this
+// render only, and marks the session for a write that drops them from the
+// browser's cookie. False when there were none.
+function showPendingFlash(session: SessionCore): boolean {
+  const { state, changes } = session;
+  if (state.flash === undefined || !hasPendingFlash(session)) return false;
+  state.shown = { ...state.shown, ...state.flash };
+  delete state.flash;
+  changes.dirty = true;
+  changes.cleared = true;
+  return true;
 }
 
 /**

@@ -8,11 +8,6 @@ import { refresh } from 'next/cache.js';
  * A new cookie already makes Next do that; a store keeps the same cookie when
  * only the data changes, and nothing would tell Next. Outside a Server
  * Action (Route Handler, test) `refresh()` refuses and there is nothing to do.
- *
- * @example
- * ```ts
- * if ((await engine.commit(session, jar, secure)) && isServerAction) refreshAfterSave();
- * ```
  */
 export function refreshAfterSave(): void {
   try {

@@ -13,21 +13,11 @@
  *   Handlers, images;
  * - `other`: a client that sends no Fetch Metadata and does not look like a
  *   browser's script: curl, a test, a monitoring probe.
- *
- * @example
- * ```ts
- * requestKind(new Request('https://app.example/', { headers: { 'sec-fetch-mode': 'navigate' } })); // 'document'
- * ```
  */
 export type RequestKind = 'document' | 'action' | 'prefetch' | 'fetch' | 'other';
 
 /**
  * Classifies a request by its headers ({@link RequestKind}).
- *
- * @example
- * ```ts
- * if (requestKind(request) === 'document') console.log('a page load');
- * ```
  */
 export function requestKind(request: Request): RequestKind {
   const { headers } = request;
@@ -57,11 +47,6 @@ export function requestKind(request: Request): RequestKind {
  * run alongside them (a prefetch sent with the cookie from before a login can
  * come back after the login's response), so a cookie written there could
  * undo a login, a logout or a save.
- *
- * @example
- * ```ts
- * if (maySetSessionCookie(request)) await session.save();
- * ```
  */
 export function maySetSessionCookie(request: Request): boolean {
   const kind = requestKind(request);

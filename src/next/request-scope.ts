@@ -16,12 +16,6 @@ export interface RequestScope {
  * in Route Handlers it calls straight through. Next keeps one headers object
  * per request in every context (render, Server Action, Route Handler), so the
  * slot is keyed on that object and dies with the request.
- *
- * @example
- * ```ts
- * const scope = createRequestScope();
- * (await scope()).current ??= load();
- * ```
  */
 export function createRequestScope(): () => Promise<RequestScope> {
   const scopes = new WeakMap<object, RequestScope>();

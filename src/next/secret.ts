@@ -4,6 +4,7 @@ import { isNextBuildPhase } from '../build-phase.ts';
 import { base64urlEncode } from '../codec/base64url.ts';
 import { SECRET_ADVICE, secretProblem } from '../codec/secret-strength.ts';
 import { SessionConfigError } from '../errors.ts';
+import { printable } from '../printable.ts';
 
 /**
  * Options of {@link sessionSecret}.
@@ -101,7 +102,7 @@ function checkSecrets(name: string, secrets: readonly string[]): void {
 
 function describeNodeEnv(value: string | undefined): string {
   if (value === undefined) return 'unset';
-  return JSON.stringify(value.replace(/[^\x20-\x7e]/g, '?').slice(0, 40));
+  return JSON.stringify(printable(value));
 }
 
 // `next build` without the secret: a random key only this build process

@@ -19,11 +19,6 @@ export interface SessionProviderProps {
  * (the kit's `getClientSession`). While the session store is down it hands
  * client components an empty snapshot instead of failing the whole layout:
  * pages that read the session report the outage themselves.
- *
- * @example
- * ```ts
- * const SessionProvider = createSessionProvider(getClientSession);
- * ```
  */
 export function createSessionProvider(
   load: () => Promise<ClientSessionData>,

@@ -6,11 +6,6 @@ import type { CookieJar } from '../types.ts';
  * that stand in for `after()`.
  *
  * @internal
- * @example
- * ```ts
- * const request = currentTestRequest();
- * if (request) request.jar.get('session');
- * ```
  */
 export interface TestRequest {
   readonly jar: CookieJar;
@@ -32,10 +27,6 @@ const KEY = Symbol.for('next-session-kit.test-request');
  * The test request this code runs in, if any (`withSessionRequest()`).
  *
  * @internal
- * @example
- * ```ts
- * const jar = currentTestRequest()?.jar ?? (await cookies());
- * ```
  */
 export function currentTestRequest(): TestRequest | undefined {
   return (globalThis as { [KEY]?: RequestStore })[KEY]?.getStore();
@@ -45,10 +36,6 @@ export function currentTestRequest(): TestRequest | undefined {
  * Installs the store `currentTestRequest()` reads; called by the testing entry.
  *
  * @internal
- * @example
- * ```ts
- * const store = installTestRequestStore(new AsyncLocalStorage<TestRequest>());
- * ```
  */
 export function installTestRequestStore<S extends RequestStore>(store: S): S {
   // One store per process, even if the testing entry is loaded twice.

@@ -1,5 +1,6 @@
 import { after } from 'next/server.js';
-import type { SessionImpl } from '../session.ts';
+import { printable } from '../printable.ts';
+import { type SessionImpl, unsavedChanges } from '../session.ts';
 import { canWriteCookies } from './context.ts';
 import { currentTestRequest } from './test-request.ts';
 
@@ -8,14 +9,9 @@ const MAX_LISTED = 10;
 /**
  * The warning for a session changed but never saved. Names keys and
  * operations only, never values.
- *
- * @example
- * ```ts
- * unsavedMessage(['count', 'flash:notice']);
- * ```
  */
 export function unsavedMessage(changes: readonly string[]): string {
-  const names = changes.slice(0, MAX_LISTED).map((name) => name.replace(/[^\x20-\x7e]/g, '?').slice(0, 60));
+  const names = changes.slice(0, MAX_LISTED).map((name) => printable(name, 60));
   const listed = names.join(', ') + (changes.length > MAX_LISTED ? `, … (${changes.length} in all)` : '');
   return (
     `next-session-kit: the session was changed (${listed}) but never saved, so the change is lost. ` +
@@ -29,18 +25,13 @@ export function unsavedMessage(changes: readonly string[]): string {
  * Handler has finished (`after()`), warn if the request's session still has
  * unsaved changes. Server component renders cannot save, so they are not
  * checked. Never fails the request.
- *
- * @example
- * ```ts
- * watchUnsaved(() => slot.current);
- * ```
  */
 export async function watchUnsaved(current: () => Promise<SessionImpl> | undefined): Promise<void> {
   try {
     if (!(await canWriteCookies())) return;
     const check = async (): Promise<void> => {
       const session = await current()?.catch(() => undefined);
-      const changes = session?.unsavedChanges() ?? [];
+      const changes = session === undefined ? [] : unsavedChanges(session);
       if (changes.length > 0) console.warn(unsavedMessage(changes));
     };
     const test = currentTestRequest();

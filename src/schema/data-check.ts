@@ -1,4 +1,4 @@
-import { isPlainObject } from '../storage/envelope.ts';
+import { isRecord } from '../is-object.ts';
 import type { SessionState } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
 import type { StandardSchemaV1, StandardSchemaV1Issue } from './standard-schema.ts';
@@ -19,10 +19,6 @@ export type Migrate = (data: SessionData, fromVersion: number) => SessionData | 
  * What a loaded session's data must satisfy.
  *
  * @internal
- * @example
- * ```ts
- * const rules: DataRules = { schema: undefined, version: 2, migrate };
- * ```
  */
 export interface DataRules {
   schema: StandardSchemaV1 | undefined;
@@ -34,10 +30,6 @@ export interface DataRules {
  * Result of {@link checkData}: the data to use, or why the session is refused.
  *
  * @internal
- * @example
- * ```ts
- * const checked: DataCheck = { ok: true, data: {}, migrated: false };
- * ```
  */
 export type DataCheck =
   | { ok: true; data: SessionData; migrated: boolean }
@@ -48,10 +40,6 @@ export type DataCheck =
  * path of a kit without `schema` or `version`, which then pays nothing.
  *
  * @internal
- * @example
- * ```ts
- * if (needsDataCheck(rules, state)) await checkData(rules, state);
- * ```
  */
 export function needsDataCheck(rules: DataRules, state: SessionState): boolean {
   return rules.schema !== undefined || (state.version ?? 1) !== rules.version;
@@ -63,11 +51,6 @@ export function needsDataCheck(rules: DataRules, state: SessionState): boolean {
  * refused, never passed on half-valid.
  *
  * @internal
- * @example
- * ```ts
- * const checked = await checkData(rules, state);
- * if (!checked.ok) return reject(checked.reason);
- * ```
  */
 export async function checkData(rules: DataRules, state: SessionState): Promise<DataCheck> {
   const stored = state.version ?? 1;
@@ -83,7 +66,7 @@ export async function checkData(rules: DataRules, state: SessionState): Promise<
       devWarn(`migrate() threw for a session of version ${stored}; the user gets a fresh session.`, error);
       return { ok: false, reason: 'migration' };
     }
-    if (!isPlainObject(data)) return { ok: false, reason: 'migration' };
+    if (!isRecord(data)) return { ok: false, reason: 'migration' };
   }
   if (rules.schema !== undefined) {
     let result: Awaited<ReturnType<StandardSchemaV1['~standard']['validate']>>;
@@ -99,7 +82,7 @@ export async function checkData(rules: DataRules, state: SessionState): Promise<
       );
       return { ok: false, reason: 'schema' };
     }
-    if (!isPlainObject(result.value)) return { ok: false, reason: 'schema' };
+    if (!isRecord(result.value)) return { ok: false, reason: 'schema' };
     data = result.value;
   }
   return { ok: true, data: data as SessionData, migrated };

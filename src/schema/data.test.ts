@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SessionConfigError } from '../errors.ts';
 import type { SessionKitOptions } from '../options.ts';
-import type { SessionImpl } from '../session.ts';
+import { type SessionImpl, unsavedChanges } from '../session.ts';
 import { memoryStorage } from '../storage/memory-storage.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { TestBrowser } from '../test-utils/browser.ts';
@@ -50,7 +50,7 @@ for (const target of allTargets()) {
         expect(s.data).toEqual({ user: { name: 'ada', admin: false }, count: 3 });
         // Loading alone writes nothing; the next save() writes the whole session.
         expect(s.isChanged).toBe(true);
-        expect((s as unknown as SessionImpl).unsavedChanges()).toEqual([]);
+        expect(unsavedChanges(s as unknown as SessionImpl)).toEqual([]);
       });
       expect(browser.lastWrites).toEqual([]);
       await v2.request(browser, (s) => s.save());

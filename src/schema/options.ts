@@ -18,10 +18,6 @@ export type WarnUnsaved = 'development' | 'always' | false;
  * Validates `schema`, `version` and `migrate`; throws `SessionConfigError`.
  *
  * @internal
- * @example
- * ```ts
- * const rules = resolveDataRules({ version: 2, migrate });
- * ```
  */
 export function resolveDataRules(options: {
   schema?: unknown;
@@ -61,10 +57,6 @@ export function resolveDataRules(options: {
  * Resolves `warnUnsaved` against `NODE_ENV`, once.
  *
  * @internal
- * @example
- * ```ts
- * const warn = resolveWarnUnsaved(undefined); // true unless NODE_ENV=production
- * ```
  */
 export function resolveWarnUnsaved(value: unknown): boolean {
   if (value === undefined || value === 'development') {

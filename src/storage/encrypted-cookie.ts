@@ -2,8 +2,10 @@ import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { createJweCodec } from '../codec/jwe.ts';
 import { SECRET_ADVICE, secretProblem } from '../codec/secret-strength.ts';
 import { SessionConfigError } from '../errors.ts';
+import { rejectUnknownOptions } from '../unknown-options.ts';
 import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
-import type { LoadResult, SessionBackend, SessionStorage, StorageContext } from './types.ts';
+import { IN_COOKIE } from './in-cookie.ts';
+import type { BoundStorage, LoadResult, SessionStorage, StorageContext } from './types.ts';
 
 const DEFAULT_MAX_CHUNKS = 4;
 const MAX_CHUNKS_LIMIT = 16;
@@ -63,14 +65,7 @@ function createEncryptedCookieStorage(options: EncryptedCookieStorageOptions): S
   if (typeof options !== 'object' || options === null) {
     throw new SessionConfigError('encryptedCookieStorage() needs { secret }.');
   }
-  for (const key of Object.keys(options)) {
-    if (key !== 'secret' && key !== 'maxChunks' && key !== 'crypto') {
-      throw new SessionConfigError(
-        `Unknown encryptedCookieStorage option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          'Valid options: secret, maxChunks, crypto.',
-      );
-    }
-  }
+  rejectUnknownOptions(options, ['secret', 'maxChunks', 'crypto'], 'encryptedCookieStorage option');
   const secrets = validateSecrets(options.secret);
   const maxChunks = options.maxChunks ?? DEFAULT_MAX_CHUNKS;
   if (!Number.isInteger(maxChunks) || maxChunks < 1 || maxChunks > MAX_CHUNKS_LIMIT) {
@@ -84,11 +79,11 @@ function createEncryptedCookieStorage(options: EncryptedCookieStorageOptions): S
   }
   return {
     name: 'encrypted-cookie',
-    create: (context: StorageContext): SessionBackend => {
+    create: (context: StorageContext): BoundStorage => {
       const codec = createJweCodec({ secrets, salt: context.cookieName, backend });
-      const trackActivity = context.idleTimeout !== undefined;
+      const trackActivity = context.lifetime.idleTimeout !== undefined;
       return {
-        kind: 'cookie',
+        ...IN_COOKIE,
         maxChunks,
         async load(cookieValue: string): Promise<LoadResult> {
           if (cookieValue.length > maxChunks * CHUNK_BYTES) return { status: 'rejected', reason: 'invalid' };
@@ -99,7 +94,6 @@ function createEncryptedCookieStorage(options: EncryptedCookieStorageOptions): S
           return { status: 'found', state, handle: state.id, stale: opened.stale };
         },
         save: (input) => codec.seal(encodeEnvelope(input.state, trackActivity, input.includeShown === true)),
-        destroy: async () => {},
       };
     },
   };

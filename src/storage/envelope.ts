@@ -1,3 +1,4 @@
+import { isRecord } from '../is-object.ts';
 import type { SessionData } from '../types.ts';
 import { createdAtFromSessionId } from './session-id.ts';
 import type { SessionState } from './types.ts';
@@ -19,11 +20,6 @@ interface Meta {
 
 /**
  * Serialises a session for a cookie payload.
- *
- * @example
- * ```ts
- * encodeEnvelope({ id, data: { user: 'ada' }, createdAt, lastActiveAt }, false); // '[{"user":"ada"},"AZq3x0f2Kd9w"]'
- * ```
  */
 export function encodeEnvelope(state: SessionState, trackActivity: boolean, includeShown = false): string {
   const meta: Meta = {};
@@ -57,11 +53,6 @@ export function encodeEnvelope(state: SessionState, trackActivity: boolean, incl
 /**
  * Parses a cookie payload; `undefined` for anything not of the expected shape
  * (untrusted input: decrypted is not the same as well-formed).
- *
- * @example
- * ```ts
- * decodeEnvelope('[{"user":"ada"},"AZq3x0f2Kd9w"]')?.data.user; // 'ada'
- * ```
  */
 export function decodeEnvelope(json: string): SessionState | undefined {
   let parsed: unknown;
@@ -72,14 +63,14 @@ export function decodeEnvelope(json: string): SessionState | undefined {
   }
   if (!Array.isArray(parsed) || parsed.length < 2 || parsed.length > 3) return undefined;
   const [data, id, meta] = parsed as [unknown, unknown, unknown];
-  if (!isPlainObject(data) || typeof id !== 'string') return undefined;
+  if (!isRecord(data) || typeof id !== 'string') return undefined;
   const createdAt = createdAtFromSessionId(id);
   if (createdAt === undefined) return undefined;
   let lastActiveAt = createdAt;
   let userId: string | undefined;
   let version: number | undefined;
   if (meta !== undefined) {
-    if (!isPlainObject(meta)) return undefined;
+    if (!isRecord(meta)) return undefined;
     const { a, u, f, v, n } = meta;
     if (n !== undefined) {
       if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) return undefined;
@@ -93,27 +84,14 @@ export function decodeEnvelope(json: string): SessionState | undefined {
       if (typeof u !== 'string') return undefined;
       userId = u;
     }
-    if ((f !== undefined && !isPlainObject(f)) || (v !== undefined && !isPlainObject(v))) return undefined;
+    if ((f !== undefined && !isRecord(f)) || (v !== undefined && !isRecord(v))) return undefined;
   }
   const state: SessionState = { id, data: data as SessionData, createdAt, lastActiveAt };
   if (userId !== undefined) state.userId = userId;
   if (version !== undefined) state.version = version;
-  if (isPlainObject(meta)) {
-    if (isPlainObject(meta.f)) state.flash = meta.f;
-    if (isPlainObject(meta.v)) state.shown = meta.v;
+  if (isRecord(meta)) {
+    if (isRecord(meta.f)) state.flash = meta.f;
+    if (isRecord(meta.v)) state.shown = meta.v;
   }
   return state;
-}
-
-/**
- * True for a JSON object (not an array, not null).
- *
- * @example
- * ```ts
- * isPlainObject({}); // true
- * isPlainObject([]); // false
- * ```
- */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

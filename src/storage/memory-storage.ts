@@ -18,8 +18,6 @@ export interface MemoryStorageOptions extends StoreOptions {
   keyPrefix?: string;
 }
 
-const stores = new WeakMap<SessionStorage, MemoryMaps>();
-
 /**
  * Sessions in this process's memory: a store like Redis (opaque token in the
  * cookie, TTLs, idle timeout, per-user listing and revocation, flash taken
@@ -39,23 +37,15 @@ export function memoryStorage(options: MemoryStorageOptions = {}): SessionStorag
       'memoryStorage() takes an options object such as { maxSessionsPerUser: 5 }.',
     );
   }
-  const resolved = resolveStoreOptions('memoryStorage', options, ['keyPrefix']);
-  const maps = new MemoryMaps();
-  const storage = defineStore(memoryAdapter(maps, Date.now, resolveKeyPrefix(options.keyPrefix)), resolved);
-  stores.set(storage, maps);
-  return storage;
+  return memoryStorageOn(new MemoryMaps(), options);
 }
 
 /**
- * The maps behind a {@link memoryStorage}, for assertions in this package's
- * own tests.
+ * {@link memoryStorage} over the given maps (tests read them to see what is stored).
  *
  * @internal
- * @example
- * ```ts
- * memoryMapsOf(storage)?.records.size;
- * ```
  */
-export function memoryMapsOf(storage: SessionStorage): MemoryMaps | undefined {
-  return stores.get(storage);
+export function memoryStorageOn(maps: MemoryMaps, options: MemoryStorageOptions): SessionStorage {
+  const resolved = resolveStoreOptions('memoryStorage', options, ['keyPrefix']);
+  return defineStore(memoryAdapter(maps, Date.now, resolveKeyPrefix(options.keyPrefix)), resolved);
 }

@@ -11,9 +11,13 @@ describe('session ids', () => {
   });
 
   it('differ for the same millisecond', () => {
+    // 30 random bits: 2000 ids of one millisecond share a value about 0.2% of
+    // the time (birthday bound), so requiring all 2000 distinct would fail
+    // now and then without a defect. Ten or more repeats happen with a
+    // probability below 1e-30, while a broken generator repeats nearly all.
     const t = Date.now();
     const ids = new Set(Array.from({ length: 2000 }, () => createSessionId(t)));
-    expect(ids.size).toBe(2000);
+    expect(ids.size).toBeGreaterThan(1990);
   });
 
   it('reject malformed ids', () => {

@@ -10,11 +10,6 @@ const MAX_MS = 2 ** 42;
 
 /**
  * Creates a session id that encodes `createdAt` (ms) and 30 random bits.
- *
- * @example
- * ```ts
- * const id = createSessionId(Date.now()); // 'AZq3x0f2Kd9w'
- * ```
  */
 export function createSessionId(createdAt: number): string {
   if (!Number.isSafeInteger(createdAt) || createdAt < 0 || createdAt >= MAX_MS) {
@@ -44,11 +39,6 @@ export function createSessionId(createdAt: number): string {
 /**
  * Reads the creation time back out of a session id; `undefined` if the id is
  * not one this module made.
- *
- * @example
- * ```ts
- * createdAtFromSessionId(createSessionId(1_700_000_000_000)); // 1700000000000
- * ```
  */
 export function createdAtFromSessionId(id: string): number | undefined {
   if (id.length !== ID_LENGTH) return undefined;

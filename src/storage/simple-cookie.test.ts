@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLifetime } from '../lifetime.ts';
 import { TestBrowser } from '../test-utils/browser.ts';
 import { Harness } from '../test-utils/harness.ts';
 import { simpleCookieStorage } from './simple-cookie.ts';
@@ -40,7 +41,7 @@ describe('simpleCookieStorage', () => {
   it('warns once when NODE_ENV=production', () => {
     vi.stubEnv('NODE_ENV', 'production');
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const ctx = { cookieName: 'session', maxAge: 60, idleTimeout: undefined, now: Date.now };
+    const ctx = { cookieName: 'session', lifetime: createLifetime(60, undefined), now: Date.now };
     simpleCookieStorage().create(ctx);
     simpleCookieStorage().create(ctx);
     expect(warn).toHaveBeenCalledTimes(1);

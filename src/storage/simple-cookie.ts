@@ -1,7 +1,8 @@
 import { base64urlDecode, base64urlEncodeText } from '../codec/base64url.ts';
 import { SessionConfigError } from '../errors.ts';
 import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
-import type { LoadResult, SessionBackend, SessionStorage, StorageContext } from './types.ts';
+import { IN_COOKIE } from './in-cookie.ts';
+import type { BoundStorage, LoadResult, SessionStorage, StorageContext } from './types.ts';
 
 const MAX_VALUE = 4 * 4096;
 let warned = false;
@@ -23,7 +24,7 @@ export function simpleCookieStorage(options: { maxChunks?: number } = {}): Sessi
   }
   return {
     name: 'simple-cookie',
-    create: (context: StorageContext): SessionBackend => {
+    create: (context: StorageContext): BoundStorage => {
       if (!warned && typeof process !== 'undefined' && process.env?.NODE_ENV === 'production') {
         warned = true;
         console.warn(
@@ -31,9 +32,9 @@ export function simpleCookieStorage(options: { maxChunks?: number } = {}): Sessi
             'visitor can read and forge. Use encryptedCookieStorage() or a store in production.',
         );
       }
-      const trackActivity = context.idleTimeout !== undefined;
+      const trackActivity = context.lifetime.idleTimeout !== undefined;
       return {
-        kind: 'cookie',
+        ...IN_COOKIE,
         maxChunks,
         async load(cookieValue: string): Promise<LoadResult> {
           if (cookieValue.length > MAX_VALUE) return { status: 'rejected', reason: 'invalid' };
@@ -52,7 +53,6 @@ export function simpleCookieStorage(options: { maxChunks?: number } = {}): Sessi
         // base64url keeps the JSON within the cookie-value alphabet.
         save: async (input) =>
           base64urlEncodeText(encodeEnvelope(input.state, trackActivity, input.includeShown === true)),
-        destroy: async () => {},
       };
     },
   };

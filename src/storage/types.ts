@@ -1,3 +1,4 @@
+import type { Lifetime } from '../lifetime.ts';
 import type { InvalidSessionReason, SessionData } from '../types.ts';
 
 /**
@@ -31,12 +32,12 @@ export interface SessionState {
 }
 
 /**
- * Result of {@link SessionBackend.load}. Bad input is a value, never a throw;
- * only backend failures throw (`SessionStoreError`).
+ * Result of {@link BoundStorage.load}. Bad input is a value, never a throw;
+ * only store failures throw (`SessionStoreError`).
  *
  * @example
  * ```ts
- * const result = await backend.load(cookieValue);
+ * const result = await storage.load(cookieValue);
  * if (result.status === 'found') console.log(result.state.id);
  * ```
  */
@@ -44,7 +45,7 @@ export type LoadResult =
   | {
       status: 'found';
       state: SessionState;
-      /** Opaque reference the backend needs to update or destroy this record. */
+      /** Opaque reference the storage needs to update or destroy this record (a store's token). */
       handle: string;
       /** True when the value should be rewritten even if unchanged (sealed with an older key). */
       stale: boolean;
@@ -52,11 +53,11 @@ export type LoadResult =
   | { status: 'rejected'; reason: InvalidSessionReason };
 
 /**
- * Everything a backend needs to persist a session.
+ * Everything a storage needs to persist a session.
  *
  * @example
  * ```ts
- * const cookieValue = await backend.save({ state, handle: undefined, previous: [], changedKeys: ['user'], cleared: false, expiresAt });
+ * const cookieValue = await storage.save({ state, handle: undefined, previous: [], changedKeys: ['user'], cleared: false, expiresAt });
  * ```
  */
 export interface SaveInput {
@@ -82,7 +83,9 @@ export interface SaveInput {
  *
  * @example
  * ```ts
- * const backend = storage.create({ cookieName: 'session', maxAge: 1209600, idleTimeout: undefined, now: Date.now });
+ * create(context: StorageContext): BoundStorage {
+ *   const ttlSeconds = context.lifetime.maxAge; // computed by the kit, never redone here
+ * }
  * ```
  */
 export interface StorageContext {
@@ -92,10 +95,8 @@ export interface StorageContext {
    * and must not change between an http and an https request.
    */
   cookieName: string;
-  /** Absolute lifetime in seconds. */
-  maxAge: number;
-  /** Optional idle lifetime in seconds. */
-  idleTimeout: number | undefined;
+  /** Every time rule of the kit (`maxAge`, `idleTimeout`, expiry, touch interval), computed once. */
+  lifetime: Lifetime;
   /** Clock in Unix milliseconds. */
   now: () => number;
   /** The kit's data `version` (absent means 1): storages that cannot record it refuse other values. */
@@ -103,21 +104,91 @@ export interface StorageContext {
 }
 
 /**
- * A storage bound to one kit: reads a cookie value into a session and turns a
- * session back into a cookie value.
+ * Where a bound storage slides a session's idle expiry (see {@link BoundStorage.idle}).
  *
  * @example
  * ```ts
- * const backend = encryptedCookieStorage({ secret }).create(context);
+ * const idle: IdleSlide = { clock: 'cookie' }; // the kit re-issues the cookie when due
  * ```
  */
-export interface SessionBackend {
-  /** `cookie`: all state is in the cookie; `store`: the cookie holds a token. */
-  readonly kind: 'cookie' | 'store';
+export type IdleSlide =
+  /** In the cookie: the kit re-issues it when due. `none`: the storage has no idle timeout. */
+  | { readonly clock: 'cookie' | 'none' }
+  | {
+      readonly clock: 'store';
+      /** Seconds between two refreshes (`undefined`: no idle timeout, refreshed only by `touch()`). */
+      readonly touchAfter: number | undefined;
+      /** Moves `lastActiveAt` and the record's expiry without rewriting data; `false` if it is gone. */
+      touch(handle: string, lastActiveAt: number, until: number): Promise<boolean>;
+    };
+
+/**
+ * How pending flash messages reach the render that shows them (see {@link BoundStorage.flash}).
+ *
+ * @example
+ * ```ts
+ * const flash: FlashHandover = { via: 'cookie' }; // the proxy forwards them in the request cookie
+ * ```
+ */
+export type FlashHandover =
+  /** `cookie`: the proxy hands them over in the forwarded cookie. `none`: the format keeps none. */
+  | { readonly via: 'cookie' | 'none' }
+  | {
+      readonly via: 'store';
+      /** Removes and returns the pending messages, atomically where the store allows. */
+      take(handle: string, until: number): Promise<SessionData>;
+    };
+
+/**
+ * A store's per-user index (see {@link BoundStorage.users}).
+ *
+ * @example
+ * ```ts
+ * const sessions = await storage.users?.list('ada');
+ * ```
+ */
+export interface UserSessionIndex {
+  /** The public, non-secret reference of a session (what listings show as `ref`). */
+  refOf(handle: string): Promise<string>;
+  /** The user's live sessions, most recently active first. */
+  list(userId: string): Promise<UserSessionInfo[]>;
+  /** Ends every session of the user except the given references; resolves to how many ended. */
+  destroy(userId: string, exceptRefs: readonly string[]): Promise<number>;
+}
+
+/**
+ * A storage bound to one kit: reads a cookie value into a session and turns
+ * a session back into a cookie value. Where storages differ, they say so in
+ * a declared capability (`idle`, `flash`, `cookieStaysOnSave`, `users`);
+ * the engine never asks what kind of storage it holds.
+ *
+ * @example
+ * ```ts
+ * const bound: BoundStorage = encryptedCookieStorage({ secret }).create(context);
+ * ```
+ */
+export interface BoundStorage {
   /** How many `name.N` cookie chunks a value may use (1 means no chunking). */
   readonly maxChunks: number;
+  /** Where the idle expiry slides. */
+  readonly idle: IdleSlide;
+  /** How pending flash messages are handed to the render. */
+  readonly flash: FlashHandover;
+  /**
+   * A save of a loaded session returns the cookie value it was loaded from,
+   * and the cookie's expiry does not move (a store token): the cookie is then
+   * not written again.
+   */
+  readonly cookieStaysOnSave: boolean;
+  /** Listing and revoking a user's sessions; `null` where the storage keeps no per-user index. */
+  readonly users: UserSessionIndex | null;
   /** Turn a cookie value into a session. Never throws for bad input. */
   load(cookieValue: string): Promise<LoadResult>;
+  /**
+   * Records the times of a write into `state` (a changed or touched session),
+   * as the storage's format keeps them; see `stampActivity()`.
+   */
+  stampWrite(state: SessionState, now: number): void;
   /**
    * Persist the session; resolves to the cookie value to send, or `null` when
    * the stored session no longer exists (revoked meanwhile): it is not
@@ -126,25 +197,6 @@ export interface SessionBackend {
   save(input: SaveInput): Promise<string | null>;
   /** Forget a session (logout). A no-op for the cookie storages. */
   destroy(handle: string): Promise<void>;
-  /** Stores: seconds between idle-TTL refreshes (`undefined`: no idle timeout). */
-  readonly touchAfter?: number | undefined;
-  /** Stores: whether concurrent saves of different keys both survive. */
-  readonly mergesKeys?: boolean;
-  /**
-   * aiohttp-session formats: every write restarts the lifetime (`createdAt`
-   * becomes the time of the write, in whole seconds) and re-sends the cookie.
-   */
-  readonly renewsOnSave?: boolean;
-  /** Stores: move `lastActiveAt` and the TTL without rewriting data; `false` if gone. */
-  touch?(handle: string, lastActiveAt: number, expiresAt: number): Promise<boolean>;
-  /** Stores: the public, non-secret reference of a session (what listings show). */
-  refOf?(handle: string): Promise<string>;
-  /** Stores: removes and returns the pending flash messages, atomically where the backend allows. */
-  takeFlash?(handle: string, expiresAt: number): Promise<SessionData>;
-  /** Stores: the user's live sessions, most recently active first. */
-  listUserSessions?(userId: string): Promise<UserSessionInfo[]>;
-  /** Stores: ends every session of the user except the given references; resolves to how many ended. */
-  destroyUserSessions?(userId: string, except: readonly string[]): Promise<number>;
 }
 
 /**
@@ -152,12 +204,12 @@ export interface SessionBackend {
  *
  * @example
  * ```ts
- * for (const s of await listUserSessions(userId)) console.log(s.handle, new Date(s.lastSeen), s.current);
+ * for (const s of await listUserSessions(userId)) console.log(s.ref, new Date(s.lastSeen), s.current);
  * ```
  */
 export interface UserSessionInfo {
   /** Opaque reference (not a cookie value); pass it to `destroyUserSessions(userId, { except })`. */
-  handle: string;
+  ref: string;
   /** The session's public id. */
   id: string;
   createdAt: number;
@@ -186,5 +238,5 @@ export interface SessionStorage {
    * prefix to it, and refuses `cookie.prefix: 'auto'`.
    */
   readonly exactCookieName?: boolean;
-  create(context: StorageContext): SessionBackend;
+  create(context: StorageContext): BoundStorage;
 }

@@ -6,7 +6,8 @@ import { postgresStorage } from '../entries/postgres.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { sqliteStorage } from '../entries/sqlite.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
-import { memoryMapsOf, memoryStorage } from '../storage/memory-storage.ts';
+import { MemoryMaps } from '../storage/memory/adapter.ts';
+import { memoryStorageOn } from '../storage/memory-storage.ts';
 import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
@@ -15,7 +16,7 @@ import { postgresClients, sqliteDatabases } from './sql-clients.ts';
 
 /** Direct access to what a store holds, for assertions (never used by the kit itself). */
 export interface StoreInspector {
-  /** Milliseconds left on the key, or `undefined` where the backend cannot say (memcached). */
+  /** Milliseconds left on the key, or `undefined` where the store cannot say (memcached). */
   pttl(key: string): Promise<number | undefined>;
   exists(key: string): Promise<boolean>;
   /** Overwrites the stored record with something that is not a session. */
@@ -26,8 +27,6 @@ export interface StoreInspector {
 export interface Target {
   name: string;
   kind: 'cookie' | 'store';
-  /** Concurrent saves of different keys both survive. */
-  mergesKeys: boolean;
   make(options?: { timeout?: number; touchAfter?: number; maxSessionsPerUser?: number }): {
     storage: SessionStorage;
     keyPrefix: string;
@@ -57,19 +56,16 @@ export function allTargets(): Target[] {
     {
       name: 'encrypted-cookie',
       kind: 'cookie',
-      mergesKeys: false,
       make: () => ({ storage: encryptedCookieStorage({ secret: SECRET }), keyPrefix: '' }),
     },
     {
       name: 'simple-cookie',
       kind: 'cookie',
-      mergesKeys: false,
       make: () => ({ storage: simpleCookieStorage(), keyPrefix: '' }),
     },
     {
       name: 'redis',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('redis');
         return { storage: redisStorage({ client: redis, keyPrefix, ...o }), keyPrefix };
@@ -80,7 +76,6 @@ export function allTargets(): Target[] {
     {
       name: 'redis-cluster',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('cluster');
         return { storage: redisStorage({ client: cluster, keyPrefix, ...o }), keyPrefix };
@@ -91,7 +86,6 @@ export function allTargets(): Target[] {
     {
       name: 'kv',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('kv');
         return { storage: kvStorage({ client: kv, keyPrefix, ...o }), keyPrefix };
@@ -102,7 +96,6 @@ export function allTargets(): Target[] {
     {
       name: 'kv (@upstash/redis)',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('upstash');
         return { storage: kvStorage({ client: upstash, keyPrefix, ...o }), keyPrefix };
@@ -113,7 +106,6 @@ export function allTargets(): Target[] {
     {
       name: 'memcached',
       kind: 'store',
-      mergesKeys: true,
       make: (o = {}) => {
         const keyPrefix = uniquePrefix('mc');
         return { storage: memcachedStorage({ client: memcached, keyPrefix, ...o }), keyPrefix };
@@ -211,22 +203,22 @@ function postgresTarget(): Target {
 // memoryStorage(): one storage (and one set of maps) per kit, like the stores'
 // unique prefixes; the inspector finds a key in whichever of them holds it.
 function memoryTarget(): Target {
-  const made: Array<ReturnType<typeof memoryStorage>> = [];
+  const made: MemoryMaps[] = [];
   const entry = (key: string) => {
-    for (const storage of made) {
-      const found = memoryMapsOf(storage)?.records.get(key);
-      if (found !== undefined) return { storage, found };
+    for (const maps of made) {
+      const found = maps.records.get(key);
+      if (found !== undefined) return { found };
     }
     return undefined;
   };
   return {
     name: 'memory',
     kind: 'store',
-    mergesKeys: true,
     make: (o = {}) => {
       const keyPrefix = uniquePrefix('mem');
-      const storage = memoryStorage({ keyPrefix, ...o });
-      made.push(storage);
+      const maps = new MemoryMaps();
+      const storage = memoryStorageOn(maps, { keyPrefix, ...o });
+      made.push(maps);
       return { storage, keyPrefix };
     },
     inspect: {

@@ -38,11 +38,6 @@ const keysOf = async (adapter: StoreAdapter, userId: string) =>
 
 /**
  * The adapter's own contract, method by method, without the kit.
- *
- * @example
- * ```ts
- * contractCases(suite);
- * ```
  */
 export function contractCases(suite: Suite): void {
   const test = casesOf(suite);

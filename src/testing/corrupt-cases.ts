@@ -25,11 +25,6 @@ const DAMAGE: Array<[string, (stored: Record<string, unknown>) => unknown]> = [
 /**
  * Records that are not sessions: whatever the store hands back, the kit
  * gives a fresh session and reports it as invalid.
- *
- * @example
- * ```ts
- * corruptCases(suite);
- * ```
  */
 export function corruptCases(suite: Suite): void {
   describe('corrupt records', () => {

@@ -9,11 +9,6 @@ import { casesOf, cookieOf, type Suite, setUp, withBrowser } from './suite-setup
  * The store through the kit, as an app uses it: persistence, tokens, what
  * the store is asked to keep and for how long, idle refresh, flash, corrupt
  * records.
- *
- * @example
- * ```ts
- * kitCases(suite);
- * ```
  */
 export function kitCases(suite: Suite): void {
   const test = casesOf(suite);

@@ -1,16 +1,10 @@
 import { SessionEngine } from '../engine.ts';
 import type { SessionKitOptions } from '../options.ts';
-import type { Session, SessionImpl } from '../session.ts';
+import { asSession, type Session, type SessionCore } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
 
 /**
  * A controllable clock in Unix ms, for the kit and for stores that take one.
- *
- * @example
- * ```ts
- * const clock = new Clock(Date.now());
- * clock.advance(60); // one minute later
- * ```
  */
 export class Clock {
   constructor(public ms = Date.UTC(2026, 0, 1)) {}
@@ -22,11 +16,6 @@ export class Clock {
 
 /**
  * One cookie write of a request, with its attributes.
- *
- * @example
- * ```ts
- * const write: CookieWrite = { name: 'session', value: token, options };
- * ```
  */
 export interface CookieWrite {
   name: string;
@@ -37,13 +26,6 @@ export interface CookieWrite {
 /**
  * A browser's cookies for one site, and the per-request jar the kit reads
  * and writes: what a request sets reaches the browser when it is flushed.
- *
- * @example
- * ```ts
- * const browser = new CookieBrowser();
- * await runner.request(browser, (session) => session.get('user'));
- * browser.cookies.get('session');
- * ```
  */
 export class CookieBrowser {
   readonly cookies = new Map<string, string>();
@@ -86,15 +68,6 @@ export class CookieBrowser {
 /**
  * Drives the kit's engine the way the Next glue does, one request at a
  * time, against a {@link CookieBrowser}: no Next server, no `server-only`.
- *
- * @example
- * ```ts
- * const runner = new KitRunner({ storage: memoryStorage() }, new Clock(Date.now()));
- * await runner.request(new CookieBrowser(), async (session) => {
- *   session.set('user', 'ada');
- *   await session.save();
- * });
- * ```
  */
 export class KitRunner<Data extends SessionData = SessionData> {
   readonly engine: SessionEngine;
@@ -118,10 +91,10 @@ export class KitRunner<Data extends SessionData = SessionData> {
     secure = false,
   ): Promise<T> {
     const jar = browser.request();
-    const commit = (s: SessionImpl) => this.engine.commit(s, jar, secure);
-    const session = await this.engine.load<Data>(jar, commit, secure);
-    const result = await fn(session, {
-      newSession: (userId) => this.engine.replace<Data>(session as unknown as SessionImpl, commit, userId),
+    const commit = (s: SessionCore) => this.engine.commit(s, jar, secure);
+    const session = await this.engine.load(jar, commit, secure);
+    const result = await fn(asSession<Data>(session), {
+      newSession: (userId) => asSession<Data>(this.engine.replace(session, commit, userId)),
     });
     jar.flush();
     return result;

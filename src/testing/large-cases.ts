@@ -28,11 +28,6 @@ const bigData = (keys: number, round: number): Record<string, unknown> =>
 /**
  * Sessions with many keys, and users with many sessions: a store must take
  * them in one piece or batch them itself.
- *
- * @example
- * ```ts
- * largeCases(suite, { keys: 1000, sessions: 1000 });
- * ```
  */
 export function largeCases(suite: Suite, size: { keys: number; sessions: number }): void {
   const timeout = suite.timeout * 5;
@@ -92,7 +87,7 @@ export function largeCases(suite: Suite, size: { keys: number; sessions: number 
       `one user with ${size.sessions} sessions: listed, and signed out all but some, then everywhere`,
       async () => {
         const h = (await setUp(suite)).kit({}, { timeout: STORE_TIMEOUT });
-        const { backend } = h.engine;
+        const { users } = h.engine.storage;
         const browsers = Array.from({ length: size.sessions }, () => new CookieBrowser());
         for (let start = 0; start < size.sessions; start += CONCURRENT) {
           await Promise.all(
@@ -106,24 +101,24 @@ export function largeCases(suite: Suite, size: { keys: number; sessions: number 
           );
         }
         const refOf = async (browser: CookieBrowser) =>
-          (await backend.refOf?.(browser.cookies.get('session') ?? '')) as string;
+          (await users?.refOf(browser.cookies.get('session') ?? '')) as string;
         const refs = await Promise.all(browsers.map(refOf));
         expect(new Set(refs).size).toBe(size.sessions);
-        const listed = (await backend.listUserSessions?.('ada')) ?? [];
-        expect(listed.map((s) => s.handle).sort()).toEqual([...refs].sort());
+        const listed = (await users?.list('ada')) ?? [];
+        expect(listed.map((s) => s.ref).sort()).toEqual([...refs].sort());
         const last = size.sessions - 1;
         const keep = [browsers[1], browsers[last]] as CookieBrowser[];
         const keepRefs = await Promise.all(keep.map(refOf));
-        expect(await backend.destroyUserSessions?.('ada', keepRefs)).toBe(size.sessions - 2);
-        const left = (await backend.listUserSessions?.('ada')) ?? [];
-        expect(left.map((s) => s.handle).sort()).toEqual([...keepRefs].sort());
+        expect(await users?.destroy('ada', keepRefs)).toBe(size.sessions - 2);
+        const left = (await users?.list('ada')) ?? [];
+        expect(left.map((s) => s.ref).sort()).toEqual([...keepRefs].sort());
         expect(await h.request(keep[0] as CookieBrowser, (s) => s.get('device'))).toBe(1);
         expect(await h.request(keep[1] as CookieBrowser, (s) => s.get('device'))).toBe(last);
         for (const i of [0, 2, Math.floor(size.sessions / 2), last - 1]) {
           expect(await h.request(browsers[i] as CookieBrowser, (s) => s.isNew)).toBe(true);
         }
-        expect(await backend.destroyUserSessions?.('ada', [])).toBe(2);
-        expect(await backend.listUserSessions?.('ada')).toEqual([]);
+        expect(await users?.destroy('ada', [])).toBe(2);
+        expect(await users?.list('ada')).toEqual([]);
         expect(await h.request(keep[1] as CookieBrowser, (s) => s.isNew)).toBe(true);
       },
       timeout,

@@ -7,11 +7,6 @@ import { casesOf, cookieOf, login, type Suite, setUp, withBrowser } from './suit
 /**
  * A session's life through the kit: login rotation, logout, the absolute
  * lifetime, clocks that disagree, and keys that try to reach prototypes.
- *
- * @example
- * ```ts
- * lifetimeCases(suite);
- * ```
  */
 export function lifetimeCases(suite: Suite): void {
   const test = casesOf(suite);

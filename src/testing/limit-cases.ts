@@ -26,11 +26,6 @@ async function expectLive(h: KitRunner, user: string, live: CookieBrowser[], dev
  * saves are released in `order`. `one-by-one`: each save completes before
  * the next starts. `together`: all are released at once, in `order`, and
  * overlap in the store. Returns the browsers, login i's in place i.
- *
- * @example
- * ```ts
- * const browsers = await concurrentLogins(h, 'ada', 3, [2, 0, 1], 'together');
- * ```
  */
 export async function concurrentLogins(
   h: KitRunner,
@@ -73,11 +68,6 @@ export async function concurrentLogins(
 /**
  * `maxSessionsPerUser` over the store: the newest sessions win, whatever
  * order concurrent logins reach the store in.
- *
- * @example
- * ```ts
- * limitCases(suite);
- * ```
  */
 export function limitCases(suite: Suite): void {
   const test = casesOf(suite);

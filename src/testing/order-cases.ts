@@ -15,11 +15,6 @@ function permutations(n: number): number[][] {
  * any order leave exactly the newest `maxSessionsPerUser` sessions. This is
  * what holds a store's `create()` and `listByUser()` to their contract (a
  * record before its index entry; every completed login listed).
- *
- * @example
- * ```ts
- * orderCases(suite);
- * ```
  */
 export function orderCases(suite: Suite): void {
   // Well over a thousand requests per case.

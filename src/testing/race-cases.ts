@@ -15,11 +15,6 @@ import {
 /**
  * Requests that race: flash messages, concurrent saves of one session, and
  * a save that lands after a logout.
- *
- * @example
- * ```ts
- * raceCases(suite);
- * ```
  */
 export function raceCases(suite: Suite): void {
   const test = casesOf(suite);

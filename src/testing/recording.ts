@@ -2,11 +2,6 @@ import type { StoreAdapter } from '../storage/store/adapter.ts';
 
 /**
  * One call the kit made to an adapter.
- *
- * @example
- * ```ts
- * const call: AdapterCall = { method: 'get', args: [key] };
- * ```
  */
 export interface AdapterCall {
   method: 'get' | 'create' | 'update' | 'delete' | 'takeFlash' | 'listByUser';
@@ -17,13 +12,6 @@ export interface AdapterCall {
  * The adapter, with every call the kit makes to it recorded (in order) and
  * optionally its `get()` answers replaced, to see what the kit asks of a
  * store and what it makes of what a store answers.
- *
- * @example
- * ```ts
- * const recorded = recording(adapter);
- * await runner.request(browser, (s) => s.get('user'));
- * recorded.calls.map((c) => c.method); // ['get']
- * ```
  */
 export function recording(adapter: StoreAdapter): {
   adapter: StoreAdapter;

@@ -74,11 +74,6 @@ export interface CaseSetup {
 
 /**
  * A fresh clock and adapter for one case.
- *
- * @example
- * ```ts
- * const { adapter, kit } = await setUp(suite);
- * ```
  */
 export async function setUp(suite: Suite): Promise<CaseSetup> {
   const clock = new Clock(Date.now());
@@ -93,12 +88,6 @@ export async function setUp(suite: Suite): Promise<CaseSetup> {
 
 /**
  * Registers cases of `suite`, each with the suite's time limit.
- *
- * @example
- * ```ts
- * const test = casesOf(suite);
- * test('get() of a key never stored resolves to null', async () => { ... });
- * ```
  */
 export function casesOf(suite: Suite): (name: string, fn: () => Promise<void>) => void {
   return (name, fn) => it(name, fn, suite.timeout);
@@ -107,11 +96,6 @@ export function casesOf(suite: Suite): (name: string, fn: () => Promise<void>) =
 /**
  * Registers a case that holds only for a store declaring `atomic`: skipped
  * (and reported as skipped) for one that does not.
- *
- * @example
- * ```ts
- * ifAtomic(suite, 'concurrent updates all survive', async ({ adapter }) => { ... });
- * ```
  */
 export function ifAtomic(suite: Suite, name: string, fn: (setup: CaseSetup) => Promise<void>): void {
   it(
@@ -127,12 +111,6 @@ export function ifAtomic(suite: Suite, name: string, fn: (setup: CaseSetup) => P
 
 /**
  * A kit over a fresh adapter, and a browser to send requests with.
- *
- * @example
- * ```ts
- * const { h, browser } = await withBrowser(suite);
- * await h.request(browser, (session) => session.get('user'));
- * ```
  */
 export async function withBrowser(suite: Suite): Promise<{ h: KitRunner; browser: CookieBrowser }> {
   return { h: (await setUp(suite)).kit(), browser: new CookieBrowser() };
@@ -140,22 +118,12 @@ export async function withBrowser(suite: Suite): Promise<{ h: KitRunner; browser
 
 /**
  * A key of the shape the kit gives a store.
- *
- * @example
- * ```ts
- * const key = newKey();
- * ```
  */
 export const newKey = (): string => createToken();
 
 /**
  * A session with every kind of JSON value, a `__proto__` key as data, and
  * text beyond ASCII.
- *
- * @example
- * ```ts
- * await adapter.create(newKey(), sampleSession(clock.now(), 'ada'), write);
- * ```
  */
 export function sampleSession(now: number, userId?: string): StoredSession {
   const data: Record<string, unknown> = {
@@ -177,13 +145,6 @@ export function sampleSession(now: number, userId?: string): StoredSession {
 
 /**
  * A promise and the function that resolves it, to hold a request mid-way.
- *
- * @example
- * ```ts
- * const gate = deferred();
- * setTimeout(gate.resolve, 10);
- * await gate.promise;
- * ```
  */
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = () => {};
@@ -195,11 +156,6 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 /**
  * Logs in `browser` as `user` (a new session, rotated from the old one).
- *
- * @example
- * ```ts
- * const id = await login(runner, new CookieBrowser(), 'ada');
- * ```
  */
 export function login(
   runner: KitRunner,

@@ -4,21 +4,16 @@ import { casesOf, cookieOf, login, type Suite, setUp } from './suite-setup.ts';
 
 /** The references `listUserSessions()` gives for a user, sorted. */
 export async function refsOf(h: KitRunner, userId: string): Promise<string[]> {
-  return ((await h.engine.backend.listUserSessions?.(userId)) ?? []).map((s) => s.handle).sort();
+  return ((await h.engine.storage.users?.list(userId)) ?? []).map((s) => s.ref).sort();
 }
 
 /** The reference `listUserSessions()` gives for a browser's session. */
 export async function refOf(h: KitRunner, browser: CookieBrowser): Promise<string> {
-  return (await h.engine.backend.refOf?.(cookieOf(browser))) as string;
+  return (await h.engine.storage.users?.refOf(cookieOf(browser))) as string;
 }
 
 /**
  * A user's sessions: listed, signed out everywhere else, and everywhere.
- *
- * @example
- * ```ts
- * userCases(suite);
- * ```
  */
 export function userCases(suite: Suite): void {
   const test = casesOf(suite);
@@ -30,24 +25,24 @@ export function userCases(suite: Suite): void {
       await login(h, laptop, 'ada');
       await login(h, phone, 'ada');
       await login(h, tablet, 'bob');
-      const { backend } = h.engine;
-      const sessions = (await backend.listUserSessions?.('ada')) ?? [];
+      const { users } = h.engine.storage;
+      const sessions = (await users?.list('ada')) ?? [];
       expect(sessions.length).toBe(2);
       for (const info of sessions) {
-        expect(info.handle).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        expect(info.handle).not.toBe(cookieOf(laptop));
+        expect(info.ref).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(info.ref).not.toBe(cookieOf(laptop));
         expect(info.expiresAt).toBeGreaterThan(info.createdAt);
       }
       const laptopRef = await refOf(h, laptop);
-      expect(sessions.map((s) => s.handle)).toContain(laptopRef);
-      expect(await backend.destroyUserSessions?.('ada', [laptopRef])).toBe(1);
+      expect(sessions.map((s) => s.ref)).toContain(laptopRef);
+      expect(await users?.destroy('ada', [laptopRef])).toBe(1);
       await h.request(laptop, (s) => expect(s.get('user')).toBe('ada'));
       await h.request(phone, (s) => expect(s.isNew).toBe(true));
       await h.request(tablet, (s) => expect(s.get('user')).toBe('bob'));
-      expect((await backend.listUserSessions?.('ada'))?.length).toBe(1);
-      expect(await backend.destroyUserSessions?.('ada', [])).toBe(1);
+      expect((await users?.list('ada'))?.length).toBe(1);
+      expect(await users?.destroy('ada', [])).toBe(1);
       await h.request(laptop, (s) => expect(s.isNew).toBe(true));
-      expect(await backend.listUserSessions?.('ada')).toEqual([]);
+      expect(await users?.list('ada')).toEqual([]);
     });
 
     test('lists most recently active first, with activity, creation and expiry times', async () => {
@@ -59,8 +54,8 @@ export function userCases(suite: Suite): void {
       await login(h, second, 'ada');
       h.clock.advance(10);
       await h.request(first, (s) => expect(s.get('user')).toBe('ada')); // refreshes its activity
-      const sessions = (await h.engine.backend.listUserSessions?.('ada')) ?? [];
-      expect(sessions.map((s) => s.handle)).toEqual([await refOf(h, first), await refOf(h, second)]);
+      const sessions = (await h.engine.storage.users?.list('ada')) ?? [];
+      expect(sessions.map((s) => s.ref)).toEqual([await refOf(h, first), await refOf(h, second)]);
       expect(sessions[0]).toMatchObject({
         createdAt,
         lastSeen: h.clock.now(),
@@ -78,7 +73,7 @@ export function userCases(suite: Suite): void {
         await s.save();
       });
       expect(await refsOf(h, 'ada')).toEqual([await refOf(h, kept)]);
-      expect(await h.engine.backend.destroyUserSessions?.('ada', [])).toBe(1);
+      expect(await h.engine.storage.users?.destroy('ada', [])).toBe(1);
       expect(await refsOf(h, 'ada')).toEqual([]);
     });
   });

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
 import type { SessionEngine } from '../../src/engine.ts';
-import type { Session, SessionImpl } from '../../src/session.ts';
+import type { Session, SessionCore } from '../../src/session.ts';
 import type { CookieJar } from '../../src/types.ts';
 import type { PyModel } from './py-model.ts';
 
@@ -185,7 +185,7 @@ export async function kitRequest<T>(
     getAll: () => requestCookies.getAll(),
     set: (name, value, options) => responseCookies.set(name, value, options),
   };
-  const commit = (s: SessionImpl) => engine.commit(s, jar, false);
+  const commit = (s: SessionCore) => engine.commit(s, jar, false);
   const session = await engine.load(jar, commit, false);
   const result = await fn(session, () => engine.replace(session, commit, undefined));
   browser.receive(responseHeaders.getSetCookie());

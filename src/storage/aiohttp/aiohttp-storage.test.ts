@@ -14,6 +14,7 @@ import {
   SessionTooLargeError,
   SessionUnsupportedError,
 } from '../../errors.ts';
+import { createLifetime } from '../../lifetime.ts';
 import { createSessionKit } from '../../next/kit.ts';
 import type { StandardSchemaV1 } from '../../schema/standard-schema.ts';
 import { TestBrowser } from '../../test-utils/browser.ts';
@@ -519,8 +520,7 @@ describe('aiohttp format options', () => {
       const make = () =>
         fernetCookieStorage({ key } as { key: string }).create({
           cookieName: COOKIE,
-          maxAge: 60,
-          idleTimeout: undefined,
+          lifetime: createLifetime(60, undefined),
           now: Date.now,
         });
       expect(make).toThrow(SessionConfigError);

@@ -2,11 +2,14 @@ import { deferConfigErrorDuringBuild } from '../../build-phase.ts';
 import { createFernetCodec, decodeFernetKey } from '../../codec/fernet.ts';
 import { estimateKeyHalvesBits } from '../../codec/secret-strength.ts';
 import { SessionConfigError } from '../../errors.ts';
+import { rejectUnknownOptions } from '../../unknown-options.ts';
+import { IN_COOKIE } from '../in-cookie.ts';
 import { sha256Base64url } from '../store/token.ts';
-import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
+import type { BoundStorage, LoadResult, SaveInput, SessionStorage, StorageContext } from '../types.ts';
 import { assertAiohttpContext, assertAiohttpState } from './limits.ts';
 import { aiohttpRecord, parseAiohttpRecord } from './python-json.ts';
 import { unquoteCookieValue } from './quote.ts';
+import { renewOnWrite } from './renew-on-write.ts';
 import { rememberSpelling, spellingOf } from './spelling.ts';
 
 const WHAT = 'fernetCookieStorage';
@@ -73,14 +76,7 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
       'fernetCookieStorage() needs { key }: the key Fernet.generate_key() printed.',
     );
   }
-  for (const name of Object.keys(options)) {
-    if (name !== 'key' && name !== 'crypto') {
-      throw new SessionConfigError(
-        `Unknown fernetCookieStorage option "${name.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          'Valid options: key, crypto.',
-      );
-    }
-  }
+  rejectUnknownOptions(options, ['key', 'crypto'], 'fernetCookieStorage option');
   const rawKeys = validateKeys(options.key);
   const backend = options.crypto ?? 'auto';
   if (backend !== 'auto' && backend !== 'node' && backend !== 'web') {
@@ -91,13 +87,14 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
     name: 'fernet-cookie',
     // Python reads the cookie by its exact `cookie_name`: never prefix it.
     exactCookieName: true,
-    create(context: StorageContext): SessionBackend {
+    create(context: StorageContext): BoundStorage {
       assertAiohttpContext(WHAT, context);
-      const { maxAge, now } = context;
+      const { now } = context;
+      const { maxAge } = context.lifetime;
       return {
-        kind: 'cookie',
+        ...IN_COOKIE,
         maxChunks: 1,
-        renewsOnSave: true,
+        stampWrite: renewOnWrite,
         async load(cookieValue: string): Promise<LoadResult> {
           if (cookieValue.length > MAX_VALUE) return { status: 'rejected', reason: 'invalid' };
           const token = unquoteCookieValue(cookieValue);
@@ -123,7 +120,6 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
           const record = aiohttpRecord(created, input.state.data, spellingOf(input.state));
           return codec.encrypt(padForCookie(record), created);
         },
-        destroy: async () => {},
       };
     },
   };

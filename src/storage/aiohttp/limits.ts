@@ -5,14 +5,9 @@ import type { SessionState, StorageContext } from '../types.ts';
  * Refuses, once at creation, the kit options aiohttp-session's formats have
  * no field for. aiohttp-session (2.11 and later) restarts `created` on every
  * write, so its `max_age` already is a timeout counted from the last write.
- *
- * @example
- * ```ts
- * create(context) { assertAiohttpContext('redisStorage({ format: "aiohttp" })', context); ... }
- * ```
  */
 export function assertAiohttpContext(what: string, context: StorageContext): void {
-  if (context.idleTimeout !== undefined) {
+  if (context.lifetime.idleTimeout !== undefined) {
     throw new SessionConfigError(
       `${what} cannot honour \`idleTimeout\`: aiohttp-session records have no last-activity field, ` +
         'and their `created` restarts on every write, so `maxAge` already ends a session that ' +
@@ -33,11 +28,6 @@ export function assertAiohttpContext(what: string, context: StorageContext): voi
  * Refuses, at save time, session state aiohttp-session cannot hold, instead
  * of dropping it: a user binding from `newSession({ userId })` and flash
  * messages.
- *
- * @example
- * ```ts
- * assertAiohttpState('fernetCookieStorage', input.state);
- * ```
  */
 export function assertAiohttpState(what: string, state: SessionState): void {
   if (state.userId !== undefined) {
@@ -59,11 +49,6 @@ export function assertAiohttpState(what: string, state: SessionState): void {
 /**
  * The error `listUserSessions()` / `destroyUserSessions()` report for the
  * aiohttp formats.
- *
- * @example
- * ```ts
- * throw noUserIndex('redisStorage({ format: "aiohttp" })');
- * ```
  */
 export function noUserIndex(what: string): SessionUnsupportedError {
   return new SessionUnsupportedError(

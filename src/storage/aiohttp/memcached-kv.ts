@@ -5,11 +5,6 @@ import type { AiohttpKv } from './store.ts';
 /**
  * {@link AiohttpKv} over a memjs client, with aiohttp-session's `exptime`
  * rule (seconds up to 30 days, an absolute Unix time beyond).
- *
- * @example
- * ```ts
- * const kv = memjsAiohttpKv(memjs.Client.create('127.0.0.1:11211'), Date.now);
- * ```
  */
 export function memjsAiohttpKv(client: Client, now: () => number): AiohttpKv {
   return {

@@ -7,11 +7,6 @@ import { itemPath, memberPath, type PathKey, type PythonSpelling } from './spell
  * own `{"created", "session"}` level. Python's `json.loads` gives up with a
  * `RecursionError` a little short of 1000 levels inside an aiohttp handler,
  * so nothing deeper can come from, or be read by, the Python app.
- *
- * @example
- * ```ts
- * if (depth > PYTHON_MAX_DEPTH) refuse();
- * ```
  */
 export const PYTHON_MAX_DEPTH = 900;
 
@@ -19,11 +14,6 @@ export const PYTHON_MAX_DEPTH = 900;
  * A JSON text parsed as Python's `json.loads` reads it (with its defaults),
  * into JavaScript values: {@link decodePythonNumber} for numbers, `NaN`,
  * `Infinity` and `-Infinity` accepted, the last of repeated keys winning.
- *
- * @example
- * ```ts
- * const { value, spelling } = parsePythonJson('{"zoom": 1.0}') ?? {};
- * ```
  */
 export interface ParsedPythonJson {
   value: unknown;
@@ -59,12 +49,6 @@ const MALFORMED = new Malformed();
  * Parses `text` exactly as Python's `json.loads` would; `undefined` where
  * Python would raise (malformed, an int longer than Python reads, nested
  * deeper than {@link PYTHON_MAX_DEPTH}). Never throws.
- *
- * @example
- * ```ts
- * parsePythonJson('{"id": 1234567890123456789, "zoom": 1.0, "x": NaN}')?.value;
- * // { id: 1234567890123456789n, zoom: 1, x: NaN }
- * ```
  */
 export function parsePythonJson(text: string): ParsedPythonJson | undefined {
   const parser = new Parser(text);

@@ -1,4 +1,5 @@
 import { SessionUnsupportedError } from '../../errors.ts';
+import { printable } from '../../printable.ts';
 import type { SessionData } from '../../types.ts';
 import { PYTHON_MAX_DEPTH, parsePythonJson } from './python-json-parse.ts';
 import { PYTHON_MAX_INT_DIGITS, pythonNumber } from './python-number.ts';
@@ -162,7 +163,7 @@ function describePath(path: PathKey): string {
       const colon = path.indexOf(':', at);
       const length = Number(path.slice(at + 1, colon));
       const key = path.slice(colon + 1, colon + 1 + length);
-      steps.push(`${steps.length === 0 ? '' : '.'}${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}`);
+      steps.push(`${steps.length === 0 ? '' : '.'}${printable(key)}`);
       at = colon + 1 + length;
     }
   }
@@ -180,11 +181,6 @@ function describePath(path: PathKey): string {
  * at its place with its value is written as Python wrote it, and objects
  * keep Python's key order. Throws `SessionUnsupportedError` for what Python
  * cannot read back.
- *
- * @example
- * ```ts
- * pythonJsonDumps({ user: 'Zoë', n: 1.5, id: 2n ** 64n }); // '{"user": "Zo\\u00eb", "n": 1.5, "id": 18446744073709551616}'
- * ```
  */
 export function pythonJsonDumps(value: unknown, spelling: PythonSpelling = NO_SPELLING): string {
   return new Encoder(spelling).encode('', value, '', 0) ?? 'null';
@@ -195,11 +191,6 @@ export function pythonJsonDumps(value: unknown, spelling: PythonSpelling = NO_SP
  * "session": {...}}`, or `{}` for an empty one, spelled as Python writes it;
  * `spelling` is what {@link parseAiohttpRecord} found in the record the data
  * was loaded from.
- *
- * @example
- * ```ts
- * aiohttpRecord(1700000000, { a: 1 }); // '{"created": 1700000000, "session": {"a": 1}}'
- * ```
  */
 export function aiohttpRecord(
   createdSeconds: number,
@@ -220,12 +211,6 @@ const SESSION_PATH = memberPath('', 'session');
  * `empty` for `{}` (aiohttp-session's mark of a logged-out session),
  * `undefined` for anything not of the expected shape. `spelling` remembers
  * what the values cannot say, for {@link aiohttpRecord}.
- *
- * @example
- * ```ts
- * parseAiohttpRecord('{"created": 1700000000, "session": {"a": 1.0}}');
- * // { created: 1700000000, data: { a: 1 }, spelling: … }
- * ```
  */
 export function parseAiohttpRecord(
   text: string,

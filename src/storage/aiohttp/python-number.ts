@@ -6,11 +6,6 @@
  * Python's default limit on the digits of an int read from or written as
  * text (`sys.int_info.default_max_str_digits`): `json.loads` and
  * `json.dumps` both raise `ValueError` beyond it.
- *
- * @example
- * ```ts
- * if (digits > PYTHON_MAX_INT_DIGITS) refuse();
- * ```
  */
 export const PYTHON_MAX_INT_DIGITS = 4300;
 
@@ -22,12 +17,6 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * `bigint` (exact, never rounded); a float is a `number` (the same IEEE
  * double Python holds). `undefined` for an int with more digits than Python
  * reads.
- *
- * @example
- * ```ts
- * decodePythonNumber('1234567890123456789', false); // 1234567890123456789n
- * decodePythonNumber('1.0', true); // 1
- * ```
  */
 export function decodePythonNumber(literal: string, isFloat: boolean): number | bigint | undefined {
   if (isFloat) return Number(literal);
@@ -44,14 +33,6 @@ export function decodePythonNumber(literal: string, isFloat: boolean): number | 
  * bigint stands for: a bigint, or a `number` that is a safe integer, is an
  * int; any other `number` is a float, in `repr()` notation (`-0.0`, `NaN`,
  * `Infinity`, `1e+16`, `1e-05`, `1.5`).
- *
- * @example
- * ```ts
- * pythonNumber(42); // '42'
- * pythonNumber(2 ** 60); // '1.152921504606847e+18'
- * pythonNumber(2n ** 60n); // '1152921504606846976'
- * pythonNumber(-0); // '-0.0'
- * ```
  */
 export function pythonNumber(value: number | bigint): string {
   if (typeof value === 'bigint') return value.toString();

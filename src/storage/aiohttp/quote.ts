@@ -2,11 +2,6 @@
  * Undoes Python's cookie quoting (`http.cookies`, RFC 2109): a value that
  * needed it arrives wrapped in double quotes, with `\"`, `\\` and octal
  * `\NNN` escapes inside. An unquoted value is returned as is.
- *
- * @example
- * ```ts
- * unquoteCookieValue('"gAAAAABl...Zw=="'); // 'gAAAAABl...Zw=='
- * ```
  */
 export function unquoteCookieValue(value: string): string {
   if (value.length < 2 || !value.startsWith('"') || !value.endsWith('"')) return value;

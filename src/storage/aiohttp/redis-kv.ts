@@ -4,11 +4,6 @@ import type { AiohttpKv } from './store.ts';
 /**
  * {@link AiohttpKv} over an ioredis `Redis` or `Cluster`: GET, SET EX (XX for
  * updates) and DEL, one key per command, so no command ever spans slots.
- *
- * @example
- * ```ts
- * const kv = redisAiohttpKv(new Redis(process.env.REDIS_URL!));
- * ```
  */
 export function redisAiohttpKv(client: Redis | Cluster): AiohttpKv {
   return {

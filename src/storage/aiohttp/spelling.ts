@@ -9,11 +9,6 @@ import type { SessionState } from '../types.ts';
  * {@link PathKey}, relative to the session's data. Writing a value back at
  * the same place unchanged re-uses these, so Python reads back exactly what
  * it wrote; keys added to a dict come after the ones Python wrote.
- *
- * @example
- * ```ts
- * spelling.numbers.get(memberPath('', 'zoom')); // { value: 1, literal: '1.0' }
- * ```
  */
 export interface PythonSpelling {
   readonly numbers: ReadonlyMap<PathKey, { readonly value: number | bigint; readonly literal: string }>;
@@ -24,21 +19,11 @@ export interface PythonSpelling {
  * A place in a JSON value, as a string: each step is self-delimiting
  * (`k<length>:<key>` or `i<index>;`), so no key can imitate another path.
  * The root is `''`.
- *
- * @example
- * ```ts
- * const path: PathKey = itemPath(memberPath('', 'prefs'), 0);
- * ```
  */
 export type PathKey = string;
 
 /**
  * The path of member `key` of the object at `parent`.
- *
- * @example
- * ```ts
- * memberPath('', 'zoom'); // 'k4:zoom'
- * ```
  */
 export function memberPath(parent: PathKey, key: string): PathKey {
   return `${parent}k${key.length}:${key}`;
@@ -46,11 +31,6 @@ export function memberPath(parent: PathKey, key: string): PathKey {
 
 /**
  * The path of item `index` of the array at `parent`.
- *
- * @example
- * ```ts
- * itemPath('k5:sizes', 2); // 'k5:sizesi2;'
- * ```
  */
 export function itemPath(parent: PathKey, index: number): PathKey {
   return `${parent}i${index};`;
@@ -58,11 +38,6 @@ export function itemPath(parent: PathKey, index: number): PathKey {
 
 /**
  * A spelling that records nothing: every value is spelled the default way.
- *
- * @example
- * ```ts
- * aiohttpRecord(created, data, NO_SPELLING);
- * ```
  */
 export const NO_SPELLING: PythonSpelling = { numbers: new Map(), orders: new Map() };
 
@@ -73,11 +48,6 @@ const spellings = new WeakMap<SessionState, PythonSpelling>();
 
 /**
  * Remembers how the record a session state was loaded from spelled its values.
- *
- * @example
- * ```ts
- * rememberSpelling(state, record.spelling);
- * ```
  */
 export function rememberSpelling(state: SessionState, spelling: PythonSpelling): void {
   if (spelling.numbers.size > 0 || spelling.orders.size > 0) spellings.set(state, spelling);
@@ -85,11 +55,6 @@ export function rememberSpelling(state: SessionState, spelling: PythonSpelling):
 
 /**
  * The spelling remembered for a session state, {@link NO_SPELLING} if none.
- *
- * @example
- * ```ts
- * aiohttpRecord(created, state.data, spellingOf(state));
- * ```
  */
 export function spellingOf(state: SessionState): PythonSpelling {
   return spellings.get(state) ?? NO_SPELLING;

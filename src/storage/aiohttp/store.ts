@@ -1,19 +1,17 @@
 import { SessionConfigError } from '../../errors.ts';
+import { printable } from '../../printable.ts';
+import { rejectUnknownOptions } from '../../unknown-options.ts';
 import { guarded } from '../store/timeout.ts';
 import { sha256Base64url } from '../store/token.ts';
-import type { LoadResult, SaveInput, SessionBackend, SessionStorage, StorageContext } from '../types.ts';
+import type { BoundStorage, LoadResult, SaveInput, SessionStorage, StorageContext } from '../types.ts';
 import { assertAiohttpContext, assertAiohttpState, noUserIndex } from './limits.ts';
 import { aiohttpRecord, parseAiohttpRecord } from './python-json.ts';
+import { renewOnWrite } from './renew-on-write.ts';
 import { rememberSpelling, spellingOf } from './spelling.ts';
 
 /**
  * The few single-key commands the aiohttp-session format needs from a store
  * (so it works on a Redis Cluster too). Failures throw.
- *
- * @example
- * ```ts
- * const kv: AiohttpKv = { name: 'redis', get: (k) => redis.get(k), set: ..., remove: ... };
- * ```
  */
 export interface AiohttpKv {
   readonly name: string;
@@ -33,11 +31,6 @@ const ID = /^[0-9a-f]{32}$/;
 /**
  * The session id aiohttp-session's default `key_factory` makes: a random
  * UUID (version 4) as 32 lowercase hex digits.
- *
- * @example
- * ```ts
- * aiohttpSessionId(); // 'e33b57c7ec6e425eb626610f811ab6ae'
- * ```
  */
 export function aiohttpSessionId(): string {
   return crypto.randomUUID().replaceAll('-', '');
@@ -48,11 +41,6 @@ export function aiohttpSessionId(): string {
  * `MemcachedStorage` records: key `<cookie name>_<hex id>`, value
  * `{"created": <seconds>, "session": {...}}` as Python's `json.dumps` writes
  * it, TTL `maxAge` restarted on every save; the cookie holds the bare id.
- *
- * @example
- * ```ts
- * const storage = aiohttpStoreStorage(redisKv(client), 'redisStorage({ format: "aiohttp" })', 2000);
- * ```
  */
 export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number): SessionStorage {
   const call = <T, R = T>(operation: string, fn: () => Promise<T>, map?: (value: T) => R) =>
@@ -61,9 +49,10 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
     name: `${kv.name} (aiohttp format)`,
     // Python reads the cookie, and keys the record, by its exact `cookie_name`.
     exactCookieName: true,
-    create(context: StorageContext): SessionBackend {
+    create(context: StorageContext): BoundStorage {
       assertAiohttpContext(what, context);
-      const { cookieName, maxAge, now } = context;
+      const { cookieName, now } = context;
+      const { maxAge } = context.lifetime;
       const keyOf = (id: string) => `${cookieName}_${id}`;
       const unsupported = () => Promise.reject(noUserIndex(what));
 
@@ -89,10 +78,18 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
       };
 
       return {
-        kind: 'store',
         maxChunks: 1,
-        mergesKeys: false,
-        renewsOnSave: true,
+        // No idle timeout and no flash: aiohttp-session records have no field for either.
+        idle: { clock: 'none' },
+        flash: { via: 'none' },
+        // The cookie keeps the id, but its expiry restarts with every write.
+        cookieStaysOnSave: false,
+        stampWrite: renewOnWrite,
+        users: {
+          refOf: async (handle: string) => sha256Base64url(handle),
+          list: unsupported,
+          destroy: unsupported,
+        },
 
         async load(cookieValue: string): Promise<LoadResult> {
           // Only ids of aiohttp-session's default shape ever reach the store.
@@ -125,40 +122,29 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
           if (!ID.test(handle)) return;
           await call('destroy', () => kv.remove([keyOf(handle)]));
         },
-
-        refOf: async (handle: string) => sha256Base64url(handle),
-        listUserSessions: unsupported,
-        destroyUserSessions: unsupported,
       };
     },
   };
 }
 
+// Store options that exist for the kit's own format but mean nothing here.
+const HINTS: Record<string, string> = {
+  keyPrefix:
+    'the key is always "<cookie name>_<id>", as aiohttp-session writes it; set the kit\'s ' +
+    '`cookieName` to the Python `cookie_name` (default "AIOHTTP_SESSION") instead',
+  touchAfter: 'the aiohttp format has no idle timeout to refresh',
+  maxSessionsPerUser: 'the aiohttp format keeps no per-user index',
+};
+
 /**
  * Rejects the store options that have no meaning in the aiohttp format.
- *
- * @example
- * ```ts
- * const timeout = resolveAiohttpStoreOptions('redisStorage', options);
- * ```
  */
 export function resolveAiohttpStoreOptions(factory: string, options: object): number {
-  for (const key of Object.keys(options)) {
-    if (key === 'client' || key === 'format' || key === 'timeout') continue;
-    const hint: Record<string, string> = {
-      keyPrefix:
-        'the key is always "<cookie name>_<id>", as aiohttp-session writes it; set the kit\'s ' +
-        '`cookieName` to the Python `cookie_name` (default "AIOHTTP_SESSION") instead',
-      touchAfter: 'the aiohttp format has no idle timeout to refresh',
-      maxSessionsPerUser: 'the aiohttp format keeps no per-user index',
-    };
-    const safe = key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
-    throw new SessionConfigError(
-      !Object.hasOwn(hint, key)
-        ? `Unknown ${factory} option "${safe}". Valid options with format "aiohttp": client, format, timeout.`
-        : `${factory}({ format: 'aiohttp' }) does not take \`${key}\`: ${hint[key]}.`,
-    );
-  }
+  rejectUnknownOptions(options, ['client', 'format', 'timeout'], `${factory} option`, (key) =>
+    Object.hasOwn(HINTS, key)
+      ? `${factory}({ format: 'aiohttp' }) does not take \`${key}\`: ${HINTS[key]}.`
+      : `Unknown ${factory} option "${printable(key)}". Valid options with format "aiohttp": client, format, timeout.`,
+  );
   const { timeout = 2000 } = options as { timeout?: number };
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
     throw new SessionConfigError('`timeout` must be a whole number of milliseconds from 1 to 60000.');

@@ -48,11 +48,6 @@ interface Env {
  * - The per-user index (`<keyPrefix>u:<sha256(userId)>`) is one value of
  *   `<key> <expiry>` lines, added to atomically and compacted as logins go
  *   (see `user-index.ts`), so it stays as small as the user's live sessions.
- *
- * @example
- * ```ts
- * const adapter = memcachedAdapter(memjs.Client.create('127.0.0.1:11211'), Date.now, 'sess:');
- * ```
  */
 export function memcachedAdapter(client: Client, now: () => number, keyPrefix: string): StoreAdapter {
   const ops = memcachedOps(client);

@@ -146,12 +146,12 @@ describe('memcached: the per-user index stays bounded', () => {
     // never thousands.
     expect(lines.length).toBeGreaterThanOrEqual(kept.length);
     expect(lines.length).toBeLessThan(kept.length + 500);
-    const listed = (await h.engine.backend.listUserSessions?.('ada')) ?? [];
+    const listed = (await h.engine.storage.users?.list('ada')) ?? [];
     expect(listed.length).toBe(kept.length);
-    const refs = await Promise.all(kept.map((browser) => h.engine.backend.refOf?.(cookieOf(browser))));
-    expect(listed.map((s) => s.handle).sort()).toEqual(refs.sort());
+    const refs = await Promise.all(kept.map((browser) => h.engine.storage.users?.refOf(cookieOf(browser))));
+    expect(listed.map((s) => s.ref).sort()).toEqual(refs.sort());
     // And the user can still sign out everywhere.
-    expect(await h.engine.backend.destroyUserSessions?.('ada', [])).toBe(kept.length);
+    expect(await h.engine.storage.users?.destroy('ada', [])).toBe(kept.length);
     expect(await indexLines(client, await indexKey(keyPrefix, 'ada'))).toEqual([]);
   }, 300_000);
 
@@ -175,7 +175,7 @@ describe('memcached: the per-user index stays bounded', () => {
     const newest = browsers.slice(-2);
     const members = await Promise.all(newest.map((browser) => sha256Base64url(cookieOf(browser))));
     expect((await indexLines(client, key)).map((line) => line.split(' ')[0]).sort()).toEqual(members.sort());
-    expect(await h.engine.backend.destroyUserSessions?.('ada', [])).toBe(2);
+    expect(await h.engine.storage.users?.destroy('ada', [])).toBe(2);
     expect(await indexLines(client, key)).toEqual([]);
   });
 
@@ -187,9 +187,11 @@ describe('memcached: the per-user index stays bounded', () => {
     for (const browser of ended) await login(h, browser, 'ada');
     await Promise.all(ended.map((browser) => logout(h, browser)));
     await Promise.all(browsers.map((browser) => login(h, browser, 'ada')));
-    const listed = (await h.engine.backend.listUserSessions?.('ada')) ?? [];
-    const refs = await Promise.all(browsers.map((browser) => h.engine.backend.refOf?.(cookieOf(browser))));
-    expect(listed.map((s) => s.handle).sort()).toEqual(refs.sort());
+    const listed = (await h.engine.storage.users?.list('ada')) ?? [];
+    const refs = await Promise.all(
+      browsers.map((browser) => h.engine.storage.users?.refOf(cookieOf(browser))),
+    );
+    expect(listed.map((s) => s.ref).sort()).toEqual(refs.sort());
   });
 
   it('only live sessions that alone overflow the item size fail a login, with a message that says so', async () => {
@@ -225,12 +227,12 @@ describe('memcached: the per-user index stays bounded', () => {
     const lines = await indexLines(small, await indexKey(keyPrefix, 'ada'));
     expect(lines.length).toBe(live.length);
     expect(live.length).toBeGreaterThan(20);
-    expect((await h.engine.backend.listUserSessions?.('ada'))?.length).toBe(live.length);
+    expect((await h.engine.storage.users?.list('ada'))?.length).toBe(live.length);
     // Ending some sessions makes room again.
     for (const browser of live.splice(0, 5)) await logout(h, browser);
     const again = new TestBrowser();
     await login(h, again, 'ada');
-    expect((await h.engine.backend.listUserSessions?.('ada'))?.length).toBe(live.length + 1);
+    expect((await h.engine.storage.users?.list('ada'))?.length).toBe(live.length + 1);
   });
 
   it('a session larger than memcached stores is refused with a message that says so', async () => {

@@ -11,13 +11,6 @@ export type StoreStatus = 'stored' | 'missing' | 'exists' | 'too-large';
  * connection, with memjs' retries, timeouts and failover; a transport
  * failure rejects with memjs' error. Values are raw bytes: a custom memjs
  * serializer is bypassed.
- *
- * @example
- * ```ts
- * const ops = memcachedOps(memjs.Client.create('127.0.0.1:11211'));
- * const found = await ops.get('key'); // { value, cas } or null
- * if (found) await ops.store('set', 'key', 'new', 60, found.cas); // 'stored' | 'exists' | ...
- * ```
  */
 export interface MemcachedOps {
   /** The value and its CAS, or `null` when absent. */
@@ -54,11 +47,6 @@ const HEADER = 24;
 
 /**
  * {@link MemcachedOps} over a memjs client.
- *
- * @example
- * ```ts
- * const ops = memcachedOps(client);
- * ```
  */
 export function memcachedOps(client: Client): MemcachedOps {
   const send = (opcode: number, key: string, extras: Uint8Array, value: string, cas: bigint) =>

@@ -13,11 +13,6 @@ const ATTEMPTS = 8;
  * Memcached's `exptime` for an absolute expiry: seconds from now up to 30
  * days, an absolute Unix time beyond (a relative value over 30 days would be
  * read as a date in 1970 and expire at once).
- *
- * @example
- * ```ts
- * memcachedExpiry(Date.now() + 60_000, Date.now()); // 60
- * ```
  */
 export function memcachedExpiry(expiresAt: number, now: number): number {
   const seconds = Math.max(1, Math.ceil((expiresAt - now) / 1000));
@@ -27,11 +22,6 @@ export function memcachedExpiry(expiresAt: number, now: number): number {
 /**
  * What a read-modify-write does with the record it read: writes `write`
  * (until `until`) and resolves to `result`, or writes nothing.
- *
- * @example
- * ```ts
- * const change: Rewrite<boolean> = { write: next, until, result: true };
- * ```
  */
 export type Rewrite<T> =
   | { write: StoredSession; until: number; result: T }
@@ -40,12 +30,6 @@ export type Rewrite<T> =
 /**
  * Session records as single memcached values (`encodeStoredSession`), read
  * with their CAS and written back only over the version that was read.
- *
- * @example
- * ```ts
- * const records = memcachedRecords(ops, (at) => memcachedExpiry(at, Date.now()));
- * const found = await records.read('sess:s:abc'); // { session, cas } or null
- * ```
  */
 export function memcachedRecords(ops: MemcachedOps, expiry: (until: number) => number) {
   const read = async (key: string): Promise<{ session: StoredSession | undefined; cas: bigint } | null> => {
@@ -104,11 +88,6 @@ function tooLarge(value: string): SessionStoreError {
 
 /**
  * The error of a save that lost every compare-and-set attempt.
- *
- * @example
- * ```ts
- * throw busyError('save');
- * ```
  */
 export function busyError(operation: string): SessionStoreError {
   return new SessionStoreError(

@@ -5,11 +5,6 @@ import type { MemcachedOps } from './protocol.ts';
  * A login's line to add to its user's index: `member` (the session's key)
  * expires at `expiresAt`; the sessions in `drop` (those the login replaces)
  * leave the index.
- *
- * @example
- * ```ts
- * const add: IndexAdd = { key: 'sess:u:abc', member: 'hash', expiresAt, now: Date.now(), userId: 'ada', drop: [] };
- * ```
  */
 export interface IndexAdd {
   key: string;
@@ -23,11 +18,6 @@ export interface IndexAdd {
 
 /**
  * One line of an index.
- *
- * @example
- * ```ts
- * const entry: IndexEntry = { member: 'hash', expiresAt: Date.now() + 60_000 };
- * ```
  */
 export interface IndexEntry {
   member: string;
@@ -38,11 +28,6 @@ export interface IndexEntry {
  * What the user index needs besides memcached itself: which of some
  * members' sessions still exist (for this user), and memcached's `exptime`
  * for an absolute expiry.
- *
- * @example
- * ```ts
- * const env: IndexEnv = { ops, alive: async (members) => members.map(() => true), expiry: (at) => 60 };
- * ```
  */
 export interface IndexEnv {
   ops: MemcachedOps;
@@ -65,11 +50,6 @@ const BATCH = 256;
 /**
  * The index, one line per session: `<member> <absolute expiry in ms>`. A
  * repeated member keeps its last line; malformed lines are skipped.
- *
- * @example
- * ```ts
- * parseIndex('abc 1764000000000\n'); // Map { 'abc' => 1764000000000 }
- * ```
  */
 export function parseIndex(text: string): Map<string, number> {
   const entries = new Map<string, number>();
@@ -84,11 +64,6 @@ export function parseIndex(text: string): Map<string, number> {
 
 /**
  * Writes entries back in {@link parseIndex}'s format.
- *
- * @example
- * ```ts
- * formatIndex([['abc', 1764000000000]]); // 'abc 1764000000000\n'
- * ```
  */
 export function formatIndex(entries: Iterable<readonly [string, number]>): string {
   let text = '';
@@ -117,11 +92,6 @@ function newest(expiries: Iterable<number>): number {
  *
  * Resolves to the index as written when that is known exactly (a
  * compare-and-set rewrite), `undefined` after an append.
- *
- * @example
- * ```ts
- * const entries = await addToIndex(env, write.index);
- * ```
  */
 export async function addToIndex(env: IndexEnv, index: IndexAdd): Promise<IndexEntry[] | undefined> {
   const { ops } = env;
@@ -159,11 +129,6 @@ export async function addToIndex(env: IndexEnv, index: IndexAdd): Promise<IndexE
  * compare-and-set rewrite that never loses a concurrent login's line. Gives
  * up quietly after a few conflicts: a line left behind names a session that
  * ended, which every reader skips and a later login drops.
- *
- * @example
- * ```ts
- * await removeFromIndex(ops, indexKey, ['hash'], (at) => memcachedExpiry(at, Date.now()));
- * ```
  */
 export async function removeFromIndex(
   ops: MemcachedOps,
@@ -197,11 +162,6 @@ export async function removeFromIndex(
 
 /**
  * Live-looking entries of an index: not yet expired at `at`.
- *
- * @example
- * ```ts
- * const entries = await listIndex(ops, indexKey, Date.now());
- * ```
  */
 export async function listIndex(ops: MemcachedOps, indexKey: string, at: number): Promise<IndexEntry[]> {
   const current = await ops.get(indexKey);

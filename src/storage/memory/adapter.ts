@@ -12,11 +12,6 @@ const SWEEP_EVERY_WRITES = 1000;
  * indexes, each with an absolute expiry in Unix ms.
  *
  * @internal
- * @example
- * ```ts
- * const memory = new MemoryMaps();
- * memory.records.size; // 0
- * ```
  */
 export class MemoryMaps {
   readonly records = new Map<string, { text: string; expiresAt: number }>();
@@ -32,10 +27,6 @@ export class MemoryMaps {
  * server).
  *
  * @internal
- * @example
- * ```ts
- * const adapter = memoryAdapter(new MemoryMaps(), Date.now, 'sess:');
- * ```
  */
 export function memoryAdapter(maps: MemoryMaps, now: () => number, keyPrefix: string): StoreAdapter {
   const { records, indexes } = maps;

@@ -15,11 +15,6 @@ import { INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH } from './scripts
  * save is one atomic script on that one key, so it runs unchanged on a
  * Cluster. A user's sessions are a sorted set under
  * `<keyPrefix>u:<sha256(userId)>`, scored by their absolute expiry.
- *
- * @example
- * ```ts
- * const adapter = redisAdapter(ioredisExecutor(client), 'sess:');
- * ```
  */
 export function redisAdapter(exec: RedisExecutor, keyPrefix: string): StoreAdapter {
   const sessionKey = remembered((key) => `${keyPrefix}s:${key}`);

@@ -2,11 +2,6 @@ import type { LuaScript } from './scripts.ts';
 
 /**
  * One command of a batch: a script on one key, or a delete of one key.
- *
- * @example
- * ```ts
- * const call: RedisCall = { script: SAVE, key, args: ['create', String(expiresAt), '0'] };
- * ```
  */
 export type RedisCall = { script: LuaScript; key: string; args: readonly string[] } | { del: string };
 
@@ -15,11 +10,6 @@ export type RedisCall = { script: LuaScript; key: string; args: readonly string[
  * batches of single-key commands, each batch one round trip (a pipeline on a
  * single Redis, parallel per-node requests on a Cluster, one HTTP request
  * through Upstash's auto-pipelining).
- *
- * @example
- * ```ts
- * const hash = await exec.hgetall(key);
- * ```
  */
 export interface RedisExecutor {
   readonly name: string;
@@ -51,11 +41,6 @@ export interface RedisExecutor {
 /**
  * True when an error is Redis's "NOSCRIPT": the server does not know the
  * script's SHA yet (first use, restart, failover), so EVAL must send it.
- *
- * @example
- * ```ts
- * if (isNoScript(error)) return client.eval(script.source, 1, key, ...args);
- * ```
  */
 export function isNoScript(error: unknown): boolean {
   return error instanceof Error && /NOSCRIPT/i.test(error.message);

@@ -12,11 +12,6 @@ const FLASH = 'f.';
 /**
  * The SAVE script's ARGV for a new session: mode `create`, until, n, then n
  * field/value pairs.
- *
- * @example
- * ```ts
- * await exec.script(SAVE, key, createArgs(session, until));
- * ```
  */
 export function createArgs(session: StoredSession, until: number): string[] {
   return wholeArgs('create', session, until);
@@ -26,11 +21,6 @@ export function createArgs(session: StoredSession, until: number): string[] {
  * The SAVE script's ARGV for a change: mode (`merge` or `replace`), until,
  * n, n field/value pairs, then the fields to delete. Identity fields never
  * change after creation, so merges send only `_a` and the changed keys.
- *
- * @example
- * ```ts
- * await exec.script(SAVE, key, changeArgs(change));
- * ```
  */
 export function changeArgs(change: SessionChange): string[] {
   if (change.replace && change.session !== undefined) {
@@ -71,11 +61,6 @@ function pushFields(args: string[], prefix: string, values: Readonly<Record<stri
 /**
  * A stored hash as a session: `null` when there is none, `undefined` when a
  * field is not something the kit wrote. The kit checks the rest.
- *
- * @example
- * ```ts
- * const session = parseHash(await client.hgetall(key));
- * ```
  */
 export function parseHash(
   hash: Record<string, unknown> | null | undefined,
@@ -116,11 +101,6 @@ export function parseHash(
 
 /**
  * The TAKE_FLASH script's reply (`j` + JSON `[field, value, …]`) as messages.
- *
- * @example
- * ```ts
- * const flash = parseFlashReply(await exec.script(TAKE_FLASH, key, []));
- * ```
  */
 export function parseFlashReply(reply: unknown): Record<string, unknown> {
   const decoded = decodeValue(reply);

@@ -7,11 +7,6 @@ import { knownSha, type LuaScript, scriptSha } from './scripts.ts';
  * applied in order) or `Cluster` (per-key commands sent together; ioredis
  * routes each to its node, so nothing ever spans slots, and they may land in
  * any order).
- *
- * @example
- * ```ts
- * const exec = ioredisExecutor(new Redis(process.env.REDIS_URL!));
- * ```
  */
 export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
   const cluster = client.isCluster === true;

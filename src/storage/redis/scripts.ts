@@ -8,11 +8,6 @@
 
 /**
  * A Lua script and its SHA-1 (computed at first use, for EVALSHA).
- *
- * @example
- * ```ts
- * const script: LuaScript = { name: 'save', source: SAVE.source };
- * ```
  */
 export interface LuaScript {
   readonly name: string;
@@ -24,11 +19,6 @@ export interface LuaScript {
  * expiresAt (ms), n, then n field/value pairs to set, then fields to delete.
  * Returns 1, or 0 when a merge/replace target no longer exists. A merge
  * with no fields but `_a` is the idle refresh.
- *
- * @example
- * ```ts
- * await exec.script(SAVE, key, ['merge', String(expiresAt), '1', 'd.count', 'j2']);
- * ```
  */
 export const SAVE: LuaScript = {
   name: 'save',
@@ -47,11 +37,6 @@ return 1`,
  * KEYS[1] session hash. Removes every `f.<key>` field (pending flash
  * messages) and returns them as `j` + JSON `[field, value, …]`: exactly one
  * reader gets each message, however many requests race for it.
- *
- * @example
- * ```ts
- * const reply = await exec.script(TAKE_FLASH, key, []);
- * ```
  */
 export const TAKE_FLASH: LuaScript = {
   name: 'take-flash',
@@ -77,11 +62,6 @@ return 'j' .. cjson.encode(out)`,
  * ones, keeps the index alive exactly as long as its longest session, and
  * returns how many entries it now holds: a login within
  * `maxSessionsPerUser` needs nothing more.
- *
- * @example
- * ```ts
- * const count = await exec.script(INDEX_ADD, indexKey, [member, String(expiresAt), String(now)]);
- * ```
  */
 export const INDEX_ADD: LuaScript = {
   name: 'index-add',
@@ -97,11 +77,6 @@ return redis.call('ZCARD', KEYS[1])`,
  * KEYS[1] per-user sorted set. ARGV: now. Drops expired entries and returns
  * the rest as `j` + JSON `[member, score, …]` (the `j` keeps Upstash's client
  * from re-parsing the reply).
- *
- * @example
- * ```ts
- * const reply = await exec.script(INDEX_LIST, indexKey, [String(now)]);
- * ```
  */
 export const INDEX_LIST: LuaScript = {
   name: 'index-list',
@@ -113,11 +88,6 @@ return 'j' .. cjson.encode(entries)`,
 
 /**
  * KEYS[1] per-user sorted set. ARGV: members to remove.
- *
- * @example
- * ```ts
- * await exec.script(INDEX_REMOVE, indexKey, members);
- * ```
  */
 export const INDEX_REMOVE: LuaScript = {
   name: 'index-remove',
@@ -133,11 +103,6 @@ const known = new Map<LuaScript, string>();
 
 /**
  * The script's SHA-1 if already computed, so the hot path needs no await.
- *
- * @example
- * ```ts
- * const sha = knownSha(SAVE) ?? (await scriptSha(SAVE));
- * ```
  */
 export function knownSha(script: LuaScript): string | undefined {
   return known.get(script);
@@ -145,11 +110,6 @@ export function knownSha(script: LuaScript): string | undefined {
 
 /**
  * The script's SHA-1 in hex, for EVALSHA; computed once per script.
- *
- * @example
- * ```ts
- * await client.evalsha(await scriptSha(SAVE), 1, key, ...args);
- * ```
  */
 export function scriptSha(script: LuaScript): Promise<string> {
   let sha = shas.get(script);

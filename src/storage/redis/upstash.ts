@@ -45,11 +45,6 @@ export interface UpstashLikePipeline {
  * together are sent at once (one HTTP request each, unless the client
  * auto-pipelines them), so a batch costs one round trip of wall time; bulk
  * reads and deletes of many sessions go as one pipeline request per batch.
- *
- * @example
- * ```ts
- * const exec = upstashExecutor(kv);
- * ```
  */
 export function upstashExecutor(client: UpstashLikeClient): RedisExecutor {
   const one = async (call: RedisCall): Promise<unknown> => {

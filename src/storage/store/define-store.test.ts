@@ -77,9 +77,9 @@ describe('defineStore() over an adapter', () => {
     const [ada, bob] = [new CookieBrowser(), new CookieBrowser()];
     await login(h, ada, 'ada');
     await login(h, bob, 'bob');
-    const listed = (await h.engine.backend.listUserSessions?.('ada')) ?? [];
+    const listed = (await h.engine.storage.users?.list('ada')) ?? [];
     expect(listed).toHaveLength(1);
-    expect(await h.engine.backend.destroyUserSessions?.('ada', [])).toBe(1);
+    expect(await h.engine.storage.users?.destroy('ada', [])).toBe(1);
     await h.request(bob, async (s) => {
       s.flash('notice', 'hi');
       await s.save();

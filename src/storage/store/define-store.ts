@@ -1,8 +1,9 @@
 import { SessionConfigError } from '../../errors.ts';
-import { isPlainObject } from '../envelope.ts';
+import { isRecord } from '../../is-object.ts';
+import { printable } from '../../printable.ts';
 import type { SessionStorage } from '../types.ts';
 import type { StoreAdapter } from './adapter.ts';
-import { storeBackend } from './store-backend.ts';
+import { bindStore } from './bound-store.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
 
 const METHODS = ['get', 'create', 'update', 'delete', 'takeFlash', 'listByUser'] as const;
@@ -32,7 +33,7 @@ export function defineStore(adapter: StoreAdapter, options: StoreOptions = {}): 
     throw new SessionConfigError('defineStore() takes an options object such as { maxSessionsPerUser: 5 }.');
   }
   const resolved = resolveStoreOptions('defineStore', options, []);
-  return { name: adapter.name, create: (context) => storeBackend(adapter, resolved, context) };
+  return { name: adapter.name, create: (context) => bindStore(adapter, resolved, context) };
 }
 
 function checkAdapter(adapter: StoreAdapter): void {
@@ -55,13 +56,13 @@ function checkAdapter(adapter: StoreAdapter): void {
     );
   }
   if (capabilities === undefined) return;
-  if (!isPlainObject(capabilities)) {
+  if (!isRecord(capabilities)) {
     throw new SessionConfigError(`The store adapter "${name}": \`capabilities\` must be an object.`);
   }
   for (const [key, value] of Object.entries(capabilities)) {
     if (!CAPABILITIES.includes(key) || typeof value !== 'boolean') {
       throw new SessionConfigError(
-        `The store adapter "${name}" declares an unknown capability "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}" ` +
+        `The store adapter "${name}" declares an unknown capability "${printable(key)}" ` +
           `or one that is not true or false; known: ${CAPABILITIES.join(', ')}.`,
       );
     }

@@ -3,12 +3,6 @@
  * request's token on every request (its hash, a store key). Handing back the
  * same string object also spares a client re-hashing and re-flattening a
  * freshly concatenated string.
- *
- * @example
- * ```ts
- * const recent = new Recent<string>();
- * recent.get(token) ?? recent.set(token, hash(token));
- * ```
  */
 export class Recent<V> {
   readonly #values = new Map<string, V>();
@@ -40,12 +34,6 @@ export class Recent<V> {
 
 /**
  * `fn` with its last results remembered (see {@link Recent}).
- *
- * @example
- * ```ts
- * const recordKey = remembered((key) => `sess:s:${key}`);
- * recordKey(key) === recordKey(key); // true: the same string
- * ```
  */
 export function remembered(fn: (key: string) => string): (key: string) => string {
   const recent = new Recent<string>();

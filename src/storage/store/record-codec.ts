@@ -1,10 +1,10 @@
-import { isPlainObject } from '../envelope.ts';
+import { isRecord } from '../../is-object.ts';
 import type { StoredSession } from './adapter.ts';
 import { sessionStateOf } from './stored-session.ts';
 
 // Every stored value starts with "j" before its JSON. Upstash's client
 // JSON-parses whatever it reads back; a leading "j" makes that parse fail,
-// so values come back byte-for-byte on every backend.
+// so values come back byte-for-byte on every store.
 const PREFIX = 'j';
 const PREFIX_CODE = 0x6a;
 const QUOTE_CODE = 0x22;
@@ -15,21 +15,11 @@ const INTEGER = /^j-?(?:0|[1-9][0-9]*)$/;
 
 /**
  * What {@link decodeValueOr} returns for a value the kit did not write.
- *
- * @example
- * ```ts
- * if (decodeValueOr(text) === UNDECODABLE) return 'corrupt';
- * ```
  */
 export const UNDECODABLE: unique symbol = Symbol('undecodable');
 
 /**
  * Encodes one data value for storage.
- *
- * @example
- * ```ts
- * encodeValue({ a: 1 }); // 'j{"a":1}'
- * ```
  */
 export function encodeValue(value: unknown): string {
   // Every save writes at least one number (the last activity): for finite
@@ -42,12 +32,6 @@ export function encodeValue(value: unknown): string {
  * Decodes a stored value; {@link UNDECODABLE} if it is not one we wrote.
  * Allocates nothing beyond the value itself: a record decodes one of these
  * per field on every load.
- *
- * @example
- * ```ts
- * decodeValueOr('j{"a":1}'); // { a: 1 }
- * decodeValueOr('{"a":1}'); // UNDECODABLE
- * ```
  */
 export function decodeValueOr(text: unknown): unknown {
   if (typeof text !== 'string' || text.charCodeAt(0) !== PREFIX_CODE) return UNDECODABLE;
@@ -65,11 +49,6 @@ export function decodeValueOr(text: unknown): unknown {
 
 /**
  * Decodes a stored value; `undefined` if it is not one we wrote.
- *
- * @example
- * ```ts
- * decodeValue('j{"a":1}'); // { value: { a: 1 } }
- * ```
  */
 export function decodeValue(text: unknown): { value: unknown } | undefined {
   const value = decodeValueOr(text);
@@ -113,7 +92,7 @@ export function encodeStoredSession(session: StoredSession): string {
  */
 export function decodeStoredSession(text: string): StoredSession | undefined {
   const value = decodeValue(text)?.value;
-  if (!isPlainObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { i, a, u, v, d, f } = value;
   // Same property order as a state the engine creates, so both share one shape.
   const session = { id: i, data: d, createdAt: Number.NaN, lastActiveAt: a } as StoredSession;

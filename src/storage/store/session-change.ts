@@ -10,11 +10,6 @@ const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze({});
  * The change a save of a loaded session hands to the store: the keys it set
  * and deleted, the flash messages it added, or (after a clear or a data
  * migration) the whole session to write instead.
- *
- * @example
- * ```ts
- * await adapter.update(key, changeOf(input));
- * ```
  */
 export function changeOf(input: SaveInput): SessionChange {
   const { state } = input;
@@ -67,11 +62,6 @@ export function changeOf(input: SaveInput): SessionChange {
 
 /**
  * An idle refresh: only the last activity and `until` move.
- *
- * @example
- * ```ts
- * await adapter.update(key, touchChange(now, expiresAt));
- * ```
  */
 export function touchChange(lastActiveAt: number, until: number): SessionChange {
   return {

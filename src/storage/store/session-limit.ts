@@ -51,11 +51,6 @@ const newerFirst = (a: StoredSessionEntry, b: StoredSessionEntry): number =>
  *
  * With clocks skewed between servers by more than the time between two
  * logins, the later login may rank as the older one: the limit still holds.
- *
- * @example
- * ```ts
- * const doomed = sessionsOverLimit(liveSessionsOfUser, 5);
- * ```
  */
 export function sessionsOverLimit(live: readonly StoredSessionEntry[], limit: number): string[] {
   if (live.length <= limit) return [];

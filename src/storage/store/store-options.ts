@@ -1,4 +1,5 @@
 import { SessionConfigError } from '../../errors.ts';
+import { rejectUnknownOptions } from '../../unknown-options.ts';
 
 /**
  * Options of `defineStore()`, and so of every store-backed storage.
@@ -29,11 +30,6 @@ export interface StoreOptions {
 
 /**
  * {@link StoreOptions} validated, with defaults applied.
- *
- * @example
- * ```ts
- * const resolved: ResolvedStoreOptions = { timeout: 2000, touchAfter: undefined, maxSessionsPerUser: 5 };
- * ```
  */
 export interface ResolvedStoreOptions {
   timeout: number;
@@ -46,25 +42,13 @@ const OPTION_KEYS = ['timeout', 'touchAfter', 'maxSessionsPerUser'];
 /**
  * Validates the store options of `factory`, whose own options are `ownKeys`;
  * anything else is refused with the list of valid ones.
- *
- * @example
- * ```ts
- * const resolved = resolveStoreOptions('redisStorage', options, ['client', 'format', 'keyPrefix']);
- * ```
  */
 export function resolveStoreOptions(
   factory: string,
   options: object,
   ownKeys: readonly string[],
 ): ResolvedStoreOptions {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.includes(key) && !ownKeys.includes(key)) {
-      throw new SessionConfigError(
-        `Unknown ${factory} option "${key.replace(/[^\x20-\x7e]/g, '?').slice(0, 40)}". ` +
-          `Valid options: ${[...ownKeys, ...OPTION_KEYS].join(', ')}.`,
-      );
-    }
-  }
+  rejectUnknownOptions(options, [...ownKeys, ...OPTION_KEYS], `${factory} option`);
   const { timeout = 2000, touchAfter, maxSessionsPerUser } = options as StoreOptions;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60_000) {
     throw new SessionConfigError('`timeout` must be a whole number of milliseconds from 1 to 60000.');
@@ -88,11 +72,6 @@ export function resolveStoreOptions(
 
 /**
  * Validates the `keyPrefix` option of the kit's own stores (default `sess:`).
- *
- * @example
- * ```ts
- * const prefix = resolveKeyPrefix(options.keyPrefix); // 'sess:'
- * ```
  */
 export function resolveKeyPrefix(keyPrefix: unknown = 'sess:'): string {
   if (typeof keyPrefix !== 'string' || keyPrefix.length > 100 || !/^[\x21-\x7e]*$/.test(keyPrefix)) {

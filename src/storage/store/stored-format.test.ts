@@ -152,11 +152,11 @@ for (const store of stores) {
           'd.name': 'j"Ada ✓ 😀"',
         });
       }
-      const listed = (await h.engine.backend.listUserSessions?.('ada')) ?? [];
-      expect(listed.map((s) => [s.handle, s.id, s.createdAt])).toEqual([
+      const listed = (await h.engine.storage.users?.list('ada')) ?? [];
+      expect(listed.map((s) => [s.ref, s.id, s.createdAt])).toEqual([
         [await sha256Base64url(token), record.id, createdAt],
       ]);
-      expect(await h.engine.backend.destroyUserSessions?.('ada', [])).toBe(1);
+      expect(await h.engine.storage.users?.destroy('ada', [])).toBe(1);
       expect(await store.read(key)).toBeNull();
       await h.request(browser, (s) => expect(s.isNew).toBe(true));
     });

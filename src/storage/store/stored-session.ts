@@ -1,4 +1,4 @@
-import { isPlainObject } from '../envelope.ts';
+import { isRecord } from '../../is-object.ts';
 import { createdAtFromSessionId } from '../session-id.ts';
 import type { SessionState } from '../types.ts';
 
@@ -9,25 +9,20 @@ import type { SessionState } from '../types.ts';
  * nothing, because this runs on every load: the creation time is taken from
  * the id (whatever the store says), and the state is the very object the
  * store returned, which is what it gets back in `update()`.
- *
- * @example
- * ```ts
- * const state = sessionStateOf(await adapter.get(key)); // SessionState | undefined
- * ```
  */
 export function sessionStateOf(value: unknown): SessionState | undefined {
-  if (!isPlainObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { id, data, lastActiveAt, userId, version, flash } = value;
   if (typeof id !== 'string') return undefined;
   const createdAt = createdAtFromSessionId(id);
   if (createdAt === undefined) return undefined;
   if (typeof lastActiveAt !== 'number' || !Number.isSafeInteger(lastActiveAt) || lastActiveAt < 0)
     return undefined;
-  if (!isPlainObject(data)) return undefined;
+  if (!isRecord(data)) return undefined;
   if (userId !== undefined && typeof userId !== 'string') return undefined;
   if (version !== undefined && (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1))
     return undefined;
-  if (flash !== undefined && !isPlainObject(flash)) return undefined;
+  if (flash !== undefined && !isRecord(flash)) return undefined;
   const state = value as unknown as SessionState;
   if (state.createdAt !== createdAt) state.createdAt = createdAt;
   // Rare shapes, normalised so every store loads alike: version 1 is never
@@ -42,11 +37,6 @@ export function sessionStateOf(value: unknown): SessionState | undefined {
 
 /**
  * Whether an object has an own enumerable key, without building a key list.
- *
- * @example
- * ```ts
- * hasKeys({}); // false
- * ```
  */
 export function hasKeys(object: object): boolean {
   for (const key in object) if (Object.hasOwn(object, key)) return true;

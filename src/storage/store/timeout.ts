@@ -1,25 +1,19 @@
 import { SessionStoreError } from '../../errors.ts';
 
 /**
- * Runs a store call with a deadline. A slow or unreachable backend becomes a
+ * Runs a store call with a deadline. A slow or unreachable store becomes a
  * `SessionStoreError` (with the original error as `cause`) instead of a
  * request that hangs or a session that silently comes back empty. Messages
- * name the backend and the operation, never keys or tokens. The call itself
+ * name the store and the operation, never keys or tokens. The call itself
  * is not cancelled (clients offer no way to): a client that queues commands
  * while disconnected may still apply a write reported as timed out.
  *
  * `map` turns the answer into the result in the same step (one promise per
  * call instead of two on the hot path); an error it throws becomes a
  * `SessionStoreError` too.
- *
- * @example
- * ```ts
- * const record = await guarded('redis', 'load', 2000, () => driver.load(key));
- * const found = await guarded('redis', 'load', 2000, () => driver.load(key), (r) => r !== null);
- * ```
  */
 export function guarded<T, R = T>(
-  backend: string,
+  store: string,
   operation: string,
   timeoutMs: number,
   call: () => Promise<T>,
@@ -38,7 +32,7 @@ export function guarded<T, R = T>(
     done: false,
     resolve: noop,
     reject: noop,
-    backend,
+    store,
     operation,
     timeoutMs,
   };
@@ -51,12 +45,12 @@ export function guarded<T, R = T>(
       try {
         entry.resolve(map === undefined ? value : map(value));
       } catch (error) {
-        entry.reject(failure(error, backend, operation));
+        entry.reject(failure(error, store, operation));
       }
     },
     (error: unknown) => {
       settle(entry);
-      entry.reject(failure(error, backend, operation));
+      entry.reject(failure(error, store, operation));
     },
   );
   return result;
@@ -73,10 +67,10 @@ function capture(resolve: (value: never) => void, reject: (error: SessionStoreEr
   capturing = undefined;
 }
 
-function failure(error: unknown, backend: string, operation: string): SessionStoreError {
+function failure(error: unknown, store: string, operation: string): SessionStoreError {
   return error instanceof SessionStoreError
     ? error
-    : new SessionStoreError(`The session store (${backend}) failed during ${operation}.`, { cause: error });
+    : new SessionStoreError(`The session store (${store}) failed during ${operation}.`, { cause: error });
 }
 
 // The message is built only when a deadline passes, never per call.
@@ -86,7 +80,7 @@ interface Deadline {
   done: boolean;
   resolve: (value: unknown) => void;
   reject: (error: SessionStoreError) => void;
-  backend: string;
+  store: string;
   operation: string;
   timeoutMs: number;
 }
@@ -126,7 +120,7 @@ function sweep(): void {
     entry.done = true;
     entry.reject(
       new SessionStoreError(
-        `The session store (${entry.backend}) did not answer within ${entry.timeoutMs} ms during ${entry.operation}. ` +
+        `The session store (${entry.store}) did not answer within ${entry.timeoutMs} ms during ${entry.operation}. ` +
           'Check that it is reachable; the kit reconnects by itself when it is back.',
       ),
     );

@@ -9,11 +9,6 @@ const encoder = new TextEncoder();
 
 /**
  * A new opaque session token for the cookie: 256 random bits, base64url.
- *
- * @example
- * ```ts
- * const token = createToken(); // 'Zq1…' (43 characters)
- * ```
  */
 export function createToken(): string {
   const bytes = new Uint8Array(TOKEN_BYTES);
@@ -24,12 +19,6 @@ export function createToken(): string {
 /**
  * Whether a cookie value has the exact shape of a token this kit issues.
  * Checked before any store call, so junk never reaches the store.
- *
- * @example
- * ```ts
- * isWellFormedToken(createToken()); // true
- * isWellFormedToken('../../etc'); // false
- * ```
  */
 export function isWellFormedToken(value: string): boolean {
   return value.length === TOKEN_LENGTH && isBase64url(value);
@@ -40,11 +29,6 @@ export function isWellFormedToken(value: string): boolean {
  * dump of the store yields no usable cookie. Synchronous on Node.js (no
  * thread-pool hop per request, so the result is a plain string), WebCrypto
  * elsewhere (a promise).
- *
- * @example
- * ```ts
- * const key = prefix + (await sha256Base64url(token)); // a plain string on Node.js
- * ```
  */
 export function sha256Base64url(text: string): string | Promise<string> {
   if (node !== undefined) return node.crypto.createHash('sha256').update(text, 'utf8').digest('base64url');

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../envelope.ts';
+import { isRecord } from '../../is-object.ts';
 import type { StorageContext, UserSessionInfo } from '../types.ts';
 import type { CreateResult, StoreAdapter, StoredSessionEntry } from './adapter.ts';
 import { batches } from './batches.ts';
@@ -7,11 +7,6 @@ import { sessionStateOf } from './stored-session.ts';
 
 /**
  * A store call under the kit's deadline (see `guarded()`).
- *
- * @example
- * ```ts
- * const call: StoreCall = (operation, fn, map) => guarded('redis', operation, 2000, fn, map);
- * ```
  */
 export type StoreCall = <T, R = T>(
   operation: string,
@@ -22,12 +17,6 @@ export type StoreCall = <T, R = T>(
 /**
  * What the kit does with a user's sessions, over any store: list them,
  * revoke them, and enforce `maxSessionsPerUser` after a login.
- *
- * @example
- * ```ts
- * const users = userSessions(adapter, call, context, 5);
- * await users.destroy('ada', []); // sign out everywhere
- * ```
  */
 export function userSessions(
   adapter: StoreAdapter,
@@ -45,7 +34,7 @@ export function userSessions(
         const live: StoredSessionEntry[] = [];
         if (!Array.isArray(entries)) return live;
         for (const entry of entries as unknown[]) {
-          if (!isPlainObject(entry) || typeof entry.key !== 'string') continue;
+          if (!isRecord(entry) || typeof entry.key !== 'string') continue;
           const session = sessionStateOf(entry.session);
           if (session?.userId === userId) live.push({ key: entry.key, session });
         }
@@ -62,14 +51,12 @@ export function userSessions(
     /** The user's live sessions, most recently active first. */
     async list(userId: string): Promise<UserSessionInfo[]> {
       const now = context.now();
-      const idle = context.idleTimeout;
       const sessions: UserSessionInfo[] = [];
       for (const { key, session } of await liveOf('list', userId)) {
         const { createdAt, lastActiveAt } = session;
-        const absolute = createdAt + context.maxAge * 1000;
-        const expiresAt = idle === undefined ? absolute : Math.min(absolute, lastActiveAt + idle * 1000);
+        const expiresAt = context.lifetime.expiresAt(session);
         if (expiresAt < now) continue;
-        sessions.push({ handle: key, id: session.id, createdAt, lastSeen: lastActiveAt, expiresAt });
+        sessions.push({ ref: key, id: session.id, createdAt, lastSeen: lastActiveAt, expiresAt });
       }
       return sessions.sort((a, b) => b.lastSeen - a.lastSeen);
     },

@@ -1,5 +1,6 @@
-import { isPlainObject } from '../envelope.ts';
-import type { LoadResult, SaveInput, SessionBackend, StorageContext } from '../types.ts';
+import { isRecord } from '../../is-object.ts';
+import { stampActivity } from '../../lifetime.ts';
+import type { BoundStorage, LoadResult, SaveInput, StorageContext } from '../types.ts';
 import type { CreateResult, NewSessionWrite, StoreAdapter } from './adapter.ts';
 import { Recent } from './recent.ts';
 import { changeOf, touchChange } from './session-change.ts';
@@ -23,38 +24,42 @@ interface Bound {
 }
 
 /**
- * The engine's view of a store: the cookie carries an opaque 256-bit token,
- * the adapter sees only its key (base64url(SHA-256(token))), and every load
- * and save of a loaded session is one adapter call.
+ * A store adapter bound to one kit, as the engine uses it: the cookie
+ * carries an opaque 256-bit token, the adapter sees only its key
+ * (base64url(SHA-256(token))), and every load and save of a loaded session
+ * is one adapter call. The idle expiry slides in the store (throttled by
+ * `touchAfter`), flash messages are taken from it, and the cookie stays as
+ * it is across saves.
  *
- * @example
- * ```ts
- * const backend = storeBackend(adapter, resolveStoreOptions('defineStore', {}, []), context);
- * ```
+ * @internal
  */
-export function storeBackend(
+export function bindStore(
   adapter: StoreAdapter,
   options: ResolvedStoreOptions,
   context: StorageContext,
-): SessionBackend {
+): BoundStorage {
   const call: StoreCall = (operation, fn, map) => guarded(adapter.name, operation, options.timeout, fn, map);
   const users = userSessions(adapter, call, context, options.maxSessionsPerUser);
   const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context };
-  const idle = context.idleTimeout;
+  const { touchInterval } = context.lifetime;
   return {
-    kind: 'store',
     maxChunks: 1,
-    touchAfter:
-      idle === undefined ? undefined : (options.touchAfter ?? Math.min(3600, Math.floor(idle / 10))),
-    mergesKeys: adapter.capabilities?.atomic === true,
+    idle: {
+      clock: 'store',
+      touchAfter: touchInterval === undefined ? undefined : (options.touchAfter ?? touchInterval),
+      touch: (handle, lastActiveAt, until) => touch(bound, handle, lastActiveAt, until),
+    },
+    flash: { via: 'store', take: (handle, until) => takeFlash(bound, handle, until) },
+    cookieStaysOnSave: true,
+    users: {
+      refOf: async (handle) => sha256Base64url(handle),
+      list: (userId) => users.list(userId),
+      destroy: (userId, exceptRefs) => users.destroy(userId, exceptRefs),
+    },
+    stampWrite: stampActivity,
     load: (cookieValue) => load(bound, cookieValue),
     save: (input) => save(bound, input),
     destroy: (handle) => destroy(bound, handle),
-    touch: (handle, lastActiveAt, expiresAt) => touch(bound, handle, lastActiveAt, expiresAt),
-    takeFlash: (handle, expiresAt) => takeFlash(bound, handle, expiresAt),
-    refOf: async (handle) => sha256Base64url(handle),
-    listUserSessions: (userId) => users.list(userId),
-    destroyUserSessions: (userId, except) => users.destroy(userId, except),
   };
 }
 
@@ -116,12 +121,12 @@ async function create(bound: Bound, input: SaveInput): Promise<string | null> {
   const { state } = input;
   const write: NewSessionWrite = {
     until: input.expiresAt,
-    expiresAt: state.createdAt + context.maxAge * 1000,
+    expiresAt: context.lifetime.absoluteEnd(state.createdAt),
     replaces: input.previous.length === 0 ? NONE : await Promise.all(input.previous.map(keyOf)),
   };
   const result = await bound.call('save', () => adapter.create(key, state, write));
   if (state.userId === undefined) return token;
-  const reported = isPlainObject(result) ? (result as CreateResult) : undefined;
+  const reported = isRecord(result) ? (result as CreateResult) : undefined;
   // A login ended by maxSessionsPerUser (newer concurrent logins won) is
   // answered like a session revoked meanwhile: no cookie.
   return (await bound.users.afterLogin(key, state.userId, reported)) ? token : null;
@@ -153,7 +158,7 @@ async function takeFlash(bound: Bound, handle: string, expiresAt: number): Promi
   return bound.call(
     'flash',
     () => bound.adapter.takeFlash(key, expiresAt),
-    (flash) => (isPlainObject(flash) ? flash : {}),
+    (flash) => (isRecord(flash) ? flash : {}),
   );
 }
 

@@ -1,0 +1,91 @@
+/**
+ * What a session changed since it was loaded or last saved, and where its
+ * stored copy is: the one record the engine reads on `save()` and resets
+ * after a write. The session itself only adds to it.
+ *
+ * @internal
+ */
+export interface ChangeSet {
+  /** The stored copy's reference (a store's token); `undefined` until the first write. */
+  handle: string | undefined;
+  /** References of the identities this one replaced (`invalidate()`, a login): destroyed by the next write. */
+  replaced: string[];
+  /** The session cookies the request carried, or the last write set. */
+  cookieNames: string[];
+  /** Data, flash or identity changed: the next save writes. */
+  dirty: boolean;
+  /** Only the idle clock should move (`touch()`). */
+  touched: boolean;
+  /** The cookie must be rewritten or cleared even if nothing else changed (older key, rejected cookie). */
+  stale: boolean;
+  /** The next write replaces the stored data whole instead of merging `keys`. */
+  cleared: boolean;
+  /** Data keys set or deleted. */
+  readonly keys: Set<string>;
+  /** Flash keys set. */
+  readonly flash: Set<string>;
+  /**
+   * What the app itself did (key names and operations, never values), for
+   * the unsaved-changes warning; not a migration or the proxy's flash hand-off.
+   */
+  readonly userOps: Set<string>;
+}
+
+/**
+ * The change set of a session just loaded (or created, with `handle` undefined).
+ *
+ * @internal
+ */
+export function newChangeSet(handle: string | undefined, cookieNames: string[], stale: boolean): ChangeSet {
+  return {
+    handle,
+    replaced: [],
+    cookieNames,
+    dirty: false,
+    touched: false,
+    stale,
+    cleared: false,
+    keys: new Set(),
+    flash: new Set(),
+    userOps: new Set(),
+  };
+}
+
+/**
+ * Whether `save()` would write.
+ *
+ * @internal
+ */
+export function hasChanges(changes: ChangeSet): boolean {
+  return changes.dirty || changes.touched || changes.stale;
+}
+
+/**
+ * Marks the whole session for a replacing write (a cleared, migrated or new identity).
+ *
+ * @internal
+ */
+export function markReplaced(changes: ChangeSet): void {
+  changes.keys.clear();
+  changes.cleared = true;
+  changes.dirty = true;
+}
+
+/**
+ * After a write (or a destroy, with `handle` undefined): nothing is pending,
+ * and the stored copy is `handle` behind the cookies `cookieNames`.
+ *
+ * @internal
+ */
+export function resetChanges(changes: ChangeSet, handle: string | undefined, cookieNames: string[]): void {
+  changes.handle = handle;
+  changes.replaced = [];
+  changes.cookieNames = cookieNames;
+  changes.dirty = false;
+  changes.touched = false;
+  changes.stale = false;
+  changes.cleared = false;
+  changes.keys.clear();
+  changes.flash.clear();
+  changes.userOps.clear();
+}

@@ -1,0 +1,135 @@
+import { bigintRefusal } from '../bigint-refusal.ts';
+import { hasChanges, resetChanges } from '../change-set.ts';
+import { clearChunkedCookie, writeChunkedCookie } from '../cookie/chunks.ts';
+import { withExpiry } from '../cookie/session-cookie.ts';
+import type { SessionEngine } from '../engine.ts';
+import type { SessionCore } from '../session.ts';
+import type { SaveInput, SessionState } from '../storage/types.ts';
+import type { CookieJar } from '../types.ts';
+
+/** One commit: the engine, the session, and the request it writes to. */
+interface Commit {
+  readonly engine: SessionEngine;
+  readonly session: SessionCore;
+  readonly jar: CookieJar;
+  readonly secureRequest: boolean;
+  readonly now: number;
+}
+
+/**
+ * Saves a changed session through `jar`, in one of three ways: ends it (no
+ * data left, or past its expiry), slides only its idle expiry in the store,
+ * or writes it (and its cookie, unless the storage keeps the cookie as it
+ * was). Then, once the kit's own write went through, clears the cookies of
+ * `migrateFrom` sources. Resolves to `true` only when changed data reached
+ * the store and the cookie stayed as it was: then nothing in the response
+ * tells Next that the session changed.
+ *
+ * @internal
+ */
+export async function commitSession(
+  engine: SessionEngine,
+  session: SessionCore,
+  jar: CookieJar,
+  secureRequest: boolean,
+): Promise<boolean> {
+  const { changes, state } = session;
+  if (!hasChanges(changes)) return false;
+  const now = engine.options.now();
+  const commit: Commit = { engine, session, jar, secureRequest, now };
+  if (changes.dirty || changes.touched) engine.storage.stampWrite(state, now);
+  const expiresAt = engine.lifetime.expiresAt(state);
+  let silent = false;
+  if (isEmpty(state) || expiresAt <= now) await destroy(commit);
+  else if (!changes.dirty && changes.handle !== undefined && engine.storage.idle.clock === 'store') {
+    await touchOnly(commit, changes.handle, expiresAt);
+  } else silent = await write(commit, expiresAt);
+  engine.migration?.forget(jar, secureRequest);
+  return silent;
+}
+
+/** Cookie storages, in the proxy: the session sealed *with* the messages shown to this render. */
+export function saveForRender(engine: SessionEngine, session: SessionCore): Promise<string | null> {
+  const { state, changes } = session;
+  const expiresAt = engine.lifetime.expiresAt(state);
+  const input = { state, handle: changes.handle, previous: [], changedKeys: [], cleared: true, expiresAt };
+  return save(engine, { ...input, includeShown: true });
+}
+
+// Nothing left to keep: every record of the session goes, and its cookies.
+async function destroy(commit: Commit): Promise<void> {
+  const { changes } = commit.session;
+  const { storage } = commit.engine;
+  for (const handle of changes.replaced) await storage.destroy(handle);
+  if (changes.handle !== undefined) await storage.destroy(changes.handle);
+  clearCookie(commit);
+}
+
+// Only the idle clock moved: refresh the TTL, leave data and cookie alone.
+async function touchOnly(commit: Commit, handle: string, expiresAt: number): Promise<void> {
+  const { idle } = commit.engine.storage;
+  const { changes } = commit.session;
+  if (idle.clock === 'store' && (await idle.touch(handle, commit.now, expiresAt))) {
+    resetChanges(changes, handle, changes.cookieNames);
+  } else ended(commit);
+}
+
+async function write(commit: Commit, expiresAt: number): Promise<boolean> {
+  const { engine, session, jar, now } = commit;
+  const { state, changes } = session;
+  const { storage } = engine;
+  const value = await save(engine, {
+    state,
+    handle: changes.handle,
+    previous: changes.replaced,
+    changedKeys: [...changes.keys],
+    changedFlash: [...changes.flash],
+    cleared: changes.cleared,
+    expiresAt,
+  });
+  // Revoked meanwhile (logout elsewhere): never resurrect it.
+  if (value === null) {
+    ended(commit);
+    return false;
+  }
+  if (storage.cookieStaysOnSave && value === changes.handle) {
+    resetChanges(changes, value, changes.cookieNames);
+    return true;
+  }
+  const cookie = engine.cookies.on(commit.secureRequest);
+  const maxAge = engine.cookieLifetime.maxAge(now, engine.cookieLifetime.until(state));
+  const options = withExpiry(cookie, now, maxAge);
+  const names = writeChunkedCookie(jar, cookie.name, value, options, changes.cookieNames, storage.maxChunks);
+  resetChanges(changes, value, names);
+  return false;
+}
+
+async function save(engine: SessionEngine, input: SaveInput): Promise<string | null> {
+  try {
+    return await engine.storage.save(input);
+  } catch (error) {
+    throw bigintRefusal(error, input.state, engine.options.storage.name) ?? error;
+  }
+}
+
+// The session ended elsewhere (expired, revoked): clear its cookie and say so.
+function ended(commit: Commit): void {
+  clearCookie(commit);
+  commit.engine.report('expired');
+}
+
+function clearCookie({ engine, session, jar, secureRequest, now }: Commit): void {
+  const names = session.changes.cookieNames;
+  if (names.length > 0) {
+    const cookie = engine.cookies.on(secureRequest);
+    clearChunkedCookie(jar, cookie.name, names, withExpiry(cookie, now, 0), engine.storage.maxChunks);
+  }
+  resetChanges(session.changes, undefined, []);
+}
+
+function isEmpty(state: SessionState): boolean {
+  if (state.userId !== undefined) return false;
+  if (state.flash !== undefined && Object.keys(state.flash).length > 0) return false;
+  for (const key in state.data) if (Object.hasOwn(state.data, key)) return false;
+  return true;
+}

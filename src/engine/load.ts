@@ -1,0 +1,68 @@
+import { newChangeSet } from '../change-set.ts';
+import { readChunkedCookie } from '../cookie/chunks.ts';
+import type { SessionEngine } from '../engine.ts';
+import { checkData, needsDataCheck } from '../schema/data-check.ts';
+import { type Committer, SessionImpl } from '../session.ts';
+import type { SessionState } from '../storage/types.ts';
+import type { CookieJar } from '../types.ts';
+import { markMigrated } from './sessions.ts';
+
+/**
+ * Reads the session cookie(s) from `jar`: only those of this request's
+ * cookie name (`engine.cookies.on(secureRequest)`), so on an https request a
+ * plain `session` cookie, planted or left from before, is never read. Every
+ * storage and every load (getSession, hasSession, the guard) passes the same
+ * checks: the storage's, the lifetime's (times ahead of the clock, expiry),
+ * the data's. Bad input yields a fresh session and a call to
+ * `onInvalidSession`; only store failures throw. `peek` (for
+ * `hasSession()`): no idle refresh and no report.
+ *
+ * @internal
+ */
+export async function loadSession(
+  engine: SessionEngine,
+  jar: CookieJar,
+  commit: Committer,
+  secureRequest: boolean,
+  peek: boolean,
+): Promise<SessionImpl> {
+  const { storage, lifetime } = engine;
+  const read = readChunkedCookie(jar, engine.cookies.on(secureRequest).name, storage.maxChunks);
+  if (read.status === 'absent') {
+    if (engine.migration === undefined) return engine.fresh(commit, read.names, false);
+    return engine.migration.load(jar, commit, secureRequest, peek, read.names);
+  }
+  const names = read.names;
+  if (read.status === 'malformed') return engine.reject('invalid', commit, names, peek);
+  const result = await storage.load(read.value);
+  if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
+  const now = engine.options.now();
+  const refusal = lifetime.refusal(result.state, now);
+  if (refusal !== undefined) return engine.reject(refusal, commit, names, peek);
+  const { state, handle } = result;
+  let migrated = false;
+  if (needsDataCheck(engine.options.data, state)) {
+    const checked = await checkData(engine.options.data, state);
+    if (!checked.ok) return engine.reject(checked.reason, commit, names, peek);
+    state.data = checked.data;
+    migrated = checked.migrated;
+  }
+  if (!peek && !(await slideIdle(engine, state, handle, now))) return engine.reject('expired', commit, names);
+  const changes = newChangeSet(handle, names, result.stale);
+  const session = new SessionImpl(state, false, changes, engine.hooks, commit);
+  if (migrated) markMigrated(session, engine.options.data.version);
+  return session;
+}
+
+// Stores slide the idle expiry in the store, throttled: a TTL refresh is not
+// a cookie write, so it works even while a server component renders. False
+// when the record is gone.
+async function slideIdle(engine: SessionEngine, state: SessionState, handle: string, now: number) {
+  const { idle } = engine.storage;
+  if (idle.clock !== 'store' || idle.touchAfter === undefined) return true;
+  if (now - state.lastActiveAt < idle.touchAfter * 1000) return true;
+  const until = engine.lifetime.expiresAt({ createdAt: state.createdAt, lastActiveAt: now });
+  if (!(await idle.touch(handle, now, until))) return false;
+  state.lastActiveAt = now;
+  return true;
+}

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+};
+
+// Shipped sources (what `npm run build` compiles into dist/), tests and test helpers left out.
+function shippedSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return ['test-utils', 'fuzz'].includes(entry.name) ? [] : shippedSources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function importers(name: string): string[] {
+  // Statements at the start of a line: an import in a TSDoc example is not one.
+  const pattern = new RegExp(`^(?:import|export)[^;]*?'${name}(?:/[^']*)?';`, 'm');
+  return shippedSources(join(root, 'src'))
+    .filter((file) => pattern.test(readFileSync(file, 'utf8')))
+    .map((file) => relative(root, file));
+}
+
+describe('runtime dependencies', () => {
+  it('every plain dependency is one the package loads', () => {
+    for (const name of Object.keys(pkg.dependencies ?? {})) expect(importers(name), name).not.toEqual([]);
+  });
+
+  it('jose is an optional peer, loaded only by next-session-kit/migrate/authjs', () => {
+    expect(pkg.dependencies?.jose).toBeUndefined();
+    expect(pkg.peerDependencies?.jose).toBeDefined();
+    expect(pkg.peerDependenciesMeta?.jose?.optional).toBe(true);
+    expect(importers('jose')).toEqual(['src/migrate/authjs.ts']);
+  });
+});
