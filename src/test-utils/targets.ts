@@ -138,7 +138,6 @@ function sqliteTarget(): Target {
   return {
     name: 'sqlite',
     kind: 'store',
-    mergesKeys: true,
     make: (o = {}) => {
       const table = uniqueTable('conf');
       return { storage: sqliteStorage({ database, table, ...o }), keyPrefix: table };
@@ -177,7 +176,6 @@ function postgresTarget(): Target {
   return {
     name: 'postgres',
     kind: 'store',
-    mergesKeys: true,
     make: (o = {}) => {
       const table = uniqueTable('conf');
       return { storage: postgresStorage({ client: pool, table, ...o }), keyPrefix: table };

@@ -1,5 +1,5 @@
+import { isRecord } from '../../is-object.ts';
 import { defineOwn } from '../../own-property.ts';
-import { isPlainObject } from '../envelope.ts';
 import type { StoredSession } from '../store/adapter.ts';
 import { decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 
@@ -40,7 +40,7 @@ export function decodeMembers(text: unknown): Record<string, unknown> | undefine
   } catch {
     return undefined;
   }
-  if (!isPlainObject(members)) return undefined;
+  if (!isRecord(members)) return undefined;
   // In place: JSON.parse made every key an own data property ("__proto__"
   // too), and assigning to an own data property only changes its value.
   for (const key of Object.keys(members)) {
@@ -100,7 +100,7 @@ export function mergeMembers(text: unknown, unset: readonly string[], set: strin
   } catch {
     return undefined;
   }
-  if (!isPlainObject(members)) return undefined;
+  if (!isRecord(members)) return undefined;
   for (const key of unset) delete members[key];
   const added = JSON.parse(set) as Record<string, unknown>;
   for (const key of Object.keys(added)) defineOwn(members, key, added[key]);
