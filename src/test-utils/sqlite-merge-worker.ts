@@ -7,7 +7,9 @@ import { resolveSqlTable } from '../storage/sql/table.ts';
 import { sqliteAdapter } from '../storage/sqlite/adapter.ts';
 
 const [file = '', tableName = '', key = '', prefix = '', count = '0', startAt = '0'] = process.argv.slice(2);
-const database = new Database(file);
+// What is tested is that no save is lost, not how long one waits for the lock: on a busy machine a
+// process can wait for its turn longer than better-sqlite3's default 5 s busy timeout.
+const database = new Database(file, { timeout: 120_000 });
 const { table } = resolveSqlTable('worker', { table: tableName });
 const { adapter } = sqliteAdapter(database, table, { now: Date.now, createTable: false });
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAt) - Date.now())));

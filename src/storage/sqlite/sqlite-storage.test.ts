@@ -145,7 +145,7 @@ describe('sqliteStorage', () => {
       promisify(execFile)(
         process.execPath,
         ['--import', 'tsx', worker, join(dir, 'sessions.db'), table, key, prefix, String(SAVES), startAt],
-        { timeout: 60_000 },
+        { timeout: 240_000 },
       );
     const results = await Promise.all([run('a'), run('b'), run('c')]);
     expect(results.map((r) => r.stdout)).toEqual(['done\n', 'done\n', 'done\n']);
@@ -155,7 +155,7 @@ describe('sqliteStorage', () => {
       expect(s.get('base')).toBe(1);
       expect(s.get(`c${SAVES - 1}`)).toBe(SAVES - 1);
     });
-  }, 90_000);
+  }, 300_000);
 
   it('keeps the SHA-256 of the token, never the token', async () => {
     const { h, table } = harness();
