@@ -34,6 +34,7 @@
 // | aiohttp-session formats (Python)                         | `src/storage/aiohttp/`                                                                              |
 // | typed, validated, versioned data                         | `src/schema/`                                                                                       |
 // | migration from iron-session / Auth.js                    | `src/migrate/`                                                                                      |
+// | client components: `expose`, `useSession()`, `live`      | `src/expose.ts`, `src/next/client-access.ts`, `src/entries/client.ts`, `src/live/`                  |
 // | errors                                                   | `src/errors.ts`                                                                                     |
 // | test helpers and `describeStoreAdapter()`                | `src/entries/testing.ts`, `src/testing/`                                                            |
 
@@ -52,8 +53,10 @@ export { safeNextPath } from './guard/next-param.ts';
 export { type VerifyOriginOptions, verifyOrigin } from './guard/origin.ts';
 export type { ProtectOption } from './guard/paths.ts';
 export type { CookieLifetime, IdleClock, Lifetime, SessionTimes } from './lifetime.ts';
+export type { LiveSessionOptions } from './live/options.ts';
 export type { MigrationRead, MigrationRequest, MigrationSource } from './migrate/types.ts';
 export type { ClientAccess, ExposedOf } from './next/client-access.ts';
+export type { ClientSessionHandler } from './next/client-session-handler.ts';
 export type { Guard, GuardOptions } from './next/guard.ts';
 export { createSessionKit, type NewSessionOptions, type SessionKit } from './next/kit.ts';
 export type { ProxySession } from './next/proxy-session.ts';

@@ -2,6 +2,7 @@ import { type CookiePrefix, resolveCookiePrefix } from './cookie/prefix.ts';
 import { type ResolvedCookieOptions, resolveCookieOptions, validateCookieName } from './cookie/validate.ts';
 import { SessionConfigError } from './errors.ts';
 import { type ClientSessionData, type ExposeOption, type Exposer, resolveExpose } from './expose.ts';
+import { type LiveSessionOptions, type ResolvedLive, resolveLive } from './live/options.ts';
 import { resolveMigrateFrom } from './migrate/options.ts';
 import type { MigrationSource } from './migrate/types.ts';
 import type { DataRules, Migrate } from './schema/data-check.ts';
@@ -27,6 +28,7 @@ const KIT_OPTION_KEYS = [
   'migrate',
   'warnUnsaved',
   'expose',
+  'live',
   'migrateFrom',
 ];
 
@@ -88,6 +90,14 @@ export interface SessionKitOptions<
    */
   expose?: ExposeOption<Data, Client>;
   /**
+   * `useSession()` follows the server in every tab: a login, logout or
+   * change of an exposed field in one tab shows in the others, and a tab
+   * refetches when it comes back into view. `endpoint` is where your app
+   * mounts `export const GET = clientSessionHandler`. Needs `expose`.
+   * Default: off (client components follow only their own tab's Server Actions).
+   */
+  live?: LiveSessionOptions;
+  /**
    * Keeps users signed in across a switch from another session library:
    * `ironSession({ … })` from `next-session-kit/migrate/iron-session`,
    * `authjsSession({ … })` from `next-session-kit/migrate/authjs`, or a list.
@@ -114,6 +124,8 @@ export interface ResolvedKitOptions {
   warnUnsaved: boolean;
   /** `expose`: session data in, the client snapshot out. */
   expose: Exposer;
+  /** `live`, or `undefined` when off. */
+  live: ResolvedLive | undefined;
   /** `migrateFrom`, as a list (empty: no migration). */
   migrateFrom: readonly MigrationSource[];
 }
@@ -155,6 +167,12 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new SessionConfigError('`now` must be a function returning Unix milliseconds.');
   }
+  const live = resolveLive(options.live);
+  if (live !== undefined && options.expose === undefined) {
+    throw new SessionConfigError(
+      "`live` needs `expose`: without it client components see nothing to follow. Add e.g. expose: ['user'].",
+    );
+  }
   return {
     storage,
     cookieName,
@@ -166,6 +184,7 @@ export function resolveKitOptions<Data extends SessionData, Client extends Clien
     data: resolveDataRules(options),
     warnUnsaved: resolveWarnUnsaved(options.warnUnsaved),
     expose: resolveExpose(options.expose),
+    live,
     migrateFrom: resolveMigrateFrom(options.migrateFrom, {
       cookieName,
       exactCookieName: storage.exactCookieName === true,

@@ -313,10 +313,13 @@ export const {
   proxySession,
   getClientSession,
   SessionProvider,
+  clientSessionHandler,
 } = createSessionKit<DemoData, DemoFlash, ClientSession>({
   storage: createStorage(kind),
   schema: demoSchema,
   expose: ['user'],
+  // useSession() follows the server in every tab: app/api/session/client/route.ts serves the snapshot.
+  live: { endpoint: '/api/session/client' },
   // aiohttp-session's default cookie name: both apps must use the same one.
   cookieName: aiohttp ? 'AIOHTTP_SESSION' : 'session',
   maxAge,

@@ -1,6 +1,8 @@
 import type { ReactElement } from 'react';
 import type { ClientSessionData, Exposer } from '../expose.ts';
+import type { ResolvedLive } from '../live/options.ts';
 import type { Session } from '../session.ts';
+import { type ClientSessionHandler, createClientSessionHandler } from './client-session-handler.ts';
 import { requestJar } from './context.ts';
 import { createSessionProvider, type SessionProviderProps } from './session-provider.ts';
 
@@ -17,6 +19,28 @@ export interface ClientAccess<Client extends ClientSessionData> {
   getClientSession(): Promise<Client>;
   /** Server component: loads `getClientSession()` and provides it to `useSession()` below it. */
   SessionProvider(props: SessionProviderProps): Promise<ReactElement>;
+  /**
+   * Route Handler for the `live` option: `export const GET = clientSessionHandler`
+   * in the route file at `live.endpoint`. Answers the same fields as
+   * `getClientSession()`, as JSON; reads the session without sliding its
+   * expiry and never writes a cookie.
+   */
+  clientSessionHandler: ClientSessionHandler;
+}
+
+/**
+ * What {@link createClientAccess} needs besides `expose` and `getSession`.
+ *
+ * @example
+ * ```ts
+ * const more: ClientAccessOptions = { peek: () => load(true), live: engine.options.live };
+ * ```
+ */
+export interface ClientAccessOptions {
+  /** The request's session, read without sliding its expiry or writing (for `clientSessionHandler`). Default: `getSession`. */
+  peek?: () => Promise<Session>;
+  /** The validated `live` option, handed to the client provider. */
+  live?: ResolvedLive | undefined;
 }
 
 /**
@@ -26,9 +50,15 @@ export interface ClientAccess<Client extends ClientSessionData> {
 export function createClientAccess<Client extends ClientSessionData>(
   expose: Exposer,
   getSession: () => Promise<Session>,
+  options: ClientAccessOptions = {},
 ): ClientAccess<Client> {
   const getClientSession = async (): Promise<Client> => expose((await getSession()).data) as Client;
-  return { getClientSession, SessionProvider: createSessionProvider(getClientSession) };
+  const peek = options.peek ?? getSession;
+  return {
+    getClientSession,
+    SessionProvider: createSessionProvider(getClientSession, options.live),
+    clientSessionHandler: createClientSessionHandler(async () => expose((await peek()).data)),
+  };
 }
 
 /**
@@ -41,7 +71,11 @@ export function failingClientAccess<Client extends ClientSessionData>(error: Err
     await requestJar();
     throw error;
   };
-  return { getClientSession, SessionProvider: createSessionProvider(getClientSession) };
+  return {
+    getClientSession,
+    SessionProvider: createSessionProvider(getClientSession),
+    clientSessionHandler: createClientSessionHandler(getClientSession),
+  };
 }
 
 /**

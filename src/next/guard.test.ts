@@ -1,5 +1,6 @@
 import { NextRequest } from 'next/server.js';
 import { describe, expect, it } from 'vitest';
+import { withSessionRequest } from '../entries/testing.ts';
 import { SessionConfigError } from '../errors.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { memoryStorage } from '../storage/memory-storage.ts';
@@ -11,6 +12,7 @@ import {
   RACING,
   type RequestShape,
   ROUTER_FETCH,
+  SCRIPT_FETCH,
   SERVER_ACTION,
   SETTLED,
 } from '../test-utils/request-shapes.ts';
@@ -546,6 +548,50 @@ describe('guard(): the cookie is written only where no other response can overta
       expect(toBrowser, name).toMatch(/^[\w.-]{40,}$/);
       expect(forwardedSession(res), name).toMatch(/^[\w.-]{40,}$/);
       expect(forwardedSession(res), name).not.toBe(toBrowser);
+    }
+  });
+
+  it("useSession()'s snapshot fetch (the `live` option) writes nothing, whatever else the request looks like", async () => {
+    const { kit, clock, idle } = setup({ idleTimeout: 1000 });
+    const cookie = await signedIn(clock, 'ada', SECRET, idle);
+    const proxy = kit.guard({ protect: ['/api/private'], loginPath: '/login' });
+    clock.advance(200); // past the 100 s refresh interval
+    for (const [name, shape] of [...settled, ...racing]) {
+      const snapshot = { ...shape, headers: { ...shape.headers, 'x-session-kit': 'snapshot' } };
+      const res = await proxy(shaped(snapshot, '/api/session/client', cookie));
+      expect(res.headers.get('x-middleware-next'), name).toBe('1');
+      expect(sessionSetCookie(res), name).toBeUndefined();
+      expect(forwardedSession(res) ?? cookie, name).toBe(cookie);
+      expect((await kit.proxySession(shaped(snapshot, '/x', cookie))).maySetCookie, name).toBe(false);
+    }
+  });
+
+  it("useSession()'s snapshot fetch does not slide a store's idle expiry in the guard", async () => {
+    for (const [kind, slides] of [
+      ['a router fetch', true],
+      ['a snapshot fetch', false],
+    ] as const) {
+      const clock = new Clock(Date.now());
+      const kit = createSessionKit<Data>({ storage: memoryStorage(), idleTimeout: 600, now: clock.now });
+      const login = await withSessionRequest({}, async () => {
+        const session = await kit.newSession({ userId: 'ada' });
+        session.set('user', 'ada');
+        await session.save();
+      });
+      const cookie = login.cookies.session ?? '';
+      const proxy = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+      clock.advance(500); // idle for 500 of 600 s: the store's touch is due
+      const headers: Record<string, string> =
+        kind === 'a snapshot fetch'
+          ? { ...SCRIPT_FETCH.headers, 'x-session-kit': 'snapshot' }
+          : ROUTER_FETCH.headers;
+      const res = await proxy(shaped({ method: 'GET', headers }, '/dashboard', cookie));
+      expect(res.headers.get('x-middleware-next'), kind).toBe('1');
+      clock.advance(200);
+      const later = await proxy(shaped(ROUTER_FETCH, '/dashboard', cookie));
+      expect(later.status === 307 ? 'signed out' : 'signed in', kind).toBe(
+        slides ? 'signed in' : 'signed out',
+      );
     }
   });
 

@@ -4,6 +4,7 @@ import { SessionConfigError } from '../errors.ts';
 import { hasControlCharacter } from '../guard/control-characters.ts';
 import { verifyOrigin } from '../guard/origin.ts';
 import { compileProtect, normalizePath, type ProtectOption } from '../guard/paths.ts';
+import { isSnapshotRequest } from '../live/protocol.ts';
 import type { Session } from '../session.ts';
 import type { SessionData } from '../types.ts';
 import { rejectUnknownOptions } from '../unknown-options.ts';
@@ -51,6 +52,11 @@ export interface GuardOptions<Data extends SessionData = SessionData> {
  * before a login can come back after the login's response, and a cookie
  * written there would sign the user out or undo a save. So a cookie storage's
  * idle expiry slides on page loads and saves, not on client-side navigations.
+ * `useSession()`'s snapshot fetches (the kit's `live` option) neither write
+ * nor slide the expiry, with any storage: following the session in the
+ * background must not keep it alive. On a path outside `protect` the guard
+ * passes them on without reading the session at all (the Route Handler
+ * reads it, once).
  *
  * @example
  * ```ts
@@ -93,6 +99,11 @@ export function createGuard(engine: SessionEngine): Guard {
           ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
           : new NextResponse('Forbidden: cross-site request', { status: 403 });
       }
+      // useSession()'s snapshot fetch (the `live` option) may neither write
+      // nor slide the expiry, so on an open path the guard has nothing to do
+      // with its session: the handler's read is the fetch's only store call.
+      const open = path === login.normalized || !isProtected(pathname);
+      if (open && isSnapshotRequest(request)) return NextResponse.next();
       const { proxy, core } = await loadProxySession<Data>(engine, request);
       const { session, next, apply, maySetCookie } = proxy;
       // Rolling expiry and key rotation: re-issue the cookie when it is due
@@ -105,7 +116,7 @@ export function createGuard(engine: SessionEngine): Guard {
         if (session.isChanged) await session.save();
       }
 
-      if (path === login.normalized || !isProtected(pathname)) return next();
+      if (open) return next();
       if (session.isNew || session.userId === undefined) {
         if (api) return apply(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
         // The origin from request.url, then the basePath: loginPath is a path within the app.

@@ -134,7 +134,12 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
   };
 
   return {
-    ...createClientAccess<Client>(engine.options.expose, current),
+    ...createClientAccess<Client>(engine.options.expose, current, {
+      // Never through the request's own session: the snapshot route must not
+      // slide the expiry (a background refetch would keep an idle session alive).
+      peek: () => load(true),
+      live: engine.options.live,
+    }),
     getSession: async () => asSession<Data, Flash>(await current()),
 
     async hasSession(): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
+import { isSnapshotRequest } from '../live/protocol.ts';
 import { asSession, hasPendingFlash, type Session, type SessionCore, type SessionImpl } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
 import { maySetSessionCookie } from './request-kind.ts';
@@ -37,7 +38,9 @@ export interface ProxySession<Data extends SessionData = SessionData> {
    * racing the user's other requests: true for a page load, a Server Action
    * and a client without Fetch Metadata (curl, a test); false for Next's
    * router fetches (client-side navigations and prefetches, which the proxy
-   * cannot tell apart), the browser's prefetches and other subresources.
+   * cannot tell apart), the browser's prefetches and other subresources, and
+   * `useSession()`'s snapshot fetches (the `live` option), whose session is
+   * also loaded without sliding its expiry.
    * Their responses can arrive after a newer cookie (a login's, a logout's)
    * and replace it. The guard writes only where this is true; a proxy of your
    * own that saves on every request should check it too.
@@ -75,8 +78,11 @@ export async function loadProxySession<Data extends SessionData>(
   const writes: Write[] = [];
   const jar = recordingJar(request, writes);
   const secure = request.nextUrl.protocol === 'https:' || forwardedHttps(request);
-  const core = await engine.load(jar, (session) => engine.commit(session, jar, secure), secure);
-  const maySetCookie = maySetSessionCookie(request);
+  // useSession()'s background refetch (the `live` option): read, never
+  // slide the expiry, never write, or following the session would keep it alive.
+  const snapshot = isSnapshotRequest(request);
+  const core = await engine.load(jar, (session) => engine.commit(session, jar, secure), secure, snapshot);
+  const maySetCookie = !snapshot && maySetSessionCookie(request);
   // Set when the browser's cookie must differ from what this render sees.
   let browserOnly = false;
   const apply = <R extends NextResponse>(response: R): R => {
