@@ -16,6 +16,7 @@ for (const storage of FLASH_STORAGES) {
     let server: DemoServer;
 
     test.beforeAll(async () => {
+      test.setTimeout(60_000); // `next start` (and any store) on a busy machine
       store = await startStore(storage);
       server = await startServer({ secret: newSecret(), env: store.env });
     });

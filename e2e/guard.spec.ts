@@ -8,6 +8,7 @@ import { type DemoServer, newSecret, startServer } from './server';
 let server: DemoServer;
 
 test.beforeAll(async () => {
+  test.setTimeout(60_000); // `next start` (and any store) on a busy machine
   server = await startServer({ secret: newSecret() });
 });
 

@@ -41,6 +41,7 @@ test.describe('switching from iron-session', () => {
   let server: DemoServer | undefined;
 
   test.beforeAll(async () => {
+    test.setTimeout(60_000); // `next start` (and any store) on a busy machine
     server = await startServer({
       secret: newSecret(),
       env: { SESSION_MIGRATE: 'iron', IRON_SESSION_PASSWORD: password },
@@ -106,6 +107,7 @@ test.describe('switching from Auth.js', () => {
   let server: DemoServer | undefined;
 
   test.beforeAll(async () => {
+    test.setTimeout(60_000); // `next start` (and any store) on a busy machine
     server = await startServer({
       secret: newSecret(),
       env: { SESSION_MIGRATE: 'authjs', AUTH_SECRET: secret },

@@ -48,6 +48,7 @@ for (const { storage, what } of CASES) {
     let server: DemoServer;
 
     test.beforeAll(async () => {
+      test.setTimeout(60_000); // `next start` (and any store) on a busy machine
       store = await startStore(storage);
       server = await startServer({
         secret: newSecret(),

@@ -11,6 +11,7 @@ const SKEW_MS = 5_000;
 let server: DemoServer;
 
 test.beforeAll(async () => {
+  test.setTimeout(60_000); // `next start` (and any store) on a busy machine
   server = await startServer({ secret: newSecret(), env: { SESSION_IDLE_TIMEOUT: String(IDLE_S) } });
 });
 

@@ -15,6 +15,7 @@ for (const storage of STORES) {
     let server: DemoServer;
 
     test.beforeAll(async () => {
+      test.setTimeout(60_000); // `next start` (and any store) on a busy machine
       store = await startStore(storage);
       server = await startServer({ env: store.env });
     });

@@ -13,6 +13,7 @@ let app: string;
 let sibling: string;
 
 test.beforeAll(async () => {
+  test.setTimeout(60_000); // `next start` (and any store) on a busy machine
   server = await startServer({ secret: newSecret() });
   app = `http://app.localhost:${server.port}`;
   sibling = `http://evil.app.localhost:${server.port}`;

@@ -5,10 +5,12 @@
 // component through next-session-kit/client. Then an edge-runtime middleware.ts
 // guards with the encrypted cookie (signed in, tampered, due a refresh) and
 // with kvStorage() through a local KV bridge (needs redis-server), in Chromium.
-// Also checks that importing the kit into a client component fails the build
+// Then the README's Pages Router files (getServerSideProps, an API route) build beside
+// the App Router and share its session in Chromium. Also checks that importing the kit
+// into a client component, or into a Pages Router page component, fails the build
 // loudly. Then, in a second fresh app shaped like create-next-app's
 // (cacheComponents on), runs the installed `npx next-session-kit init --yes`,
-// builds what it wrote and signs in and out through it in Chromium; runs init in
+// builds what it wrote and signs in and out through it in Chromium; does the same in
 // a Pages Router app; and builds the README quickstart, verbatim, in a third app
 // with create-next-app's settings (cacheComponents, partialPrefetching), signing
 // in and out in Chromium. Neither create-next-app-shaped app may log Next's
@@ -341,6 +343,61 @@ try {
   kvStack = undefined;
   removeEdgeApp();
 
+  // The Pages Router beside the App Router: the README's two Pages Router files, verbatim, in the
+  // quickstart app, with `pages` added to lib/session.ts's exports as the README says. The root of the
+  // package resolves without `server-only` there (Next refuses it outside react-server layers).
+  await check(
+    "the README's Pages Router files (getServerSideProps, an API route) build beside the App Router and share its session in Chromium",
+    async () => {
+      writePagesRouter(app);
+      run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
+      const base = await startApp();
+      try {
+        await withBrowser(async (page, context) => {
+          const sessionCookies = async () =>
+            (await context.cookies()).filter((c) => /^(__Host-)?session(\.\d+)?$/.test(c.name));
+          // An App Router login, seen by the Pages Router's page and API route.
+          await page.goto(`${base}/login`);
+          await page.getByLabel('Name').fill('ada');
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.getByText('Signed in as ada. Count: 0').waitFor();
+          await page.goto(`${base}/account`);
+          await page.getByText('Pages Router: signed in as ada').waitFor();
+          const read = await page.request.get(`${base}/api/account`);
+          assert((await read.json()).user === 'ada', 'the API route does not see the App Router login');
+          // A logout in the API route ends the session for the App Router too.
+          const out = await page.request.delete(`${base}/api/account`);
+          assert((await out.json()).user === null, 'the API route did not sign out');
+          assert((await sessionCookies()).length === 0, 'the API route did not clear the session cookie');
+          await page.goto(`${base}/`);
+          await page.getByRole('link', { name: 'Sign in' }).waitFor();
+
+          // A login in the API route: the App Router's Secure __Host- cookie, seen by the App Router.
+          const signedIn = await page.request.post(`${base}/api/account`, { data: { name: 'grace' } });
+          assert((await signedIn.json()).user === 'grace', 'the API route did not sign in');
+          const cookies = await sessionCookies();
+          assert(
+            cookies.length === 1 &&
+              cookies[0].name === '__Host-session' &&
+              cookies[0].secure &&
+              cookies[0].httpOnly &&
+              cookies[0].sameSite === 'Lax',
+            `the API route set other cookies: ${cookies.map((c) => c.name).join(', ')}`,
+          );
+          await page.goto(`${base}/`);
+          await page.getByText('Signed in as grace. Count: 0').waitFor();
+          // An App Router logout ends it for the Pages Router.
+          await page.getByRole('button', { name: 'Log out' }).click();
+          await page.waitForURL(`${base}/login`);
+          await page.goto(`${base}/account`);
+          await page.getByText('Pages Router: signed out').waitFor();
+        });
+      } finally {
+        await stopApp();
+      }
+    },
+  );
+
   await check('importing the kit into a client component fails the build loudly', () => {
     mkdirSync(join(app, 'app', 'client'), { recursive: true });
     writeFileSync(
@@ -361,8 +418,35 @@ try {
       output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
     }
     assert(failed, 'next build succeeded although a client component imports next-session-kit');
-    assert(/server-only|Client Component/i.test(output), `unexpected build failure:\n${output.slice(-2000)}`);
+    // Refused for `server-only` (the root's `browser` condition), not for some other reason.
+    assert(/server-only/.test(output), `unexpected build failure:\n${output.slice(-2000)}`);
   });
+  await check(
+    'a Pages Router page component that uses the kit in the browser bundle fails the build too',
+    () => {
+      rmSync(join(app, 'app', 'client'), { recursive: true, force: true });
+      writeFileSync(
+        join(app, 'pages', 'misuse.tsx'),
+        "import { createSessionKit } from 'next-session-kit';\n" +
+          'export default function Misuse() {\n  return <p>{typeof createSessionKit}</p>;\n}\n',
+      );
+      let failed = false;
+      let output = '';
+      try {
+        run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
+      } catch (error) {
+        failed = true;
+        output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
+      } finally {
+        rmSync(join(app, 'pages', 'misuse.tsx'), { force: true });
+      }
+      assert(
+        failed,
+        'next build succeeded although a page component bundles next-session-kit for the browser',
+      );
+      assert(/server-only/.test(output), `unexpected build failure:\n${output.slice(-2000)}`);
+    },
+  );
   await check(
     'next-session-kit/testing runs a Server Action and a page in vitest, as the README shows',
     () => {
@@ -509,8 +593,7 @@ if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ passed, failed, results }, 
 process.exit(failed === 0 ? 0 : 1);
 
 // `npx next-session-kit init` from the installed tarball, in fresh apps: the App Router
-// one is built and driven in Chromium; the Pages Router one only gets lib/session and
-// .env.local (the kit has no Pages Router API yet), so there is nothing of it to build.
+// one and the Pages Router one are each built and driven in Chromium.
 async function initChecks() {
   const initApp = join(work, 'init-app');
   // No SESSION_SECRET from outside: the app must run on the one init put in .env.local.
@@ -629,29 +712,97 @@ async function Owner() {
     },
   );
 
-  await check('init in a Pages Router app writes lib/session.ts and .env.local, and says why no more', () => {
-    assert(written, 'the init app was not installed');
-    const pagesApp = join(work, 'pages-app');
-    mkdirSync(join(pagesApp, 'pages'), { recursive: true });
-    writeFileSync(
-      join(pagesApp, 'package.json'),
-      JSON.stringify({ name: 'pages-app', private: true, dependencies: readDeps(initApp) }, null, 2),
-    );
-    writeFileSync(join(pagesApp, 'tsconfig.json'), readFileSync(join(initApp, 'tsconfig.json'), 'utf8'));
-    writeFileSync(
-      join(pagesApp, 'pages', 'index.tsx'),
-      'export default function Home() {\n  return <h1>Home</h1>;\n}\n',
-    );
-    symlinkSync(join(initApp, 'node_modules'), join(pagesApp, 'node_modules'), 'dir');
-    const out = runIn('npx', ['--no', 'next-session-kit', 'init', '--yes'], pagesApp);
-    assert(
-      /Pages Router \(pages\/\)/.test(out) && out.includes('kit.pages(req, res)'),
-      `unexpected output:\n${out}`,
-    );
-    const files = filesIn(pagesApp).sort();
-    const expected = ['.env.local', 'lib/session.ts', 'package.json', 'pages/index.tsx', 'tsconfig.json'];
-    assert(JSON.stringify(files) === JSON.stringify(expected), `init wrote other files: ${files.join(', ')}`);
-  });
+  await check(
+    '`init --yes` in a Pages Router app sets it up (API routes, a login page, proxy.ts); it builds and signs in and out in Chromium',
+    async () => {
+      assert(written, 'the init app was not installed');
+      const pagesApp = join(work, 'pages-app');
+      mkdirSync(join(pagesApp, 'pages'), { recursive: true });
+      const initPkg = JSON.parse(readFileSync(join(initApp, 'package.json'), 'utf8'));
+      writeFileSync(
+        join(pagesApp, 'package.json'),
+        JSON.stringify({ ...initPkg, name: 'pages-app' }, null, 2),
+      );
+      writeFileSync(join(pagesApp, 'tsconfig.json'), readFileSync(join(initApp, 'tsconfig.json'), 'utf8'));
+      writeFileSync(join(pagesApp, '.gitignore'), readFileSync(join(initApp, '.gitignore'), 'utf8'));
+      writeFileSync(
+        join(pagesApp, 'pages', 'index.tsx'),
+        'export default function Home() {\n  return <h1>Home</h1>;\n}\n',
+      );
+      // (Turbopack builds nothing from a symlinked node_modules outside the app: its own install.)
+      runIn('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], pagesApp);
+      const out = runIn('npx', ['--no', 'next-session-kit', 'init', '--yes'], pagesApp);
+      assert(/Pages Router \(pages\/\)/.test(out), `unexpected output:\n${out}`);
+      for (const file of [
+        'lib/session.ts',
+        'pages/api/login.ts',
+        'pages/api/logout.ts',
+        'pages/login.tsx',
+        'proxy.ts',
+        '.env.local',
+      ]) {
+        assert(
+          new RegExp(`create\\s+${file.replace('.', '\\.')}`).test(out),
+          `init did not create ${file}:\n${out}`,
+        );
+      }
+      assert(!filesIn(pagesApp).some((f) => f.startsWith('app/')), 'init wrote App Router files');
+      // The app's own protected page, as its developer would add it.
+      writeFileSync(
+        join(pagesApp, 'pages', 'dashboard.tsx'),
+        `import type { GetServerSideProps } from 'next';
+import { pages } from '@/lib/session';
+
+export const getServerSideProps = (async ({ req, res }) => {
+  const user = (await pages(req, res).getSession()).get('user') ?? null;
+  return { props: { user } };
+}) satisfies GetServerSideProps<{ user: string | null }>;
+
+export default function Dashboard({ user }: { user: string | null }) {
+  return <p>Dashboard of {user ?? 'nobody'}</p>;
+}
+`,
+      );
+      runIn(process.execPath, ['node_modules/next/dist/bin/next', 'build'], pagesApp);
+      const base = await startApp({ dir: pagesApp, serverEnv: initEnv });
+      try {
+        await withBrowser(async (page, context) => {
+          // The guard in the generated proxy.ts sends a signed-out visitor to the generated login page.
+          await page.goto(`${base}/dashboard`);
+          assert(page.url() === `${base}/login?next=%2Fdashboard`, `not sent to sign in: ${page.url()}`);
+          await page.getByLabel('Name').fill('ada');
+          await page.getByRole('button', { name: 'Sign in' }).click();
+          await page.getByText('Dashboard of ada').waitFor();
+          assert(
+            page.url() === `${base}/dashboard`,
+            `the login API route did not follow next: ${page.url()}`,
+          );
+          const cookie = (await context.cookies()).find((c) => c.name === '__Host-session');
+          assert(
+            cookie?.httpOnly === true && cookie.secure && cookie.sameSite === 'Lax',
+            'session cookie attributes',
+          );
+          assert(
+            cookie.value.split('.').length === 5 && !cookie.value.includes('ada'),
+            'not an encrypted cookie',
+          );
+          await page.goto(`${base}/login`);
+          await page.getByText('Signed in as ada.').waitFor();
+          await page.getByRole('button', { name: 'Log out' }).click();
+          await page.getByRole('button', { name: 'Sign in' }).waitFor();
+          const left = (await context.cookies()).filter((c) => /^(__Host-)?session(\.\d+)?$/.test(c.name));
+          assert(left.length === 0, 'the logout API route must clear the session cookie');
+          await page.goto(`${base}/dashboard`);
+          assert(
+            page.url().startsWith(`${base}/login?next=`),
+            'signed out, /dashboard must send to sign in again',
+          );
+        });
+      } finally {
+        await stopApp();
+      }
+    },
+  );
 
   await check(
     'the README quickstart, verbatim in a create-next-app app (cacheComponents, partialPrefetching), builds and signs in and out without errors',
@@ -691,6 +842,29 @@ async function Owner() {
   );
 }
 
+// The README's Pages Router files (its `// Pages Router file:` blocks), verbatim, and `pages` added to
+// the exports of the quickstart's lib/session.ts, as the README's Pages Router section shows.
+function writePagesRouter(dir) {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```tsx?\n\/\/ Pages Router file: (\S+)\n([\s\S]*?)```/g)];
+  assert(blocks.length === 2, `expected two Pages Router file blocks in README.md, found ${blocks.length}`);
+  assert(
+    readme.includes(
+      'export const { getSession, newSession, destroySession, guard, pages } = createSessionKit',
+    ),
+    "README.md's Pages Router section no longer shows `pages` among lib/session.ts's exports",
+  );
+  for (const [, file, body] of blocks) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), `// Pages Router file: ${file}\n${body}`);
+  }
+  const libPath = join(dir, 'lib', 'session.ts');
+  const lib = readFileSync(libPath, 'utf8');
+  const exported = 'export const { getSession, newSession, destroySession, guard } = createSessionKit';
+  assert(lib.includes(exported), 'the quickstart lib/session.ts changed its exports');
+  writeFileSync(libPath, lib.replace(exported, exported.replace('guard }', 'guard, pages }')));
+}
+
 // The README's quickstart files (its \`// file:\` blocks), written into `dir` verbatim.
 function writeQuickstart(dir) {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -719,10 +893,6 @@ function filesIn(dir, prefix = '') {
     if (entry.name === 'node_modules') return [];
     return entry.isDirectory() ? filesIn(dir, path) : [path];
   });
-}
-
-function readDeps(dir) {
-  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies;
 }
 
 // What `npx create-next-app@16.4 --ts --app --no-tailwind --no-eslint --no-src-dir` writes, minus

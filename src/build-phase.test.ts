@@ -23,5 +23,9 @@ describe('configuration errors during `next build`', () => {
     await expect(kit.newSession()).rejects.toMatchObject({ code: 'ERR_SESSION_CONFIG' });
     const proxy = kit.guard({ protect: ['/'], loginPath: '/login' });
     await expect(proxy({} as never)).rejects.toBeInstanceOf(SessionConfigError);
+    // The Pages Router's helpers too: the same actionable error, on first use.
+    const pages = kit.pages({} as never, {} as never);
+    await expect(pages.getSession()).rejects.toBeInstanceOf(SessionConfigError);
+    await expect(pages.destroySession()).rejects.toMatchObject({ code: 'ERR_SESSION_CONFIG' });
   });
 });

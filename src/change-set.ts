@@ -16,6 +16,8 @@ export interface ChangeSet {
   dirty: boolean;
   /** Only the idle clock should move (`touch()`). */
   touched: boolean;
+  /** A store's cookie cache should be (re)written: the session was read from the store. */
+  recache: boolean;
   /** The cookie must be rewritten or cleared even if nothing else changed (older key, rejected cookie). */
   stale: boolean;
   /** The next write replaces the stored data whole instead of merging `keys`. */
@@ -43,6 +45,7 @@ export function newChangeSet(handle: string | undefined, cookieNames: string[], 
     cookieNames,
     dirty: false,
     touched: false,
+    recache: false,
     stale,
     cleared: false,
     keys: new Set(),
@@ -57,7 +60,7 @@ export function newChangeSet(handle: string | undefined, cookieNames: string[], 
  * @internal
  */
 export function hasChanges(changes: ChangeSet): boolean {
-  return changes.dirty || changes.touched || changes.stale;
+  return changes.dirty || changes.touched || changes.stale || changes.recache;
 }
 
 /**
@@ -83,6 +86,7 @@ export function resetChanges(changes: ChangeSet, handle: string | undefined, coo
   changes.cookieNames = cookieNames;
   changes.dirty = false;
   changes.touched = false;
+  changes.recache = false;
   changes.stale = false;
   changes.cleared = false;
   changes.keys.clear();

@@ -59,6 +59,7 @@ export type { ClientAccess, ExposedOf } from './next/client-access.ts';
 export type { ClientSessionHandler } from './next/client-session-handler.ts';
 export type { Guard, GuardOptions } from './next/guard.ts';
 export { createSessionKit, type NewSessionOptions, type SessionKit } from './next/kit.ts';
+export type { PagesSession } from './next/pages.ts';
 export type { ProxySession } from './next/proxy-session.ts';
 export { type SessionSecretOptions, sessionSecret } from './next/secret.ts';
 export type { SessionProviderProps } from './next/session-provider.ts';

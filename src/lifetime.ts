@@ -8,9 +8,13 @@
  * @internal
  */
 export const MAX_FUTURE_SKEW_MS = 60_000;
-// Servers in one deployment disagree a little about the time; accept a
-// session this long past its expiry rather than log users out early.
-const CLOCK_SKEW_MS = 5_000;
+/**
+ * Servers in one deployment disagree a little about the time; accept a
+ * session this long past its expiry rather than log users out early.
+ *
+ * @internal
+ */
+export const CLOCK_SKEW_MS = 5_000;
 // The cookie dies this much before the server-side expiry (at most 60 s, at
 // most 5 % of the lifetime) so browsers stop sending it first.
 const COOKIE_EARLY_MAX_S = 60;

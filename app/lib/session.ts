@@ -1,4 +1,6 @@
-import 'server-only';
+// No `import 'server-only'` here: the Pages Router's getServerSideProps and API
+// routes (pages/) share this kit, and Next refuses server-only there. The kit
+// itself still fails the build of any browser bundle that imports it.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createClient, type VercelKV } from '@vercel/kv';
@@ -314,6 +316,7 @@ export const {
   getClientSession,
   SessionProvider,
   clientSessionHandler,
+  pages,
 } = createSessionKit<DemoData, DemoFlash, ClientSession>({
   storage: createStorage(kind),
   schema: demoSchema,

@@ -568,35 +568,68 @@ describe('init: never overwrites a file', () => {
 });
 
 describe('init: routers, storages, package managers', () => {
-  it('Pages Router only: lib/session and .env.local, and says that kit.pages() brings the rest', async () => {
+  it('Pages Router only: lib/session exporting pages, sign-in and sign-out API routes, a login page, proxy.ts', async () => {
     const dir = makeApp({
       'tsconfig.json': tsconfig(),
       'pages/index.tsx': 'export default function I() { return null; }\n',
     });
     const run = await init(dir, ['--yes']);
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0, err: '' });
     expect(Object.keys(snapshot(dir)).sort()).toEqual(
       [
         '.env.local',
         'lib/session.ts',
         'package-lock.json',
         'package.json',
+        'pages/api/login.ts',
+        'pages/api/logout.ts',
         'pages/index.tsx',
+        'pages/login.tsx',
+        'proxy.ts',
         'tsconfig.json',
       ].sort(),
     );
     expect(run.out).toContain('Pages Router (pages/)');
-    expect(run.out).toContain('uses the Pages Router only');
-    expect(run.out).toContain('kit.pages(req, res)');
-    expect(run.out).not.toContain('localhost:3000/login');
+    expect(read(dir, 'lib/session.ts')).toContain(
+      'export const { getSession, newSession, destroySession, guard, pages } = createSessionKit<Data>({',
+    );
+    const login = read(dir, 'pages/api/login.ts');
+    expect(login).toContain("import { pages } from '@/lib/session';");
+    expect(login).toContain("const next = safeNextPath(form.next, '/');");
+    expect(login).toContain('await pages(req, res).newSession({ userId: user.id });');
+    expect(login.indexOf('await session.save();')).toBeLessThan(login.indexOf('res.redirect(303, next);'));
+    expect(read(dir, 'pages/api/logout.ts')).toContain('await pages(req, res).destroySession();');
+    const page = read(dir, 'pages/login.tsx');
+    expect(page).toContain('export const getServerSideProps: GetServerSideProps<Props>');
+    expect(page).toContain('<form method="post" action="/api/login">');
+    expect(read(dir, 'proxy.ts')).toContain("import { guard } from '@/lib/session';");
+    expect(run.out).toContain('pages/api/login.ts signs in ANY name');
+    expect(run.out).toContain('localhost:3000/login');
+    expect(existsSync(join(dir, 'app'))).toBe(false);
   });
 
-  it('App Router and Pages Router: the App Router parts, and a note about pages/', async () => {
+  it('Pages Router only, with its own /login page: kept, and the API routes still written', async () => {
+    const dir = makeApp({ 'tsconfig.json': tsconfig(), 'pages/login/index.tsx': '// mine\n' });
+    const run = await init(dir, ['--yes']);
+    expect(run.code).toBe(0);
+    expect(read(dir, 'pages/login/index.tsx')).toBe('// mine\n');
+    expect(existsSync(join(dir, 'pages/login.tsx'))).toBe(false);
+    expect(run.out).toMatch(
+      /keep\s+pages\/login\/index\.tsx\s+\(the app's \/login page: have its form post to \/api\/login/,
+    );
+    expect(existsSync(join(dir, 'pages/api/login.ts'))).toBe(true);
+  });
+
+  it('App Router and Pages Router: the App Router parts, and lib/session exports pages for pages/', async () => {
     const dir = makeApp({ ...CNA_TS, 'pages/legacy.tsx': '' });
     const run = await init(dir, ['--yes']);
     expect(existsSync(join(dir, 'proxy.ts'))).toBe(true);
+    expect(existsSync(join(dir, 'app/login/actions.ts'))).toBe(true);
+    expect(existsSync(join(dir, 'pages/api/login.ts'))).toBe(false);
+    expect(read(dir, 'lib/session.ts')).toContain('guard, pages }');
     expect(run.out).toContain('App Router and Pages Router (app/, pages/)');
     expect(run.out).toContain('This app also has pages/');
+    expect(run.out).toContain('pages(req, res)');
   });
 
   it('--storage redis: an ioredis client, REDIS_URL instead of a secret, and the install command', async () => {
@@ -717,7 +750,12 @@ describe('init: the generated code compiles', () => {
     await init(srcApp, ['--yes']);
     const jsApp = makeApp({ 'app/page.js': '' }, options);
     await init(jsApp, ['--yes', '--storage', 'redis']);
-    roots.push(aliasApp, srcApp, jsApp);
+    // The Pages Router templates, TypeScript and JavaScript.
+    const pagesApp = makeApp({ 'tsconfig.json': tsconfig(null), 'pages/index.tsx': '' }, options);
+    await init(pagesApp, ['--yes']);
+    const pagesJsApp = makeApp({ 'pages/index.js': '' }, options);
+    await init(pagesJsApp, ['--yes', '--storage', 'redis']);
+    roots.push(aliasApp, srcApp, jsApp, pagesApp, pagesJsApp);
     // The SQL stores' JavaScript setup too (JSDoc types, checked with checkJs).
     for (const storage of ['postgres', 'sqlite']) {
       const dir = makeApp({ 'app/page.js': '' }, options);
@@ -727,10 +765,16 @@ describe('init: the generated code compiles', () => {
 
     const files = roots.flatMap((dir) =>
       Object.keys(snapshot(dir))
-        .filter((f) => /\.(ts|tsx|js)$/.test(f) && !f.startsWith('app/page') && !f.startsWith('app/layout'))
+        .filter(
+          (f) =>
+            /\.(ts|tsx|js)$/.test(f) &&
+            !f.startsWith('app/page') &&
+            !f.startsWith('app/layout') &&
+            !f.startsWith('pages/index'),
+        )
         .map((f) => join(dir, f)),
     );
-    expect(files.length).toBe(6 * 4 + 4 + 4 + 1 + 2 * 4);
+    expect(files.length).toBe(6 * 4 + 4 + 4 + 1 + 5 + 5 + 2 * 4);
     const program = ts.createProgram(files, {
       target: ts.ScriptTarget.ES2022,
       lib: ['lib.dom.d.ts', 'lib.dom.iterable.d.ts', 'lib.es2023.d.ts'],

@@ -12,8 +12,10 @@ export const INIT_USAGE = `Usage: next-session-kit init [--storage <name>] [--ye
 
 Sets up sessions in the Next.js 16 app in this folder, as the README's quickstart
 does: lib/session.ts, sign-in and sign-out Server Actions with a login page to
-start from, the guard in proxy.ts, and SESSION_SECRET in .env.local. TypeScript
-or JavaScript, app/ or src/app/, import aliases: as the app has them.
+start from (in a Pages Router app: API routes, and a page that reads the session
+in getServerSideProps), the guard in proxy.ts, and SESSION_SECRET in .env.local.
+TypeScript or JavaScript, app/ or pages/, src/ or not, import aliases: as the app
+has them.
 
 Options:
   --storage <name>  where sessions live: ${STORAGE_NAMES.join(', ')} (default: cookie)
@@ -206,7 +208,9 @@ function nextSteps(project, plan, args, written) {
   if (packages.length > 0) lines.push(`Install: ${installCommand(pm, packages, false)}`);
   if (plan.typePackages.length > 0) lines.push(`Install: ${installCommand(pm, plan.typePackages, true)}`);
   lines.push(...plan.notes);
-  const actions = plan.steps.find((s) => /app\/login\/actions\.[jt]s$/.test(s.path) && written.has(s.path));
+  const actions = plan.steps.find(
+    (s) => /(app\/login\/actions|pages\/api\/login)\.[jt]s$/.test(s.path) && written.has(s.path),
+  );
   if (actions !== undefined) {
     lines.push(
       `${actions.path} signs in ANY name, with no password: put your credential check in verifyUser() before you deploy.`,
@@ -218,10 +222,8 @@ function nextSteps(project, plan, args, written) {
       `Protected paths: \`protect\` in ${proxy.path} (now /dashboard). A proxy is not a security boundary on its own: pages still check getSession().`,
     );
   }
-  if (project.appRouter) {
-    const run = pm === 'npm' ? 'npm run dev' : `${pm} dev`;
-    lines.push(`Try it: ${run}, then open http://localhost:3000/login`);
-  }
+  const run = pm === 'npm' ? 'npm run dev' : `${pm} dev`;
+  lines.push(`Try it: ${run}, then open http://localhost:3000/login`);
   if (args.dryRun) lines.push('Run it without --dry-run to write the files.');
   return lines;
 }

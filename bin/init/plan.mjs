@@ -5,7 +5,14 @@ import { planEnv } from './env-file.mjs';
 import { existingRoute, existingScript, importSpecifier, readText, withoutExtension } from './project.mjs';
 import { planProxy } from './proxy-file.mjs';
 import { STORAGES } from './storages.mjs';
-import { actionsFile, loginPageFile, sessionFile } from './templates.mjs';
+import {
+  actionsFile,
+  loginPageFile,
+  pagesLoginApiFile,
+  pagesLoginPageFile,
+  pagesLogoutApiFile,
+  sessionFile,
+} from './templates.mjs';
 
 /**
  * @typedef {{ kind: 'create', path: string, content: string, shown?: string, mode?: number, what: string }
@@ -41,17 +48,22 @@ export function buildPlan(project, storageName) {
     fileStep(
       project,
       sessionPath,
-      sessionFile({ ts, storage, storageName }),
+      sessionFile({ ts, storage, storageName, pages: project.pagesRouter }),
       'the session kit, configured once',
     ),
   );
   const keptSession = steps[0].kind === 'keep' || steps[0].kind === 'overwrite';
-  const needed = project.appRouter ? ['getSession', 'newSession', 'destroySession', 'guard'] : [];
+  const needed = [
+    ...(project.appRouter ? ['getSession', 'newSession', 'destroySession'] : []),
+    'guard',
+    ...(project.pagesRouter ? ['pages'] : []),
+  ];
+  const session = (from) => importSpecifier(project, from, sessionModule);
+  const login = existingRoute(project, '/login');
 
   if (project.appRouter) {
     const actionsPath = `${base}app/login/actions.${ext}`;
     const pagePath = `${base}app/login/page.${ts ? 'tsx' : 'js'}`;
-    const session = (from) => importSpecifier(project, from, sessionModule);
     steps.push(
       fileStep(
         project,
@@ -60,7 +72,6 @@ export function buildPlan(project, storageName) {
         'sign-in and sign-out Server Actions',
       ),
     );
-    const login = existingRoute(project, '/login');
     if (login !== undefined && withoutExtension(login) !== withoutExtension(pagePath)) {
       steps.push({
         kind: 'keep',
@@ -77,35 +88,63 @@ export function buildPlan(project, storageName) {
         ),
       );
     }
-    const proxy = planProxy(project, { sessionModule, edge: storage.edge });
-    if (proxy.kind === 'create') steps.push({ ...proxy, what: 'the guard, on every request' });
-    else if (proxy.kind === 'edit') {
-      steps.push({
-        kind: 'edit',
-        path: proxy.path,
-        before: proxy.before,
-        after: proxy.after,
-        what: 'adds the guard',
-      });
-    } else if (proxy.kind === 'manual') {
-      steps.push({ kind: 'manual', path: proxy.path, reason: proxy.reason, lines: proxy.lines });
-    } else steps.push(proxy);
-    if (proxy.kind === 'edit' || proxy.kind === 'manual') notes.push(...proxy.notes);
     if (project.pagesRouter) {
       notes.push(
-        `This app also has ${base}pages/. Its pages cannot read the session yet: next-session-kit works in the ` +
-          'App Router today, and Pages Router support (getServerSideProps, API routes) arrives with kit.pages(req, res).',
+        `This app also has ${base}pages/: its getServerSideProps and API routes read the same session through ` +
+          `pages(req, res), which ${sessionPath} exports (README: "Pages Router").`,
       );
     }
   } else {
-    notes.push(
-      'This app uses the Pages Router only. next-session-kit works in the App Router today (Server Components, ' +
-        'Server Actions, Route Handlers); Pages Router support (getServerSideProps, API routes) arrives with ' +
-        `kit.pages(req, res). So init wrote only ${sessionPath} and .env.local: no login page, actions or ` +
-        'proxy.ts, whose guard would send visitors to a sign-in page that cannot sign them in yet. An app/ ' +
-        'directory beside pages/ can use the kit now: run init again once it exists.',
+    // The Pages Router only: the same sign-in, as API routes and a page with getServerSideProps.
+    const loginApi = `${base}pages/api/login.${ext}`;
+    const logoutApi = `${base}pages/api/logout.${ext}`;
+    const pagePath = `${base}pages/login.${ts ? 'tsx' : 'js'}`;
+    steps.push(
+      fileStep(
+        project,
+        loginApi,
+        pagesLoginApiFile({ ts, session: session(loginApi) }),
+        'signs in: the API route the form on /login posts to',
+      ),
+      fileStep(
+        project,
+        logoutApi,
+        pagesLogoutApiFile({ ts, session: session(logoutApi) }),
+        'signs out: an API route',
+      ),
     );
+    if (login !== undefined && withoutExtension(login) !== withoutExtension(pagePath)) {
+      steps.push({
+        kind: 'keep',
+        path: login,
+        reason: `the app's /login page: have its form post to /api/login (${loginApi})`,
+      });
+    } else {
+      steps.push(
+        fileStep(
+          project,
+          pagePath,
+          pagesLoginPageFile({ ts, session: session(pagePath) }),
+          'a sign-in form to start from, the session read in getServerSideProps',
+        ),
+      );
+    }
   }
+
+  const proxy = planProxy(project, { sessionModule, edge: storage.edge });
+  if (proxy.kind === 'create') steps.push({ ...proxy, what: 'the guard, on every request' });
+  else if (proxy.kind === 'edit') {
+    steps.push({
+      kind: 'edit',
+      path: proxy.path,
+      before: proxy.before,
+      after: proxy.after,
+      what: 'adds the guard',
+    });
+  } else if (proxy.kind === 'manual') {
+    steps.push({ kind: 'manual', path: proxy.path, reason: proxy.reason, lines: proxy.lines });
+  } else steps.push(proxy);
+  if (proxy.kind === 'edit' || proxy.kind === 'manual') notes.push(...proxy.notes);
 
   if (keptSession && needed.length > 0) {
     const text = readText(join(project.root, steps[0].kind === 'keep' ? steps[0].path : sessionPath)) ?? '';

@@ -16,10 +16,19 @@ export const PROXY_MATCHER = "['/((?!_next/static|_next/image|favicon.ico).*)']"
 /**
  * lib/session.ts: the kit, configured once for the whole app.
  *
- * @param {{ ts: boolean, storage: import('./storages.mjs').StorageTemplate, storageName: string }} options
+ * `pages`: the app has a Pages Router, so lib/session also exports `pages` (for `pages(req, res)`).
+ *
+ * @param {{ ts: boolean, storage: import('./storages.mjs').StorageTemplate, storageName: string, pages?: boolean }} options
  */
-export function sessionFile({ ts, storage, storageName }) {
-  const names = ['getSession', 'newSession', 'destroySession', 'guard', ...storage.exports];
+export function sessionFile({ ts, storage, storageName, pages = false }) {
+  const names = [
+    'getSession',
+    'newSession',
+    'destroySession',
+    'guard',
+    ...(pages ? ['pages'] : []),
+    ...storage.exports,
+  ];
   const destructure =
     names.join(', ').length > 60 ? `{\n  ${names.join(',\n  ')},\n}` : `{ ${names.join(', ')} }`;
   const setup = storage.setup(ts);
@@ -176,5 +185,145 @@ export const config = {
   // Every request but Next's static files.
   matcher: ${PROXY_MATCHER},
 };
+`;
+}
+
+/**
+ * pages/api/login.ts (Pages Router): signs in from the form on /login, then
+ * redirects (303) to where the guard sent the visitor from.
+ *
+ * @param {{ ts: boolean, session: string }} options
+ */
+export function pagesLoginApiFile({ ts, session }) {
+  const t = (typed, plain = '') => (ts ? typed : plain);
+  return `${HEADER}: signs in from the form on /login (an API route).
+${t("import type { NextApiRequest, NextApiResponse } from 'next';\n")}import { safeNextPath } from 'next-session-kit';
+import { pages } from '${session}';
+
+/**
+ * TODO: your credential check. Look the user up and verify the password (or finish your OAuth or
+ * magic-link flow); return the user, or null to refuse. AS GENERATED IT SIGNS IN ANY NAME WITHOUT A
+ * PASSWORD: a starting point for trying the kit, never something to deploy.${t(
+   '',
+   `
+ *
+ * @param {Record<string, unknown>} form
+ * @returns {Promise<{ id: string, name: string } | null>}`,
+ )}
+ */
+async function verifyUser(form${t(': Record<string, unknown>')})${t(': Promise<{ id: string; name: string } | null>')} {
+  const name = String(form.name ?? '').trim();
+  if (name === '' || name.length > 64) return null;
+  return { id: name, name };
+}
+
+${t(
+  '/** Signs in, then goes back to where the guard in proxy.ts sent the visitor from (`next`). */',
+  "/**\n * Signs in, then goes back to where the guard in proxy.js sent the visitor from (`next`).\n *\n * @param {import('next').NextApiRequest} req\n * @param {import('next').NextApiResponse} res\n */",
+)}
+export default async function login(req${t(': NextApiRequest')}, res${t(': NextApiResponse')})${t(': Promise<void>')} {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    res.status(405).end();
+    return;
+  }
+  // Next parses the form (or JSON) body.
+  const form = typeof req.body === 'object' && req.body !== null ? req.body : {};
+  // Only a path on this site: never an open redirect to //evil.example.
+  const next = safeNextPath(form.next, '/');
+  const user = await verifyUser(form);
+  if (user === null) {
+    res.redirect(303, \`/login?\${new URLSearchParams({ error: 'signin', next })}\`);
+    return;
+  }
+  // A new session with a new id: one planted in the browser before signing in is worthless after.
+  const session = await pages(req, res).newSession({ userId: user.id });
+  session.set('user', user.name);
+  // Before the redirect: the cookie goes out with the response's headers.
+  await session.save();
+  res.redirect(303, next);
+}
+`;
+}
+
+/**
+ * pages/api/logout.ts (Pages Router): ends the session, then back to /login.
+ *
+ * @param {{ ts: boolean, session: string }} options
+ */
+export function pagesLogoutApiFile({ ts, session }) {
+  const t = (typed, plain = '') => (ts ? typed : plain);
+  return `${HEADER}: signs out (an API route). Use it from any page:
+// <form method="post" action="/api/logout"><button type="submit">Log out</button></form>
+${t("import type { NextApiRequest, NextApiResponse } from 'next';\n")}import { pages } from '${session}';
+${t(
+  '',
+  "\n/**\n * @param {import('next').NextApiRequest} req\n * @param {import('next').NextApiResponse} res\n */",
+)}
+export default async function logout(req${t(': NextApiRequest')}, res${t(': NextApiResponse')})${t(': Promise<void>')} {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    res.status(405).end();
+    return;
+  }
+  await pages(req, res).destroySession();
+  res.redirect(303, '/login');
+}
+`;
+}
+
+/**
+ * pages/login.tsx (Pages Router): a sign-in form posting to /api/login (or,
+ * when signed in, a sign-out button), the session read in getServerSideProps.
+ *
+ * @param {{ ts: boolean, session: string }} options
+ */
+export function pagesLoginPageFile({ ts, session }) {
+  const t = (typed, plain = '') => (ts ? typed : plain);
+  return `${HEADER}: a starting point. Make the form yours; the
+// credential check belongs in api/login${ts ? '.ts' : '.js'} (verifyUser).
+${t("import type { GetServerSideProps } from 'next';\n")}import { pages } from '${session}';
+${t(
+  `
+type Props = { user: string | null; next: string; error: boolean };
+
+export const getServerSideProps: GetServerSideProps<Props> = async ({ req, res, query }) => {`,
+  `
+/** @typedef {{ user: string | null, next: string, error: boolean }} Props */
+
+/** @type {import('next').GetServerSideProps<Props>} */
+export const getServerSideProps = async ({ req, res, query }) => {`,
+)}
+  const user = (await pages(req, res).getSession()).get('user') ?? null;
+  const next = typeof query.next === 'string' ? query.next : '';
+  return { props: { user, next, error: query.error !== undefined } };
+};
+${t('', '\n/** @param {Props} props */')}
+export default function LoginPage({ user, next, error }${t(': Props')}) {
+  if (user) {
+    return (
+      <main>
+        <form method="post" action="/api/logout">
+          <p>Signed in as {user}.</p>
+          <button type="submit">Log out</button>
+        </form>
+      </main>
+    );
+  }
+  return (
+    <main>
+      <form method="post" action="/api/login">
+        <h1>Sign in</h1>
+        {error ? <p role="alert">That did not work. Try again.</p> : null}
+        {/* Where to go afterwards; the API route follows it only to a path on this site. */}
+        <input type="hidden" name="next" value={next} />
+        <label>
+          Name <input name="name" autoComplete="username" required />
+        </label>
+        <button type="submit">Sign in</button>
+      </form>
+    </main>
+  );
+}
 `;
 }

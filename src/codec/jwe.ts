@@ -49,6 +49,12 @@ export interface JweCodecOptions {
   /** HKDF salt: the cookie name, so each cookie gets its own keys. */
   salt: string;
   /**
+   * HKDF info; default `next-session-kit` (the session cookie's, part of its
+   * wire format). Another value gives keys that can never open, or seal,
+   * what the session cookie's keys do.
+   */
+  info?: string;
+  /**
    * `'node'`: synchronous `node:crypto` (throws if unavailable). `'web'`:
    * WebCrypto. `'auto'` (default): `'node'` when available, else `'web'`.
    */
@@ -72,7 +78,7 @@ const unknownKey = (): JweOpenResult => ({ ok: false, reason: 'unknown-key' });
  * or no WebCrypto is available.
  */
 export function createJweCodec(options: JweCodecOptions): JweCodec {
-  const { secrets, salt, backend = 'auto' } = options;
+  const { secrets, salt, info, backend = 'auto' } = options;
   if (!Array.isArray(secrets) || secrets.length === 0) {
     throw new TypeError('createJweCodec: `secrets` must be a non-empty array of strings.');
   }
@@ -87,7 +93,7 @@ export function createJweCodec(options: JweCodecOptions): JweCodec {
   const unique = [...new Set(secrets)];
 
   const node = backend === 'web' ? undefined : loadNodeRuntime();
-  if (node) return codecFor(createNodeBackend(node, unique, salt));
+  if (node) return codecFor(createNodeBackend(node, unique, salt, info));
   if (backend === 'node') {
     throw new TypeError(
       "createJweCodec: backend 'node' needs node:crypto via process.getBuiltinModule (Node >= 20.16).",
@@ -97,7 +103,7 @@ export function createJweCodec(options: JweCodecOptions): JweCodec {
   if (typeof webCrypto?.subtle?.encrypt !== 'function') {
     throw new TypeError('createJweCodec: no WebCrypto (globalThis.crypto.subtle) in this runtime.');
   }
-  return codecFor(createWebBackend(webCrypto, unique, salt));
+  return codecFor(createWebBackend(webCrypto, unique, salt, info));
 }
 
 function codecFor<K>(backend: CipherBackend<K>): JweCodec {

@@ -16,8 +16,13 @@ const encoder = new TextEncoder();
  *
  * @internal
  */
-export function deriveKeyNode(node: NodeRuntime, secret: string, salt: string): Uint8Array {
-  return new Uint8Array(node.crypto.hkdfSync('sha256', secret, salt, HKDF_INFO, KEY_BITS / 8));
+export function deriveKeyNode(
+  node: NodeRuntime,
+  secret: string,
+  salt: string,
+  info: string = HKDF_INFO,
+): Uint8Array {
+  return new Uint8Array(node.crypto.hkdfSync('sha256', secret, salt, info, KEY_BITS / 8));
 }
 
 /**
@@ -29,13 +34,14 @@ export async function deriveKeyWeb(
   subtle: SubtleCrypto,
   secret: string,
   salt: string,
+  info: string = HKDF_INFO,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const ikm = await subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveBits']);
   const params = {
     name: 'HKDF',
     hash: 'SHA-256',
     salt: encoder.encode(salt),
-    info: encoder.encode(HKDF_INFO),
+    info: encoder.encode(info),
   };
   return new Uint8Array(await subtle.deriveBits(params, ikm, KEY_BITS));
 }

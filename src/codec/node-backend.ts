@@ -34,6 +34,7 @@ export function createNodeBackend(
   node: NodeRuntime,
   secrets: readonly string[],
   salt: string,
+  info?: string,
 ): CipherBackend<NodeKey> {
   const { crypto } = node;
   const { Buffer: NodeBuffer, isUtf8 } = node.buffer;
@@ -51,7 +52,7 @@ export function createNodeBackend(
 
   const ring = createKeyring(
     secrets.map((secret, index): KeySlot<NodeKey> => {
-      const raw = deriveKeyNode(node, secret, salt);
+      const raw = deriveKeyNode(node, secret, salt, info);
       const kid = kidNode(node, raw);
       const header = protectedHeaderSegment(kid);
       const material = { key: crypto.createSecretKey(raw), aad: NodeBuffer.from(header, 'latin1') };

@@ -34,6 +34,7 @@ export function createWebBackend(
   webCrypto: Crypto,
   secrets: readonly string[],
   salt: string,
+  info?: string,
 ): CipherBackend<WebKey> {
   const { subtle } = webCrypto;
   let ring: Keyring<WebKey> | undefined;
@@ -51,7 +52,7 @@ export function createWebBackend(
 
   const ready = Promise.all(
     secrets.map(async (secret, index): Promise<KeySlot<WebKey>> => {
-      const raw = await deriveKeyWeb(subtle, secret, salt);
+      const raw = await deriveKeyWeb(subtle, secret, salt, info);
       const kid = await kidWeb(subtle, raw);
       const key = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
       raw.fill(0); // only the non-extractable CryptoKey keeps it

@@ -1,6 +1,6 @@
 import { bigintRefusal } from '../bigint-refusal.ts';
 import { hasChanges, resetChanges } from '../change-set.ts';
-import { clearChunkedCookie, writeChunkedCookie } from '../cookie/chunks.ts';
+import { chunkSize, clearChunkedCookie, writeChunkedCookie } from '../cookie/chunks.ts';
 import { withExpiry } from '../cookie/session-cookie.ts';
 import type { SessionEngine } from '../engine.ts';
 import type { SessionCore } from '../session.ts';
@@ -41,7 +41,11 @@ export async function commitSession(
   const expiresAt = engine.lifetime.expiresAt(state);
   let silent = false;
   if (isEmpty(state) || expiresAt <= now) await destroy(commit);
-  else if (!changes.dirty && changes.handle !== undefined && engine.storage.idle.clock === 'store') {
+  else if (onlyRecache(session) && changes.handle !== undefined) {
+    // Read from the store, changed nothing: only the cache cookie is written.
+    await writeCache(commit, changes.handle, expiresAt);
+    resetChanges(changes, changes.handle, changes.cookieNames);
+  } else if (!changes.dirty && changes.handle !== undefined && engine.storage.idle.clock === 'store') {
     await touchOnly(commit, changes.handle, expiresAt);
   } else silent = await write(commit, expiresAt);
   engine.migration?.forget(jar, secureRequest);
@@ -70,6 +74,7 @@ async function touchOnly(commit: Commit, handle: string, expiresAt: number): Pro
   const { idle } = commit.engine.storage;
   const { changes } = commit.session;
   if (idle.clock === 'store' && (await idle.touch(handle, commit.now, expiresAt))) {
+    await writeCache(commit, handle, expiresAt);
     resetChanges(changes, handle, changes.cookieNames);
   } else ended(commit);
 }
@@ -92,6 +97,9 @@ async function write(commit: Commit, expiresAt: number): Promise<boolean> {
     ended(commit);
     return false;
   }
+  // Every save replaces the cache cookie: a copy of what was just stored,
+  // bound to the token it was stored under (a new one after a login).
+  await writeCache(commit, value, expiresAt);
   if (storage.cookieStaysOnSave && value === changes.handle) {
     resetChanges(changes, value, changes.cookieNames);
     return true;
@@ -119,12 +127,44 @@ function ended(commit: Commit): void {
 }
 
 function clearCookie({ engine, session, jar, secureRequest, now }: Commit): void {
+  const cache = engine.storage.cookieCache;
+  if (cache !== undefined) {
+    const cookie = engine.cookies.on(secureRequest);
+    jar.set(cache.nameFor(cookie.name), '', withExpiry(cookie, now, 0));
+  }
   const names = session.changes.cookieNames;
   if (names.length > 0) {
     const cookie = engine.cookies.on(secureRequest);
     clearChunkedCookie(jar, cookie.name, names, withExpiry(cookie, now, 0), engine.storage.maxChunks);
   }
   resetChanges(session.changes, undefined, []);
+}
+
+function onlyRecache({ changes }: SessionCore): boolean {
+  return changes.recache && !changes.dirty && !changes.touched && !changes.stale;
+}
+
+// The store's cookie cache, if it has one: a fresh sealed copy of the
+// session as stored under `token`, dying with the copy (at most
+// `cookieCache.maxAge`, never after the session's own expiry). A copy too
+// large for one cookie is not kept: the old one is cleared instead.
+async function writeCache(commit: Commit, token: string, expiresAt: number): Promise<void> {
+  const { engine, session, jar, secureRequest, now } = commit;
+  const cache = engine.storage.cookieCache;
+  if (cache === undefined) return;
+  const cookie = engine.cookies.on(secureRequest);
+  const name = cache.nameFor(cookie.name);
+  const sealed = await cache.seal(token, session.state, now, expiresAt);
+  if (sealed !== undefined) {
+    // Whole seconds, rounded down: the browser drops it no later than the server refuses it.
+    const maxAge = Math.floor((sealed.until - now) / 1000);
+    const options = withExpiry(cookie, now, maxAge);
+    if (maxAge > 0 && sealed.value.length <= chunkSize(name, options)) {
+      jar.set(name, sealed.value, options);
+      return;
+    }
+  }
+  jar.set(name, '', withExpiry(cookie, now, 0));
 }
 
 function isEmpty(state: SessionState): boolean {

@@ -3,7 +3,7 @@ import { readChunkedCookie } from '../cookie/chunks.ts';
 import type { SessionEngine } from '../engine.ts';
 import { checkData, needsDataCheck } from '../schema/data-check.ts';
 import { type Committer, SessionImpl } from '../session.ts';
-import type { SessionState } from '../storage/types.ts';
+import type { LoadResult, SessionState } from '../storage/types.ts';
 import type { CookieJar } from '../types.ts';
 import { markMigrated } from './sessions.ts';
 
@@ -34,9 +34,10 @@ export async function loadSession(
   }
   const names = read.names;
   if (read.status === 'malformed') return engine.reject('invalid', commit, names, peek);
-  const result = await storage.load(read.value);
-  if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
   const now = engine.options.now();
+  const cached = await fromCache(engine, jar, secureRequest, read.value, now);
+  const result = cached ?? (await storage.load(read.value, peek ? undefined : now));
+  if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
   const refusal = lifetime.refusal(result.state, now);
   if (refusal !== undefined) return engine.reject(refusal, commit, names, peek);
   const { state, handle } = result;
@@ -47,11 +48,40 @@ export async function loadSession(
     state.data = checked.data;
     migrated = checked.migrated;
   }
-  if (!peek && !(await slideIdle(engine, state, handle, now))) return engine.reject('expired', commit, names);
+  // A store that slid the idle expiry in the load's round trip (`slid`) is not touched again.
+  if (!peek && result.slid !== true && !(await slideIdle(engine, state, handle, now))) {
+    return engine.reject('expired', commit, names);
+  }
   const changes = newChangeSet(handle, names, result.stale);
+  // Read from the store: the next write the request makes (the guard's, a
+  // save) also seals a fresh copy into the cache cookie.
+  if (cached === undefined && storage.cookieCache !== undefined && !peek) changes.recache = true;
   const session = new SessionImpl(state, false, changes, engine.hooks, commit);
   if (migrated) markMigrated(session, engine.options.data.version);
   return session;
+}
+
+// A store's cookie cache: the session sealed into the cache cookie for this
+// very token, still within its own expiry, is served without the store. A
+// copy that is missing, expired, tampered with or another session's is
+// simply not used (the store answers, and the next write replaces it): it is
+// not the session that is invalid. No idle slide: the copy never outlives
+// the expiry the session had when it was sealed.
+async function fromCache(
+  engine: SessionEngine,
+  jar: CookieJar,
+  secureRequest: boolean,
+  token: string,
+  now: number,
+): Promise<LoadResult | undefined> {
+  const cache = engine.storage.cookieCache;
+  if (cache === undefined) return undefined;
+  const value = jar.get(cache.nameFor(engine.cookies.on(secureRequest).name))?.value;
+  if (value === undefined) return undefined;
+  const state = await cache.open(value, token, now);
+  return state === undefined
+    ? undefined
+    : { status: 'found', state, handle: token, stale: false, slid: true };
 }
 
 // Stores slide the idle expiry in the store, throttled: a TTL refresh is not

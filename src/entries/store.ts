@@ -5,6 +5,7 @@
 // next-session-kit/testing/vitest.
 export type {
   CreateResult,
+  IdleTouch,
   NewSessionWrite,
   SessionChange,
   StoreAdapter,

@@ -1,4 +1,4 @@
-import 'server-only';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
 import { hasChanges } from '../change-set.ts';
@@ -12,10 +12,12 @@ import type { SessionData } from '../types.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
 import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
+import { createPagesAccess, type PagesSession } from './pages.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
 import { refreshAfterSave } from './refresh.ts';
 import { createRequestScope } from './request-scope.ts';
 import { watchUnsaved } from './unsaved.ts';
+import { validateUserId } from './user-id.ts';
 
 /**
  * Options of `newSession()`.
@@ -71,6 +73,13 @@ export interface SessionKit<
    * devices". Resolves to how many ended. Store-backed storages only.
    */
   destroyUserSessions(userId: string, options?: { except?: readonly string[] }): Promise<number>;
+  /**
+   * The Pages Router's way in: `getSession`, `newSession`, `destroySession`
+   * and `hasSession` bound to one request of `getServerSideProps`
+   * (`context.req`, `context.res`) or an API route. Same sessions and cookie
+   * as the App Router helpers; `Set-Cookie` is added to the response's own.
+   */
+  pages(req: IncomingMessage, res: ServerResponse): PagesSession<Data, Flash>;
 }
 
 /**
@@ -166,6 +175,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
 
     guard: createGuard(engine),
     proxySession: createProxySession(engine),
+    pages: createPagesAccess(engine),
 
     async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
       const id = requireUserId(userId);
@@ -225,13 +235,6 @@ function failingKit<Data extends SessionData, Flash extends SessionData, Client 
     proxySession: fail,
     listUserSessions: fail,
     destroyUserSessions: fail,
+    pages: () => ({ getSession: fail, hasSession: fail, newSession: fail, destroySession: fail }),
   };
-}
-
-function validateUserId(userId: unknown): string | undefined {
-  if (userId === undefined) return undefined;
-  if (typeof userId !== 'string' || userId.length === 0 || userId.length > 256) {
-    throw new SessionConfigError('`userId` must be a non-empty string of at most 256 characters.');
-  }
-  return userId;
 }

@@ -1,4 +1,5 @@
 import { headers } from 'next/headers.js';
+import { SessionConfigError } from '../errors.ts';
 import type { SessionImpl } from '../session.ts';
 import { currentTestRequest } from './test-request.ts';
 
@@ -20,7 +21,7 @@ export interface RequestScope {
 export function createRequestScope(): () => Promise<RequestScope> {
   const scopes = new WeakMap<object, RequestScope>();
   return async () => {
-    const key: object = currentTestRequest() ?? (await headers());
+    const key: object = currentTestRequest() ?? (await requestHeaders());
     let scope = scopes.get(key);
     if (scope === undefined) {
       scope = { current: undefined };
@@ -28,4 +29,25 @@ export function createRequestScope(): () => Promise<RequestScope> {
     }
     return scope;
   };
+}
+
+/**
+ * `headers()`, with Next's "called outside a request scope" turned into a
+ * message that names the way in for where that happens most: the Pages
+ * Router's getServerSideProps and API routes, which have no App Router
+ * request. Any other failure (or a reworded one) is Next's own.
+ */
+async function requestHeaders(): Promise<object> {
+  try {
+    return await headers();
+  } catch (error) {
+    if (error instanceof Error && /outside a request scope/.test(error.message)) {
+      throw new SessionConfigError(
+        'getSession(), newSession(), destroySession() and hasSession() read the App Router request (a server ' +
+          'component, Server Action or Route Handler), and there is none here. In getServerSideProps and API ' +
+          'routes (the Pages Router), use pages(req, res) from the same kit: pages(req, res).getSession().',
+      );
+    }
+    throw error;
+  }
 }

@@ -10,12 +10,15 @@ const MAX_LISTED = 10;
  * The warning for a session changed but never saved. Names keys and
  * operations only, never values.
  */
-export function unsavedMessage(changes: readonly string[]): string {
+export function unsavedMessage(
+  changes: readonly string[],
+  where = 'the Server Action or Route Handler',
+): string {
   const names = changes.slice(0, MAX_LISTED).map((name) => printable(name, 60));
   const listed = names.join(', ') + (changes.length > MAX_LISTED ? `, … (${changes.length} in all)` : '');
   return (
     `next-session-kit: the session was changed (${listed}) but never saved, so the change is lost. ` +
-    'Call `await session.save()` before the Server Action or Route Handler returns. ' +
+    `Call \`await session.save()\` before ${where} returns. ` +
     "(Shown outside production; `warnUnsaved: false` turns it off, `'always'` keeps it in production.)"
   );
 }

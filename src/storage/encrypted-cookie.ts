@@ -99,21 +99,30 @@ function createEncryptedCookieStorage(options: EncryptedCookieStorageOptions): S
   };
 }
 
-function validateSecrets(secret: unknown): string[] {
+/**
+ * Checks `secret` (one, or `[current, ...older]`) as every kit secret is
+ * checked; throws `SessionConfigError` saying how to fix it. `name` names
+ * the option in messages.
+ *
+ * @internal
+ */
+export function validateSecrets(secret: unknown, name = 'secret'): string[] {
   const list =
     typeof secret === 'string' ? [secret] : Array.isArray(secret) ? [...(secret as unknown[])] : undefined;
   if (list === undefined || list.length === 0) {
     throw new SessionConfigError(
-      '`secret` is required: a string of at least 32 characters, or [current, ...older] for rotation. ' +
+      `\`${name}\` is required: a string of at least 32 characters, or [current, ...older] for rotation. ` +
         'Generate one with `npx next-session-kit secret` and keep it in SESSION_SECRET.',
     );
   }
   if (list.length > 16) {
-    throw new SessionConfigError('`secret` lists more than 16 secrets; drop the ones no live cookie uses.');
+    throw new SessionConfigError(
+      `\`${name}\` lists more than 16 secrets; drop the ones no live cookie uses.`,
+    );
   }
   const seen = new Set<string>();
   list.forEach((value, index) => {
-    const where = list.length === 1 ? '`secret`' : `\`secret[${index}]\``;
+    const where = list.length === 1 ? `\`${name}\`` : `\`${name}[${index}]\``;
     // Never echo the secret itself, not even its length beyond "too short".
     const problem = secretProblem(value);
     if (problem !== undefined) throw new SessionConfigError(`${where} ${problem} ${SECRET_ADVICE}`);

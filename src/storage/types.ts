@@ -49,6 +49,11 @@ export type LoadResult =
       handle: string;
       /** True when the value should be rewritten even if unchanged (sealed with an older key). */
       stale: boolean;
+      /**
+       * The storage already slid the idle expiry if it was due at `touchAt`
+       * (in the load's own round trip): the engine must not touch again.
+       */
+      slid?: boolean;
     }
   | { status: 'rejected'; reason: InvalidSessionReason };
 
@@ -157,6 +162,32 @@ export interface UserSessionIndex {
 }
 
 /**
+ * A store's cookie cache (`cookieCache`, see {@link BoundStorage.cookieCache}):
+ * a sealed copy of the session in a second cookie, bound to the session's
+ * token, read instead of the store until it expires.
+ *
+ * @example
+ * ```ts
+ * const state = await storage.cookieCache?.open(jar.get(storage.cookieCache.nameFor(name))?.value, token, now);
+ * ```
+ */
+export interface CookieCache {
+  /** Seconds a copy may be served. */
+  readonly maxAge: number;
+  /** The cache cookie's name, for the session cookie's effective name. */
+  nameFor(cookieName: string): string;
+  /** The copy sealed for `token`, dying at `until` (Unix ms); `undefined` when the session expires first. */
+  seal(
+    token: string,
+    state: SessionState,
+    now: number,
+    expiresAt: number,
+  ): Promise<{ value: string; until: number } | undefined>;
+  /** The session in a copy sealed for `token` and still valid at `now`; `undefined` for anything else. */
+  open(value: string | undefined, token: string, now: number): Promise<SessionState | undefined>;
+}
+
+/**
  * A storage bound to one kit: reads a cookie value into a session and turns
  * a session back into a cookie value. Where storages differ, they say so in
  * a declared capability (`idle`, `flash`, `cookieStaysOnSave`, `users`);
@@ -182,8 +213,14 @@ export interface BoundStorage {
   readonly cookieStaysOnSave: boolean;
   /** Listing and revoking a user's sessions; `null` where the storage keeps no per-user index. */
   readonly users: UserSessionIndex | null;
-  /** Turn a cookie value into a session. Never throws for bad input. */
-  load(cookieValue: string): Promise<LoadResult>;
+  /** A store with `cookieCache`: reads served from a sealed copy in a second cookie. */
+  readonly cookieCache?: CookieCache;
+  /**
+   * Turn a cookie value into a session. Never throws for bad input.
+   * `touchAt` (Unix ms; absent for a peek): a store may slide the idle
+   * expiry, if due at that time, in the same round trip (then `slid`).
+   */
+  load(cookieValue: string, touchAt?: number): Promise<LoadResult>;
   /**
    * Records the times of a write into `state` (a changed or touched session),
    * as the storage's format keeps them; see `stampActivity()`.

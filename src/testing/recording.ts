@@ -24,9 +24,10 @@ export function recording(adapter: StoreAdapter): {
   const log = (method: AdapterCall['method'], args: unknown[]) => calls.push({ method, args });
   const wrapped: StoreAdapter = {
     name: adapter.name,
-    async get(key) {
-      log('get', [key]);
-      const stored = await adapter.get(key);
+    async get(key, touch) {
+      // A touch is passed on only where it was given: an adapter's get() may count its arguments.
+      log('get', touch === undefined ? [key] : [key, touch]);
+      const stored = await (touch === undefined ? adapter.get(key) : adapter.get(key, touch));
       return (answer.get === undefined ? stored : answer.get(stored)) as Awaited<
         ReturnType<StoreAdapter['get']>
       >;

@@ -1,12 +1,19 @@
-import type { CreateResult, StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
+import { defineOwn } from '../../own-property.ts';
+import type {
+  CreateResult,
+  IdleTouch,
+  StoreAdapter,
+  StoredSession,
+  StoredSessionEntry,
+} from '../store/adapter.ts';
 import { batches } from '../store/batches.ts';
 import { remembered } from '../store/recent.ts';
-import { decodeValue } from '../store/record-codec.ts';
+import { decodeValue, encodeValue } from '../store/record-codec.ts';
 import { sessionStateOf } from '../store/stored-session.ts';
 import { sha256Base64url } from '../store/token.ts';
 import type { RedisCall, RedisExecutor } from './executor.ts';
 import { changeArgs, createArgs, parseFlashReply, parseHash } from './hash.ts';
-import { INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH } from './scripts.ts';
+import { GET_TOUCH, INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH } from './scripts.ts';
 
 /**
  * A store adapter for anything that speaks Redis commands: ioredis (single
@@ -21,9 +28,14 @@ export function redisAdapter(exec: RedisExecutor, keyPrefix: string): StoreAdapt
   const indexKey = async (userId: string) => `${keyPrefix}u:${await sha256Base64url(userId)}`;
   return {
     name: exec.name,
-    capabilities: { atomic: true },
+    capabilities: { atomic: true, touchOnGet: true },
 
-    get: (key) => exec.hgetall(sessionKey(key)).then(parseHash),
+    // With a touch: one script that reads and, when due, slides the idle
+    // expiry, so a load is one round trip either way.
+    get: (key, touch) =>
+      touch === undefined
+        ? exec.hgetall(sessionKey(key)).then(parseHash)
+        : exec.script(GET_TOUCH, sessionKey(key), touchArgs(touch), parseFlatHash),
 
     async create(key, session, write) {
       const args = createArgs(session, write.until);
@@ -112,6 +124,24 @@ function parseMembers(reply: unknown): string[] {
   const members: string[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) members.push(String(flat[i]));
   return members;
+}
+
+function touchArgs(touch: IdleTouch): string[] {
+  return [
+    encodeValue(touch.lastActiveAt),
+    String(Math.floor(touch.dueBy)),
+    String(Math.floor(touch.idleUntil)),
+    String(touch.maxAge),
+    String(Math.ceil(touch.aliveSince)),
+  ];
+}
+
+// HGETALL's reply inside a script: a flat `[field, value, …]` list.
+function parseFlatHash(reply: unknown): StoredSession | null | undefined {
+  if (!Array.isArray(reply)) return reply === null ? null : undefined;
+  const hash: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) defineOwn(hash, String(reply[i]), reply[i + 1]);
+  return parseHash(hash);
 }
 
 const isOne = (reply: unknown): boolean => Number(reply) === 1;

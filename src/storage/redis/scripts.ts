@@ -34,6 +34,43 @@ return 1`,
 };
 
 /**
+ * KEYS[1] session hash. ARGV: lastActiveAt (encoded, `j<ms>`), dueBy,
+ * idleUntil, maxAge (ms), aliveSince. A load that slides the idle expiry
+ * when due, in its one round trip: returns the hash as HGETALL does (empty
+ * when absent) and, when its `_a` lies between aliveSince and dueBy (due,
+ * and not already idle past its end), first sets `_a` and the expiry
+ * to the earlier of idleUntil and the absolute end (the creation time is
+ * the first 42 bits of the id, base64url, in `_id` as `j"<id>"`). A record
+ * the kit did not write, or past its absolute end, is returned untouched:
+ * the kit decides what it is.
+ */
+export const GET_TOUCH: LuaScript = {
+  name: 'get-touch',
+  source: `local all = redis.call('HGETALL', KEYS[1])
+local a, id
+for i = 1, #all, 2 do
+  if all[i] == '_a' then a = i + 1 elseif all[i] == '_id' then id = all[i + 1] end
+end
+if a == nil or id == nil or #id ~= 15 then return all end
+local last = tonumber(string.sub(all[a], 2))
+if last == nil or last > tonumber(ARGV[2]) or last < tonumber(ARGV[5]) then return all end
+local digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+local created = 0
+for i = 3, 9 do
+  local d = string.find(digits, string.sub(id, i, i), 1, true)
+  if d == nil then return all end
+  created = created * 64 + d - 1
+end
+local untilMs = math.min(tonumber(ARGV[3]), created + tonumber(ARGV[4]))
+local now = tonumber(string.sub(ARGV[1], 2))
+if now == nil or untilMs <= now then return all end
+redis.call('HSET', KEYS[1], '_a', ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', untilMs))
+all[a] = ARGV[1]
+return all`,
+};
+
+/**
  * KEYS[1] session hash. Removes every `f.<key>` field (pending flash
  * messages) and returns them as `j` + JSON `[field, value, …]`: exactly one
  * reader gets each message, however many requests race for it.

@@ -54,6 +54,52 @@ export interface StoreCapabilities {
    * of one session are last-write-wins, as with cookie storages.
    */
   readonly atomic?: boolean;
+  /**
+   * `get()` honours its `touch` argument ({@link IdleTouch}): a load that is
+   * due an idle refresh does it in the same round trip (a script, an
+   * `UPDATE … RETURNING`). Without it, the kit follows a due load with an
+   * `update()`: a second round trip, at most once per `touchAfter`.
+   */
+  readonly touchOnGet?: boolean;
+}
+
+/**
+ * The idle refresh a load may do in the same round trip, handed to
+ * {@link StoreAdapter.get} by a kit with an `idleTimeout`, only to a store
+ * that declares {@link StoreCapabilities.touchOnGet}. When the stored
+ * `lastActiveAt` lies between `aliveSince` and `dueBy`, set it to `lastActiveAt` and the
+ * record's expiry to `untilFor(session)`, and return the session with the
+ * new `lastActiveAt`; otherwise change nothing. Never touch a record whose
+ * new expiry would not lie after `lastActiveAt` (its absolute end passed).
+ *
+ * @example
+ * ```ts
+ * async get(key, touch) {
+ *   const session = await read(key);
+ *   if (session && touch && session.lastActiveAt <= touch.dueBy && session.lastActiveAt >= touch.aliveSince) {
+ *     session.lastActiveAt = touch.lastActiveAt;
+ *     await write(key, session, touch.untilFor(session)); // one statement where the store allows
+ *   }
+ *   return session;
+ * }
+ * ```
+ */
+export interface IdleTouch {
+  /** The new last activity (Unix ms): now. */
+  readonly lastActiveAt: number;
+  /** Refresh only a session last active at or before this (Unix ms): `touchAfter` ago. */
+  readonly dueBy: number;
+  /**
+   * Refresh only a session last active at or after this (Unix ms): one idle
+   * for longer has ended (the kit refuses it), and a refresh must not revive it.
+   */
+  readonly aliveSince: number;
+  /** `lastActiveAt` + `idleTimeout` (Unix ms): the new expiry, unless the absolute end comes first. */
+  readonly idleUntil: number;
+  /** The absolute lifetime, `maxAge`, in ms: a session never outlives its creation (read from its id) + this. */
+  readonly maxAge: number;
+  /** The new `until` of `session`: the earlier of `idleUntil` and its absolute end. */
+  untilFor(session: StoredSession): number;
 }
 
 /**
@@ -182,8 +228,9 @@ export interface StoreAdapter {
    * The session stored under `key`: `null` when there is none (or it is
    * past its `until`), `undefined` when something is stored that is not a
    * session you can read (the kit reports it as an invalid session).
+   * `touch` is passed only to a store that declares `touchOnGet`.
    */
-  get(key: string): Promise<StoredSession | null | undefined>;
+  get(key: string, touch?: IdleTouch): Promise<StoredSession | null | undefined>;
   /**
    * Stores a new session under `key` until `write.until`, deletes
    * `write.replaces`, and (with `session.userId`) makes the session findable

@@ -1,7 +1,9 @@
 import { isRecord } from '../../is-object.ts';
-import { stampActivity } from '../../lifetime.ts';
+import { CLOCK_SKEW_MS, stampActivity } from '../../lifetime.ts';
+import { createdAtFromSessionId } from '../session-id.ts';
 import type { BoundStorage, LoadResult, SaveInput, StorageContext } from '../types.ts';
-import type { CreateResult, NewSessionWrite, StoreAdapter } from './adapter.ts';
+import type { CreateResult, IdleTouch, NewSessionWrite, StoreAdapter } from './adapter.ts';
+import { createCookieCache } from './cookie-cache.ts';
 import { Recent } from './recent.ts';
 import { changeOf, touchChange } from './session-change.ts';
 import type { ResolvedStoreOptions } from './store-options.ts';
@@ -21,6 +23,8 @@ interface Bound {
   keyOf: (token: string) => string | Promise<string>;
   users: ReturnType<typeof userSessions>;
   context: StorageContext;
+  /** The load's idle refresh, for a store that does it in the same round trip. */
+  loadTouch: ((now: number) => IdleTouch) | undefined;
 }
 
 /**
@@ -40,13 +44,18 @@ export function bindStore(
 ): BoundStorage {
   const call: StoreCall = (operation, fn, map) => guarded(adapter.name, operation, options.timeout, fn, map);
   const users = userSessions(adapter, call, context, options.maxSessionsPerUser);
-  const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context };
   const { touchInterval } = context.lifetime;
+  const touchAfter = touchInterval === undefined ? undefined : (options.touchAfter ?? touchInterval);
+  const loadTouch = touchOnGet(adapter, context, touchAfter);
+  const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context, loadTouch };
+  const cookieCache =
+    options.cookieCache === undefined ? undefined : createCookieCache(options.cookieCache, context);
   return {
+    ...(cookieCache !== undefined && { cookieCache }),
     maxChunks: 1,
     idle: {
       clock: 'store',
-      touchAfter: touchInterval === undefined ? undefined : (options.touchAfter ?? touchInterval),
+      touchAfter,
       touch: (handle, lastActiveAt, until) => touch(bound, handle, lastActiveAt, until),
     },
     flash: { via: 'store', take: (handle, until) => takeFlash(bound, handle, until) },
@@ -57,31 +66,63 @@ export function bindStore(
       destroy: (userId, exceptRefs) => users.destroy(userId, exceptRefs),
     },
     stampWrite: stampActivity,
-    load: (cookieValue) => load(bound, cookieValue),
+    load: (cookieValue, touchAt) => load(bound, cookieValue, touchAt),
     save: (input) => save(bound, input),
     destroy: (handle) => destroy(bound, handle),
   };
 }
 
-function load(bound: Bound, cookieValue: string): Promise<LoadResult> {
+function load(bound: Bound, cookieValue: string, touchAt: number | undefined): Promise<LoadResult> {
   // Junk never reaches the store, and a client cannot choose its id: only
   // tokens we issued and stored resolve.
   if (!isWellFormedToken(cookieValue)) return Promise.resolve(INVALID);
+  const touch = touchAt === undefined || bound.loadTouch === undefined ? undefined : bound.loadTouch(touchAt);
   const key = bound.keyOf(cookieValue);
-  return typeof key === 'string' ? get(bound, key, cookieValue) : key.then((k) => get(bound, k, cookieValue));
+  return typeof key === 'string'
+    ? get(bound, key, cookieValue, touch)
+    : key.then((k) => get(bound, k, cookieValue, touch));
 }
 
-function get(bound: Bound, key: string, token: string): Promise<LoadResult> {
+function get(bound: Bound, key: string, token: string, touch: IdleTouch | undefined): Promise<LoadResult> {
+  const slid = touch !== undefined;
   return bound.call(
     'load',
-    () => bound.adapter.get(key),
+    () => (slid ? bound.adapter.get(key, touch) : bound.adapter.get(key)),
     (value): LoadResult => {
       // Gone: expired, logged out, revoked, or never issued.
       if (value === null) return EXPIRED;
       const state = sessionStateOf(value);
-      return state === undefined ? INVALID : { status: 'found', state, handle: token, stale: false };
+      return state === undefined ? INVALID : { status: 'found', state, handle: token, stale: false, slid };
     },
   );
+}
+
+// The idle refresh a load asks of a store that can do it in the same round
+// trip (`touchOnGet`); the same times the engine's own touch would use.
+function touchOnGet(
+  adapter: StoreAdapter,
+  context: StorageContext,
+  touchAfter: number | undefined,
+): ((now: number) => IdleTouch) | undefined {
+  const { idleTimeout, maxAge } = context.lifetime;
+  if (adapter.capabilities?.touchOnGet !== true || touchAfter === undefined || idleTimeout === undefined) {
+    return undefined;
+  }
+  const maxAgeMs = maxAge * 1000;
+  return (now) => {
+    const idleUntil = now + idleTimeout * 1000;
+    return {
+      lastActiveAt: now,
+      dueBy: now - touchAfter * 1000,
+      aliveSince: now - idleTimeout * 1000 - CLOCK_SKEW_MS,
+      idleUntil,
+      maxAge: maxAgeMs,
+      untilFor: (session) => {
+        const createdAt = createdAtFromSessionId(session.id);
+        return createdAt === undefined ? now : Math.min(idleUntil, createdAt + maxAgeMs);
+      },
+    };
+  };
 }
 
 function save(bound: Bound, input: SaveInput): Promise<string | null> {

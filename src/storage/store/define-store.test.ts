@@ -52,7 +52,7 @@ describe('defineStore() at creation', () => {
 
   it('validates its options like every store’s', () => {
     expect(() => defineStore(memory(), { keyPrefix: 'x' } as object)).toThrow(
-      /Unknown defineStore option "keyPrefix"\. Valid options: timeout, touchAfter, maxSessionsPerUser\./,
+      /Unknown defineStore option "keyPrefix"\. Valid options: timeout, touchAfter, maxSessionsPerUser, cookieCache\./,
     );
     expect(() => defineStore(memory(), { timeout: 0 })).toThrow(/`timeout` must be a whole number/);
     expect(() => defineStore(memory(), null as unknown as object)).toThrow(/takes an options object/);

@@ -7,7 +7,7 @@ import { bindStore } from './bound-store.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
 
 const METHODS = ['get', 'create', 'update', 'delete', 'takeFlash', 'listByUser'] as const;
-const CAPABILITIES = ['atomic'];
+const CAPABILITIES = ['atomic', 'touchOnGet'];
 const GUIDE = 'see "Write your own store" in the README';
 
 /**

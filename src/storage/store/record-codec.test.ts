@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzzRuns } from '../../test-utils/fuzz.ts';
 import { createSessionId } from '../session-id.ts';
 import {
   decodeStoredSession,
@@ -27,7 +28,7 @@ describe('record codec', () => {
         // JSON's own rules apply: -0 comes back as 0.
         expect(decodeValueOr(encodeValue(value))).toStrictEqual(JSON.parse(JSON.stringify(value)));
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2) },
     );
   });
 
@@ -36,7 +37,7 @@ describe('record codec', () => {
       fc.property(fc.oneof(fc.double(), fc.integer(), fc.jsonValue()), (value) => {
         expect(encodeValue(value)).toBe(`j${JSON.stringify(value)}`);
       }),
-      { numRuns: 2000 },
+      { numRuns: fuzzRuns(2) },
     );
   });
 
@@ -52,7 +53,7 @@ describe('record codec', () => {
       fc.property(text, (candidate) => {
         expect(decodeValueOr(candidate)).toStrictEqual(reference(candidate));
       }),
-      { numRuns: 5000 },
+      { numRuns: fuzzRuns(5) },
     );
     for (const edge of [
       'j"a\nb"',

@@ -1,5 +1,6 @@
 import { SessionConfigError } from '../../errors.ts';
 import { rejectUnknownOptions } from '../../unknown-options.ts';
+import { type CookieCacheOptions, resolveCookieCache } from './cookie-cache.ts';
 
 /**
  * Options of `defineStore()`, and so of every store-backed storage.
@@ -26,6 +27,14 @@ export interface StoreOptions {
    * ones end at once and their saves set no cookie. Default: no limit.
    */
   maxSessionsPerUser?: number;
+  /**
+   * Opt-in: serve reads for up to `maxAge` seconds from a sealed copy of the
+   * session in a second cookie (`<cookie name>.cache`), with no store round
+   * trip. A revocation (logout elsewhere, `destroyUserSessions()`,
+   * `maxSessionsPerUser`) reaches a browser holding a copy only when it
+   * expires; saves still go to the store. See "Cookie cache" in the README.
+   */
+  cookieCache?: CookieCacheOptions;
 }
 
 /**
@@ -35,9 +44,10 @@ export interface ResolvedStoreOptions {
   timeout: number;
   touchAfter: number | undefined;
   maxSessionsPerUser: number | undefined;
+  cookieCache: CookieCacheOptions | undefined;
 }
 
-const OPTION_KEYS = ['timeout', 'touchAfter', 'maxSessionsPerUser'];
+const OPTION_KEYS = ['timeout', 'touchAfter', 'maxSessionsPerUser', 'cookieCache'];
 
 /**
  * Validates the store options of `factory`, whose own options are `ownKeys`;
@@ -67,7 +77,8 @@ export function resolveStoreOptions(
         'or left out for no limit.',
     );
   }
-  return { timeout, touchAfter, maxSessionsPerUser };
+  const cookieCache = resolveCookieCache((options as StoreOptions).cookieCache);
+  return { timeout, touchAfter, maxSessionsPerUser, cookieCache };
 }
 
 /**

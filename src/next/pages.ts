@@ -1,0 +1,236 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
+import { hasChanges } from '../change-set.ts';
+import type { SessionEngine } from '../engine.ts';
+import { SessionConfigError, SessionReadOnlyError } from '../errors.ts';
+import { asSession, type Session, type SessionCore, type SessionImpl, unsavedChanges } from '../session.ts';
+import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
+import { unsavedMessage } from './unsaved.ts';
+import { validateUserId } from './user-id.ts';
+
+/**
+ * The session helpers of one Pages Router request, from `kit.pages(req, res)`:
+ * the same sessions, cookie and storage as the App Router helpers.
+ *
+ * @example
+ * ```ts
+ * // pages/dashboard.tsx
+ * export const getServerSideProps = (async ({ req, res }) => {
+ *   const session = await kit.pages(req, res).getSession();
+ *   return { props: { user: session.get('user') ?? null } };
+ * }) satisfies GetServerSideProps;
+ * ```
+ */
+export interface PagesSession<
+  Data extends SessionData = SessionData,
+  Flash extends SessionData = SessionData,
+> {
+  /** This request's session, loaded once per request (every call returns the same object). */
+  getSession(): Promise<Session<Data, Flash>>;
+  /**
+   * Whether the request carries a valid session, without creating one: no
+   * cookie is written and nothing is stored.
+   */
+  hasSession(): Promise<boolean>;
+  /** A fresh identity with empty data (a login); the previous session is destroyed when this one is saved. */
+  newSession(options?: { userId?: string }): Promise<Session<Data, Flash>>;
+  /** Ends the current session now: clears its cookie (and its stored record). */
+  destroySession(): Promise<void>;
+}
+
+/** What one request's helpers share, however often `kit.pages(req, res)` is called in it. */
+interface PagesSlot {
+  current: Promise<SessionImpl> | undefined;
+  jar: CookieJar;
+  secure: boolean;
+}
+
+/**
+ * @internal Binds the engine to Pages Router requests: `getServerSideProps`'s
+ * `context.req`/`context.res` and API routes' `NextApiRequest`/`NextApiResponse`
+ * (Node's `IncomingMessage`/`ServerResponse`). Cookies are read from the
+ * request's Cookie header and written as `Set-Cookie` headers on the response,
+ * next to whatever else the response already sets.
+ *
+ * @example
+ * ```ts
+ * const pages = createPagesAccess(engine);
+ * const session = await pages(req, res).getSession();
+ * ```
+ */
+export function createPagesAccess(engine: SessionEngine) {
+  const slots = new WeakMap<IncomingMessage, PagesSlot>();
+
+  return <Data extends SessionData = SessionData, Flash extends SessionData = SessionData>(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): PagesSession<Data, Flash> => {
+    checkArguments(req, res);
+    let slot = slots.get(req);
+    if (slot === undefined) {
+      slot = { current: undefined, jar: responseJar(req, res), secure: isHttps(req) };
+      slots.set(req, slot);
+    }
+    const { jar, secure } = slot;
+
+    const commit = async (session: SessionCore): Promise<void> => {
+      // Checked before the store is touched, and even when nothing changed:
+      // a save the response can no longer carry is a mistake to report, never
+      // a store write whose cookie silently goes missing.
+      refuseIfSent(res);
+      if (!hasChanges(session.changes)) return;
+      await engine.commit(session, jar, secure);
+    };
+    const load = (peek: boolean) => engine.load(jar, commit, secure, peek);
+    const current = (): Promise<SessionImpl> => {
+      const own = slot as PagesSlot;
+      if (own.current === undefined) {
+        own.current = load(false);
+        if (engine.options.warnUnsaved) watchUnsaved(res, () => own.current);
+      }
+      return own.current;
+    };
+
+    return {
+      getSession: async () => asSession<Data, Flash>(await current()),
+
+      async hasSession(): Promise<boolean> {
+        const session = await ((slot as PagesSlot).current ?? load(true));
+        // Not new and not yet saved: carried over from another library's cookie (`migrateFrom`).
+        return session.changes.handle !== undefined || !session.isNew;
+      },
+
+      async newSession(options?: { userId?: string }): Promise<Session<Data, Flash>> {
+        const userId = validateUserId(options?.userId);
+        const previous = await current();
+        const next = engine.replace(previous, commit, userId);
+        (slot as PagesSlot).current = Promise.resolve(next);
+        return asSession<Data, Flash>(next);
+      },
+
+      async destroySession(): Promise<void> {
+        const session = await current();
+        session.invalidate();
+        await session.save();
+      },
+    };
+  };
+}
+
+/**
+ * The request's cookies, as Next parses them for `cookies()` (so both routers
+ * read the same values), with every write mirrored in: the engine re-reads the
+ * jar after writing (chunks, a migrated cookie), as it does through `cookies()`.
+ * Each write becomes a `Set-Cookie` line on `res`.
+ */
+function responseJar(req: IncomingMessage, res: ServerResponse): CookieJar {
+  const cookies = new RequestCookies(cookieHeaders(req));
+  // The line this kit last wrote for each cookie name: a second save in the
+  // same request replaces it instead of sending the browser two values.
+  const written = new Map<string, string>();
+  return {
+    get: (name) => cookies.get(name),
+    getAll: () => cookies.getAll(),
+    set: (name, value, options) => {
+      const line = setCookieLine(name, value, options);
+      const lines = setCookieLines(res).filter((existing) => existing !== written.get(name));
+      try {
+        res.setHeader('set-cookie', [...lines, line]);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_HTTP_HEADERS_SENT')
+          throw new SessionReadOnlyError(sentMessage);
+        throw error;
+      }
+      // A response that does not show the line dropped it.
+      if (!setCookieLines(res).includes(line)) throw new SessionReadOnlyError(sentMessage);
+      written.set(name, line);
+      if (options.maxAge === 0) cookies.delete(name);
+      else cookies.set(name, value);
+    },
+  };
+}
+
+/** The request's Cookie header (joined if sent more than once), as a `Headers` for Next's parser. */
+function cookieHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.headers.cookie;
+  const value = Array.isArray(raw) ? raw.join('; ') : raw;
+  if (value === undefined) return headers;
+  try {
+    headers.set('cookie', value);
+  } catch {
+    // A value Fetch's Headers refuses (Node's parser lets fewer bytes through
+    // than it does): read as no cookie, which yields a fresh session.
+  }
+  return headers;
+}
+
+/** One `Set-Cookie` line exactly as Next writes it for `cookies().set()`. */
+function setCookieLine(name: string, value: string, options: CookieWriteOptions): string {
+  const headers = new Headers();
+  new ResponseCookies(headers).set(name, value, options);
+  const [line] = headers.getSetCookie();
+  if (line === undefined) throw new Error(`next-session-kit: no Set-Cookie line for ${name}`);
+  return line;
+}
+
+/** The response's Set-Cookie header as a list, however it was set (string, array or unset). */
+function setCookieLines(res: ServerResponse): string[] {
+  const value = res.getHeader('set-cookie');
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/**
+ * Whether the request reached Next over https: the `x-forwarded-proto` Next
+ * sets itself (keeping a trusted proxy's), which the App Router helpers read
+ * too, or a TLS socket (a custom server).
+ */
+function isHttps(req: IncomingMessage): boolean {
+  const raw = req.headers['x-forwarded-proto'];
+  const proto = Array.isArray(raw) ? raw[0] : raw;
+  if (proto?.split(',')[0]?.trim().toLowerCase() === 'https') return true;
+  return (req.socket as { encrypted?: unknown } | null)?.encrypted === true;
+}
+
+const sentMessage =
+  "The session cannot be saved: this response's headers were already sent, so its cookie can no " +
+  'longer be set. In getServerSideProps and API routes, save the session (newSession(), save(), ' +
+  'destroySession()) before res.json(), res.send(), res.redirect(), res.end() or res.writeHead().';
+
+function refuseIfSent(res: ServerResponse): void {
+  if (res.headersSent || res.writableEnded) throw new SessionReadOnlyError(sentMessage);
+}
+
+function checkArguments(req: unknown, res: unknown): void {
+  const request = req as Partial<IncomingMessage> | null | undefined;
+  const response = res as Partial<ServerResponse> | null | undefined;
+  if (
+    typeof request?.headers !== 'object' ||
+    request.headers === null ||
+    typeof response?.setHeader !== 'function' ||
+    typeof response.getHeader !== 'function'
+  ) {
+    throw new SessionConfigError(
+      'kit.pages(req, res) needs the request and response of getServerSideProps (context.req, ' +
+        'context.res) or of an API route. getStaticProps and page components have none: read the ' +
+        'session in getServerSideProps and pass what the page needs as props.',
+    );
+  }
+}
+
+/**
+ * Outside production, warns once the response is finished if the request's
+ * session still has unsaved changes (as the App Router helpers do).
+ */
+function watchUnsaved(res: ServerResponse, current: () => Promise<SessionImpl> | undefined): void {
+  if (typeof res.once !== 'function') return;
+  res.once('finish', () => {
+    void current()
+      ?.then((session) => {
+        const changes = unsavedChanges(session);
+        if (changes.length > 0) console.warn(unsavedMessage(changes, 'getServerSideProps or the API route'));
+      })
+      .catch(() => undefined);
+  });
+}
