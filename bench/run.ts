@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { kit } from './kit.ts';
 import { measureInterleaved, type Schedule, type Task } from './measure.ts';
 import { payloads } from './payloads.ts';
+import { benchPostgres, postgresMarkdown } from './postgres.ts';
 import {
   checksText,
   markdownReport,
@@ -67,6 +68,9 @@ const cpu = process.cpuUsage(cpuBefore);
 const cpuShare = (cpu.user + cpu.system) / (Number(process.hrtime.bigint() - wallBefore) / 1e3);
 
 const store = await benchStore(schedule, countedRequests, log, busyWorkers);
+// Live rows the PostgreSQL table grows to for the scale rows.
+const postgresScale = quick ? [10_000] : [10_000, 100_000, 1_000_000];
+const postgres = await benchPostgres(schedule, countedRequests, postgresScale, log);
 
 const payloadReports = payloads.map((payload) =>
   payloadReport(payload, codecs, cookieLengths.get(payload.id) ?? new Map(), rates),
@@ -91,15 +95,19 @@ const report: Report = {
 await mkdir(resultsDir, { recursive: true });
 const machine = `${report.environment.cpu} (${report.environment.cores} cores)`;
 const name = busy ? 'latest-busy' : 'latest';
-await writeFile(new URL(`${name}.json`, resultsDir), `${JSON.stringify({ ...report, store }, null, 2)}\n`);
+await writeFile(
+  new URL(`${name}.json`, resultsDir),
+  `${JSON.stringify({ ...report, store, postgres }, null, 2)}\n`,
+);
 await writeFile(
   new URL(`${name}.md`, resultsDir),
-  `${markdownReport(report)}\n${storeMarkdown(store, process.version, machine)}`,
+  `${markdownReport(report)}\n${storeMarkdown(store, process.version, machine)}\n\n${postgresMarkdown(postgres)}\n`,
 );
 
 process.stdout.write(`\n${markdownTables(report)}\n\n${checksText(report.checks)}\n`);
 process.stdout.write(
   `\n${storeTables(store, process.version, machine)}\n\n` +
-    `${checksText(store.checks, 'Store targets (next-session-kit on Redis vs raw ioredis):')}\n`,
+    `${checksText(store.checks, 'Store targets (next-session-kit on Redis vs raw ioredis):')}\n` +
+    `\n${postgresMarkdown(postgres)}\n`,
 );
 log(`\nwrote bench/results/${name}.json and ${name}.md in ${report.durationSeconds.toFixed(1)} s`);

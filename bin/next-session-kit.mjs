@@ -10,11 +10,14 @@ Commands:
               logout Server Actions, the guard in proxy.ts, SESSION_SECRET in
               .env.local (never overwrites a file; see: init --help)
   secret      Print a new random secret (32 bytes, base64url) for SESSION_SECRET
+  sql         Print the SQL that creates the session table of postgresStorage()
+              or sqliteStorage(), for your migrations (see: sql --help)
   help        Show this help (also --help, -h)
 
 Examples:
   npx next-session-kit init
   echo "SESSION_SECRET=$(npx next-session-kit secret)" >> .env.local
+  npx next-session-kit sql postgres > migrations/001_sessions.sql
 `;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -26,6 +29,9 @@ if (command === undefined || command === 'help' || command === '--help' || comma
 } else if (command === 'init') {
   const { runInit } = await import('./init/main.mjs');
   process.exitCode = await runInit({ cwd: process.cwd(), argv: rest, io: terminal() });
+} else if (command === 'sql') {
+  const { runSql } = await import('./sql.mjs');
+  process.exitCode = runSql(rest, terminal());
 } else {
   const what = command === 'secret' ? `unexpected argument: ${rest[0]}` : `unknown command: ${command}`;
   process.stderr.write(`next-session-kit: ${what}\n\n${USAGE}`);

@@ -11,8 +11,9 @@ test.afterEach(async () => {
 const broken: Array<{ name: string; env: Record<string, string>; message: string }> = [
   {
     name: 'an unknown SESSION_STORAGE',
-    env: { SESSION_STORAGE: 'postgres' },
-    message: 'Unknown SESSION_STORAGE="postgres". Use one of: cookie, redis, kv, memcached, aiohttp-redis',
+    env: { SESSION_STORAGE: 'mongodb' },
+    message:
+      'Unknown SESSION_STORAGE="mongodb". Use one of: cookie, redis, kv, memcached, postgres, sqlite, aiohttp-redis',
   },
   {
     name: 'SESSION_STORAGE=kv without its credentials',

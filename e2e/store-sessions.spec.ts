@@ -4,10 +4,10 @@ import { type DemoServer, startServer } from './server';
 import { type Storage, type StoreServer, startStore } from './stores';
 
 // What only a session store can do: revoke sessions server-side, list a user's
-// sessions, and report its own outage. Run on Redis, with one redis-server and one
-// demo server for the file (memcached runs the shared flows in session.spec.ts and
-// persistence.spec.ts; the library's conformance tests cover its listing).
-const STORES: readonly Storage[] = ['redis'];
+// sessions, and report its own outage. Run on Redis, PostgreSQL and SQLite, with one
+// store and one demo server per storage (memcached runs the shared flows in
+// session.spec.ts and persistence.spec.ts; the library's conformance tests cover its listing).
+const STORES: readonly Storage[] = ['redis', 'postgres', 'sqlite'];
 
 for (const storage of STORES) {
   test.describe(`${storage} storage`, () => {
@@ -94,7 +94,7 @@ for (const storage of STORES) {
       }
     });
 
-    if (storage === 'redis') {
+    if (storage === 'redis' || storage === 'postgres') {
       test('a store outage answers 503 and recovers without restarting Next', async ({ page }) => {
         const timeoutMs = 2_000; // the kit's default store timeout
         await login(page, server.origin, 'outage');
@@ -121,7 +121,8 @@ for (const storage of STORES) {
         await page.getByRole('button', { name: 'Sign in' }).click();
         await expect(page.getByTestId('login-error')).toHaveText('Session store unavailable, try again.');
 
-        // Same port, empty store (nothing persisted): back within 2 s, same Next process.
+        // Same port (Redis: empty, nothing persisted; PostgreSQL: its data kept): back within 2 s,
+        // same Next process.
         await store.restart();
         const restarted = Date.now();
         await expect
@@ -132,16 +133,24 @@ for (const storage of STORES) {
           .toBe(200);
         expect(Date.now() - restarted).toBeLessThan(2_000);
         const after = await page.request.get(server.url('/api/session'));
-        expect(await after.json(), 'the old session is gone with the store').toMatchObject({
-          isNew: true,
-          user: null,
-        });
+        if (storage === 'postgres') {
+          expect(await after.json(), 'the session survived the restart').toMatchObject({
+            isNew: false,
+            user: 'outage',
+            count: 1,
+          });
+        } else {
+          expect(await after.json(), 'the old session is gone with the store').toMatchObject({
+            isNew: true,
+            user: null,
+          });
+        }
 
         await login(page, server.origin, 'outage');
         expect(await increment(page)).toBe(1);
         const { id } = await readHome(page);
         expect(await readSessions(page, server.origin)).toEqual([{ id, current: true }]);
-        expect(server.logs()).toContain('The session store (redis)');
+        expect(server.logs()).toContain(`The session store (${storage})`);
       });
     }
   });

@@ -5,18 +5,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedisCluster } from '../test/servers/cluster.ts';
 import { startKvBridge } from '../test/servers/kv-bridge.ts';
+import { startPostgres } from '../test/servers/postgres.ts';
 import { startRedis as startTestRedis } from '../test/servers/redis.ts';
 import { freePort } from './server';
 
 /**
  * The storages the demo runs on in these tests. `redis-cluster` is a local three-node Redis Cluster;
  * `kv` is the real `@vercel/kv` client against test/servers/kv-bridge.ts, a local stand-in for
- * Upstash's REST API in front of a private redis-server.
+ * Upstash's REST API in front of a private redis-server. `postgres` is a private PostgreSQL
+ * (test/servers/postgres.ts), `sqlite` a database file in a temporary directory.
  */
-export type Storage = 'cookie' | 'redis' | 'redis-cluster' | 'kv' | 'memcached';
+export type Storage = 'cookie' | 'redis' | 'redis-cluster' | 'kv' | 'memcached' | 'postgres' | 'sqlite';
 
 /** Storages the login / persistence / logout flows run against. */
-export const STORAGES: readonly Storage[] = ['cookie', 'redis', 'redis-cluster', 'kv', 'memcached'];
+export const STORAGES: readonly Storage[] = [
+  'cookie',
+  'redis',
+  'redis-cluster',
+  'kv',
+  'memcached',
+  'postgres',
+  'sqlite',
+];
 
 const START_TIMEOUT_MS = 10_000;
 const KILL_AFTER_MS = 3_000;
@@ -233,6 +243,37 @@ async function startKv(): Promise<StoreServer> {
   };
 }
 
+/**
+ * A private PostgreSQL. stop() is a fast shutdown and restart() starts the same cluster again on the
+ * same port: unlike the other stores here, every session is still there.
+ */
+async function startPostgresStore(): Promise<StoreServer> {
+  const server = await startPostgres();
+  return {
+    storage: 'postgres',
+    port: server.port,
+    env: { SESSION_STORAGE: 'postgres', DATABASE_URL: server.url },
+    // Its data directory is removed when this worker exits (test/servers/cleanup.ts).
+    stop: () => server.kill(),
+    async restart() {
+      await server.kill();
+      await server.start();
+    },
+  };
+}
+
+/** A SQLite file in a temporary directory; nothing to stop, and a restart of Next keeps the file. */
+function startSqlite(): StoreServer {
+  const dir = mkdtempSync(join(tmpdir(), 'nsk-e2e-sqlite-'));
+  return {
+    storage: 'sqlite',
+    port: 0,
+    env: { SESSION_STORAGE: 'sqlite', SQLITE_PATH: join(dir, 'sessions.db') },
+    stop: async () => rmSync(dir, { recursive: true, force: true }),
+    restart: async () => {},
+  };
+}
+
 /** Starts what `storage` needs: a store process, or nothing for the cookie storage. */
 export async function startStore(storage: Storage): Promise<StoreServer> {
   switch (storage) {
@@ -244,6 +285,10 @@ export async function startStore(storage: Storage): Promise<StoreServer> {
       return startKv();
     case 'memcached':
       return startMemcached();
+    case 'postgres':
+      return startPostgresStore();
+    case 'sqlite':
+      return startSqlite();
     case 'cookie':
       return {
         storage,

@@ -511,8 +511,9 @@ console.log(
     'for its own id and marker. Sequential clients must see their counter equal their acknowledged',
     'increments on every answer and at the end. "parallel" clients send two increments at once, on',
     'different keys (count via /api/session, count2 via /api/load), both of which must survive: only on',
-    'Redis, Cluster, KV and Memcached, whose saves merge per key. Cookie clients stay sequential (their',
-    'concurrent saves are last-write-wins by design). "chunked": cookie sessions that grew into or shrank',
+    'the stores (Redis, Cluster, KV, Memcached, PostgreSQL, SQLite), whose saves merge per key. Cookie',
+    'clients stay sequential (their concurrent saves are last-write-wins by design). "chunked": cookie',
+    'sessions that grew into or shrank',
     'from several cookies on a second login; with a store, the cookie from before that login must be dead.',
     inFlight
       ? `At most ${inFlight} requests are in flight at once over all clients (--in-flight); latency counts from send.`

@@ -30,6 +30,7 @@
 // | encrypted cookie: envelope, JWE, keys                    | `src/storage/encrypted-cookie.ts`, `src/storage/envelope.ts`, `src/codec/`                          |
 // | the store adapter: `defineStore()`, tokens, user index   | `src/storage/store/` (`adapter.ts`: the `StoreAdapter` types; `bound-store.ts`: one bound to a kit) |
 // | Redis / KV, Memcached, memory stores                     | `src/storage/redis/`, `src/storage/memcached/`, `src/storage/memory/`                               |
+// | PostgreSQL and SQLite stores: DDL, sweep                 | `src/storage/postgres/`, `src/storage/sqlite/`, `src/storage/sql/`                                  |
 // | aiohttp-session formats (Python)                         | `src/storage/aiohttp/`                                                                              |
 // | typed, validated, versioned data                         | `src/schema/`                                                                                       |
 // | migration from iron-session / Auth.js                    | `src/migrate/`                                                                                      |

@@ -1,7 +1,10 @@
 // No `import 'server-only'` here: the Pages Router's getServerSideProps and API
 // routes (pages/) share this kit, and Next refuses server-only there. The kit
 // itself still fails the build of any browser bundle that imports it.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createClient, type VercelKV } from '@vercel/kv';
+import Database from 'better-sqlite3';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import memjs from 'memjs';
 import {
@@ -15,7 +18,10 @@ import { kvStorage } from 'next-session-kit/kv';
 import { memcachedStorage } from 'next-session-kit/memcached';
 import { authjsSession } from 'next-session-kit/migrate/authjs';
 import { ironSession } from 'next-session-kit/migrate/iron-session';
+import { postgresStorage } from 'next-session-kit/postgres';
 import { redisStorage } from 'next-session-kit/redis';
+import { sqliteStorage } from 'next-session-kit/sqlite';
+import pg from 'pg';
 import { z } from 'zod';
 
 /**
@@ -48,8 +54,16 @@ export type ClientSession = Pick<DemoData, 'user'>;
  * Where sessions live, from SESSION_STORAGE. `aiohttp-redis` shares sessions
  * with a Python aiohttp-session app (its `RedisStorage` records and cookie).
  */
-export type StorageKind = 'cookie' | 'redis' | 'kv' | 'memcached' | 'aiohttp-redis';
-const STORAGE_KINDS: readonly StorageKind[] = ['cookie', 'redis', 'kv', 'memcached', 'aiohttp-redis'];
+export type StorageKind = 'cookie' | 'redis' | 'kv' | 'memcached' | 'postgres' | 'sqlite' | 'aiohttp-redis';
+const STORAGE_KINDS: readonly StorageKind[] = [
+  'cookie',
+  'redis',
+  'kv',
+  'memcached',
+  'postgres',
+  'sqlite',
+  'aiohttp-redis',
+];
 
 const CLIENTS = Symbol.for('next-session-kit-demo.store-clients');
 
@@ -68,7 +82,13 @@ function storageKind(): StorageKind {
  * reloads (which re-evaluate this module) reuse the connection instead of
  * opening a new one each time.
  */
-type Clients = { redis?: Redis | Cluster; kv?: VercelKV; memcached?: memjs.Client };
+type Clients = {
+  redis?: Redis | Cluster;
+  kv?: VercelKV;
+  memcached?: memjs.Client;
+  postgres?: pg.Pool;
+  sqlite?: Database.Database;
+};
 function clients(): Clients {
   const g = globalThis as { [CLIENTS]?: Clients };
   g[CLIENTS] ??= {};
@@ -159,6 +179,35 @@ function memcachedClient(): memjs.Client {
   return cache.memcached;
 }
 
+function postgresPool(): pg.Pool {
+  const cache = clients();
+  if (cache.postgres) return cache.postgres;
+  // The pool connects on first use: `next build` loads this module without a database.
+  const pool = new pg.Pool({
+    connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+    // Fail fast while PostgreSQL is down; the kit's timeout (2 s) bounds every call anyway.
+    connectionTimeoutMillis: 1000,
+  });
+  // Idle connections cut by a database restart are reported here; without a listener they would crash Node.
+  const log = connectionLogger('postgres');
+  pool.on('error', (error: Error) => log(error.message));
+  cache.postgres = pool;
+  return pool;
+}
+
+/** The demo's SQLite file: SQLITE_PATH, else .next-session-kit/sessions.db (git-ignored). */
+function sqliteDatabase(): Database.Database {
+  const cache = clients();
+  if (cache.sqlite) return cache.sqlite;
+  const file = process.env.SQLITE_PATH || '.next-session-kit/sessions.db';
+  mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file);
+  // Readers in the other Next workers keep going while one writes.
+  database.pragma('journal_mode = WAL');
+  cache.sqlite = database;
+  return database;
+}
+
 function createStorage(kind: StorageKind): SessionStorage {
   switch (kind) {
     case 'cookie':
@@ -172,6 +221,10 @@ function createStorage(kind: StorageKind): SessionStorage {
       return kvStorage({ client: kvClient() });
     case 'memcached':
       return memcachedStorage({ client: memcachedClient() });
+    case 'postgres':
+      return postgresStorage({ client: postgresPool() });
+    case 'sqlite':
+      return sqliteStorage({ database: sqliteDatabase() });
     case 'aiohttp-redis':
       // aiohttp-session's RedisStorage records, read and written as Python does.
       return redisStorage({ client: redisClient(), format: 'aiohttp' });
@@ -248,8 +301,8 @@ const idleTimeout = aiohttp
 export const bindsUsers: boolean = !aiohttp;
 
 /**
- * The active storage, for display: `cookie`, `redis`, `redis-cluster`, `kv`, `memcached` or
- * `aiohttp-redis`.
+ * The active storage, for display: `cookie`, `redis`, `redis-cluster`, `kv`, `memcached`,
+ * `postgres`, `sqlite` or `aiohttp-redis`.
  */
 export const storageName: string =
   kind === 'redis' && process.env.REDIS_CLUSTER_NODES?.trim() ? 'redis-cluster' : kind;

@@ -710,7 +710,10 @@ describe('init: refuses clearly, writing nothing', () => {
   });
 
   it.each([
-    [['--storage', 'mongo'], /unknown storage "mongo" \(use one of: cookie, redis, kv, memcached\)/],
+    [
+      ['--storage', 'mongo'],
+      /unknown storage "mongo" \(use one of: cookie, redis, kv, memcached, postgres, sqlite\)/,
+    ],
     [['--storage'], /--storage needs a value/],
     [['--force'], /unknown option: --force/],
     [['--storage=redis', '--storage=kv'], /--storage given twice/],
@@ -738,7 +741,7 @@ describe('init: the generated code compiles', () => {
     const roots: string[] = [];
     const aliasApp = makeApp({ ...CNA_TS, 'proxy.ts': passThroughProxy() }, options);
     await init(aliasApp, ['--yes']);
-    for (const storage of ['redis', 'kv', 'memcached']) {
+    for (const storage of ['redis', 'kv', 'memcached', 'postgres', 'sqlite']) {
       const dir = makeApp({ ...CNA_TS, 'tsconfig.json': tsconfig(null) }, options);
       await init(dir, ['--yes', '--storage', storage]);
       roots.push(dir);
@@ -753,6 +756,12 @@ describe('init: the generated code compiles', () => {
     const pagesJsApp = makeApp({ 'pages/index.js': '' }, options);
     await init(pagesJsApp, ['--yes', '--storage', 'redis']);
     roots.push(aliasApp, srcApp, jsApp, pagesApp, pagesJsApp);
+    // The SQL stores' JavaScript setup too (JSDoc types, checked with checkJs).
+    for (const storage of ['postgres', 'sqlite']) {
+      const dir = makeApp({ 'app/page.js': '' }, options);
+      await init(dir, ['--yes', '--storage', storage]);
+      roots.push(dir);
+    }
 
     const files = roots.flatMap((dir) =>
       Object.keys(snapshot(dir))
@@ -765,7 +774,7 @@ describe('init: the generated code compiles', () => {
         )
         .map((f) => join(dir, f)),
     );
-    expect(files.length).toBe(4 * 4 + 4 + 4 + 1 + 5 + 5);
+    expect(files.length).toBe(6 * 4 + 4 + 4 + 1 + 5 + 5 + 2 * 4);
     const program = ts.createProgram(files, {
       target: ts.ScriptTarget.ES2022,
       lib: ['lib.dom.d.ts', 'lib.dom.iterable.d.ts', 'lib.es2023.d.ts'],

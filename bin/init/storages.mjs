@@ -138,6 +138,81 @@ export const STORAGES = {
     notes: ['A local memcached for development: memcached -p 11211 -l 127.0.0.1 -m 64'],
     edge: false,
   },
+
+  postgres: {
+    summary: 'PostgreSQL through node-postgres (pg)',
+    packages: ['pg'],
+    typePackages: ['@types/pg'],
+    imports: [
+      "import pg from 'pg';",
+      "import { createSessionKit } from 'next-session-kit';",
+      "import { postgresStorage } from 'next-session-kit/postgres';",
+    ],
+    setup: (ts) =>
+      "// One pool per process, kept across dev hot reloads (or pass your app's own pool). It connects on\n" +
+      '// first use, so `next build` needs no database.\n' +
+      (ts
+        ? 'const cache = globalThis as typeof globalThis & { sessionPool?: pg.Pool };\n'
+        : '/** @type {typeof globalThis & { sessionPool?: pg.Pool }} */\nconst cache = globalThis;\n') +
+      'if (!cache.sessionPool) {\n' +
+      '  cache.sessionPool = new pg.Pool({ connectionString: process.env.DATABASE_URL });\n' +
+      '  // node-postgres reports idle connections cut by a database restart here; unhandled, they crash Node.\n' +
+      "  cache.sessionPool.on('error', (error) => console.error('session pool:', error.message));\n" +
+      '}\n' +
+      'const pool = cache.sessionPool;\n',
+    storage: 'postgresStorage({ client: pool })',
+    comment:
+      '// Sessions live in the PostgreSQL table next_sessions (created on first use); the cookie holds\n' +
+      '  // only a random token.',
+    exports: ['listUserSessions', 'destroyUserSessions'],
+    env: [
+      {
+        name: 'DATABASE_URL',
+        value: 'postgres://postgres@127.0.0.1:5432/postgres',
+        comment: '# next-session-kit: the PostgreSQL that keeps sessions.',
+      },
+    ],
+    notes: [
+      'To keep the session table in your own migrations: npx next-session-kit sql postgres, then ' +
+        'postgresStorage({ client: pool, createTable: false }).',
+    ],
+    edge: false,
+  },
+
+  sqlite: {
+    summary: 'SQLite through better-sqlite3 (a file, no server)',
+    packages: ['better-sqlite3'],
+    typePackages: ['@types/better-sqlite3'],
+    imports: [
+      "import { mkdirSync } from 'node:fs';",
+      "import Database from 'better-sqlite3';",
+      "import { createSessionKit } from 'next-session-kit';",
+      "import { sqliteStorage } from 'next-session-kit/sqlite';",
+    ],
+    setup: (ts) =>
+      '// One connection per process, kept across dev hot reloads; WAL lets the other Next workers read\n' +
+      '// while one writes.\n' +
+      (ts
+        ? 'const cache = globalThis as typeof globalThis & { sessionDb?: Database.Database };\n'
+        : "/** @type {typeof globalThis & { sessionDb?: import('better-sqlite3').Database }} */\nconst cache = globalThis;\n") +
+      'if (!cache.sessionDb) {\n' +
+      "  mkdirSync('.data', { recursive: true });\n" +
+      "  cache.sessionDb = new Database(process.env.SESSION_DB ?? '.data/sessions.db');\n" +
+      "  cache.sessionDb.pragma('journal_mode = WAL');\n" +
+      '}\n' +
+      'const database = cache.sessionDb;\n',
+    storage: 'sqliteStorage({ database })',
+    comment:
+      '// Sessions live in the SQLite table next_sessions (created on first use); the cookie holds only\n' +
+      '  // a random token.',
+    exports: ['listUserSessions', 'destroyUserSessions'],
+    env: [],
+    notes: [
+      'Add .data/ to .gitignore: it holds the session database. Every Next process of the app must share ' +
+        'that file on one local disk (one machine).',
+    ],
+    edge: false,
+  },
 };
 
 /** The storage names, in the order `--help` lists them. */

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,12 +10,21 @@ import { fileURLToPath } from 'node:url';
 import { adoptChild, releaseChild } from '../../test/servers/cleanup.ts';
 import { startRedisCluster } from '../../test/servers/cluster.ts';
 import { startMemcached } from '../../test/servers/memcached.ts';
+import { startPostgres } from '../../test/servers/postgres.ts';
 import { parseInfo, redisCommand } from '../../test/servers/probe.ts';
 import { type RedisServer, startRedis } from '../../test/servers/redis.ts';
 import type { Client, Ledger } from './client.ts';
 
-export type StorageName = 'cookie' | 'redis' | 'redis-cluster' | 'kv' | 'memcached';
-export const STORAGE_NAMES: readonly StorageName[] = ['cookie', 'redis', 'redis-cluster', 'kv', 'memcached'];
+export type StorageName = 'cookie' | 'redis' | 'redis-cluster' | 'kv' | 'memcached' | 'postgres' | 'sqlite';
+export const STORAGE_NAMES: readonly StorageName[] = [
+  'cookie',
+  'redis',
+  'redis-cluster',
+  'kv',
+  'memcached',
+  'postgres',
+  'sqlite',
+];
 
 // The demo leaves the kit's default store timeout (app/lib/session.ts passes none).
 export const STORE_TIMEOUT_MS = 2_000;
@@ -285,6 +297,41 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
           },
         ],
         stop: () => memcached.stop(),
+      };
+    }
+    case 'postgres': {
+      const postgres = await startPostgres();
+      return {
+        name,
+        env: { SESSION_STORAGE: 'postgres', DATABASE_URL: postgres.url },
+        storeBacked: true,
+        mergesKeys: true,
+        faults: [
+          {
+            name: 'postgres stopped+restarted',
+            note:
+              'fast shutdown (SIGINT: connections cut, committed rows kept), then the same cluster started ' +
+              'again on the same port: no session may be lost; the store is back once it answers queries.',
+            inject: () => postgres.kill(),
+            restore: async () => {
+              await postgres.start();
+              return now();
+            },
+          },
+        ],
+        stop: () => postgres.stop(),
+      };
+    }
+    case 'sqlite': {
+      const dir = mkdtempSync(join(tmpdir(), 'nsk-load-sqlite-'));
+      return {
+        name,
+        env: { SESSION_STORAGE: 'sqlite', SQLITE_PATH: join(dir, 'sessions.db') },
+        storeBacked: true,
+        mergesKeys: true,
+        // A file on the local disk: nothing to stop or partition.
+        faults: [],
+        stop: async () => rmSync(dir, { recursive: true, force: true }),
       };
     }
   }

@@ -5,12 +5,16 @@
 import { createClient } from '@vercel/kv';
 import { Redis } from 'ioredis';
 import memjs from 'memjs';
+import pg from 'pg';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startKvBridge } from '../../test/servers/kv-bridge.ts';
 import { startMemcached } from '../../test/servers/memcached.ts';
+import { postmasterPid, startPostgres } from '../../test/servers/postgres.ts';
 import { startRedis } from '../../test/servers/redis.ts';
 import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
+import { postgresStorage } from '../entries/postgres.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { SessionError, SessionStoreError } from '../errors.ts';
 import { TestBrowser } from '../test-utils/browser.ts';
@@ -156,4 +160,39 @@ describe('store outages', () => {
     await saveCount(h, browser, 2);
     await h.request(browser, (s) => expect(s.get('count')).toBe(2));
   });
+
+  for (const driver of ['pg', 'postgres.js'] as const) {
+    it(`postgres (${driver}): a stopped server gives SessionStoreError; after its restart, every session is back`, async () => {
+      const server = await startPostgres();
+      let client: pg.Pool | postgres.Sql;
+      if (driver === 'pg') {
+        const pool = new pg.Pool({ connectionString: server.url, connectionTimeoutMillis: TIMEOUT });
+        pool.on('error', () => {}); // idle connections cut by the stop
+        client = pool;
+        cleanups.push(() => pool.end());
+      } else {
+        const sql = postgres(server.url, { connect_timeout: 1, onnotice: () => {} });
+        client = sql;
+        cleanups.push(() => sql.end({ timeout: 1 }));
+      }
+      cleanups.push(() => server.stop());
+      const h = harness(postgresStorage({ client, timeout: TIMEOUT }));
+      const browser = new TestBrowser();
+      await saveCount(h, browser, 1);
+      const before = postmasterPid(server.dataDir);
+
+      await server.kill();
+      const error = await expectStoreError(h.request(browser, (s) => s.get('count')));
+      expect(error.message).not.toContain(browser.cookies.get('session') ?? '-');
+      await expectStoreError(saveCount(h, browser, 2));
+
+      await server.start();
+      expect(postmasterPid(server.dataDir)).not.toBe(before);
+      const took = await eventually(() => h.request(browser, (s) => expect(s.get('count')).toBe(1)), 2000);
+      expect(took).toBeLessThan(2000);
+      await saveCount(h, browser, 3);
+      await h.request(browser, (s) => expect(s.get('count')).toBe(3));
+      expect(h.invalid).toEqual([]);
+    });
+  }
 });

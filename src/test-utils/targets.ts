@@ -1,8 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
-import { uniquePrefix } from '../../test/servers/isolation.ts';
+import { uniquePrefix, uniqueTable } from '../../test/servers/isolation.ts';
 import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
+import { postgresStorage } from '../entries/postgres.ts';
 import { redisStorage } from '../entries/redis.ts';
+import { sqliteStorage } from '../entries/sqlite.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { MemoryMaps } from '../storage/memory/adapter.ts';
 import { memoryStorageOn } from '../storage/memory-storage.ts';
@@ -10,6 +12,7 @@ import { simpleCookieStorage } from '../storage/simple-cookie.ts';
 import { sha256Base64url } from '../storage/store/token.ts';
 import type { SessionStorage } from '../storage/types.ts';
 import { serverClients } from './clients.ts';
+import { postgresClients, sqliteDatabases } from './sql-clients.ts';
 
 /** Direct access to what a store holds, for assertions (never used by the kit itself). */
 export interface StoreInspector {
@@ -117,7 +120,82 @@ export function allTargets(): Target[] {
       keyOf,
     },
     memoryTarget(),
+    postgresTarget(),
+    sqliteTarget(),
   ];
+}
+
+function sqliteTarget(): Target {
+  const database = sqliteDatabases()();
+  const split = (key: string) => key.split(' ') as [string, string];
+  const expiresAt = (key: string) => {
+    const [table, hash] = split(key);
+    const row = database.prepare(`SELECT expires_at AS e FROM ${table} WHERE token_hash = ?`).get(hash) as
+      | { e: number }
+      | undefined;
+    return row?.e;
+  };
+  return {
+    name: 'sqlite',
+    kind: 'store',
+    make: (o = {}) => {
+      const table = uniqueTable('conf');
+      return { storage: sqliteStorage({ database, table, ...o }), keyPrefix: table };
+    },
+    inspect: {
+      pttl: async (key) => {
+        const at = expiresAt(key);
+        return at === undefined ? -2 : at - Date.now();
+      },
+      exists: async (key) => {
+        const at = expiresAt(key);
+        return at !== undefined && at > Date.now();
+      },
+      corrupt: async (key) => {
+        const [table, hash] = split(key);
+        database.prepare(`UPDATE ${table} SET data = '"garbage"' WHERE token_hash = ?`).run(hash);
+      },
+    },
+    keyOf: async (table, token) => `${table} ${await sha256Base64url(token)}`,
+  };
+}
+
+// A SQL store has no key prefix: each kit gets its own table, and the key the
+// inspector receives is `<table> <token hash>`.
+function postgresTarget(): Target {
+  const { pool } = postgresClients();
+  const split = (key: string) => key.split(' ') as [string, string];
+  const row = async (key: string) => {
+    const [table, hash] = split(key);
+    const { rows } = await pool.query<{ expires_at: string }>(
+      `SELECT expires_at FROM ${table} WHERE token_hash = $1`,
+      [hash],
+    );
+    return rows[0] === undefined ? undefined : Number(rows[0].expires_at);
+  };
+  return {
+    name: 'postgres',
+    kind: 'store',
+    make: (o = {}) => {
+      const table = uniqueTable('conf');
+      return { storage: postgresStorage({ client: pool, table, ...o }), keyPrefix: table };
+    },
+    inspect: {
+      pttl: async (key) => {
+        const expiresAt = await row(key);
+        return expiresAt === undefined ? -2 : expiresAt - Date.now();
+      },
+      exists: async (key) => {
+        const expiresAt = await row(key);
+        return expiresAt !== undefined && expiresAt > Date.now();
+      },
+      corrupt: async (key) => {
+        const [table, hash] = split(key);
+        await pool.query(`UPDATE ${table} SET data = '"garbage"' WHERE token_hash = $1`, [hash]);
+      },
+    },
+    keyOf: async (table, token) => `${table} ${await sha256Base64url(token)}`,
+  };
 }
 
 // memoryStorage(): one storage (and one set of maps) per kit, like the stores'

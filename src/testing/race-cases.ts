@@ -131,12 +131,16 @@ export function raceCases(suite: Suite): void {
       await login(h, browser, 'ada');
       const other = new CookieBrowser();
       other.cookies.set('session', cookieOf(browser));
-      const gate = deferred();
+      const [loaded, gate] = [deferred(), deferred()];
       const late = h.request(browser, async (s) => {
+        expect(s.isNew, 'the late request loaded the session before the logout').toBe(false);
         s.set('count', 1);
+        loaded.resolve();
         await gate.promise;
         await s.save();
       });
+      // Its load first: a store may run concurrent calls in any order (a pool's connections).
+      await loaded.promise;
       await h.request(other, async (s) => {
         s.invalidate();
         await s.save();

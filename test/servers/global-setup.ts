@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { type ClusterNodeAddress, startRedisCluster } from './cluster.ts';
 import { startKvBridge } from './kv-bridge.ts';
 import { startMemcached } from './memcached.ts';
+import { startPostgres } from './postgres.ts';
 import { requireBinaries } from './process.ts';
 import { startRedis } from './redis.ts';
 
@@ -12,7 +13,8 @@ import { startRedis } from './redis.ts';
  * - keep to their own keys, built from `uniquePrefix()` in `isolation.ts` (never FLUSHALL / FLUSHDB);
  * - never stop, pause or fault-inject these shared servers (this process owns them, a test worker cannot
  *   reach them anyway). Outage and fault tests start their own: `startRedis()`, `startMemcached()`,
- *   `startRedisCluster()`, or `startKvBridge({ redisUrl: servers.kv.redisUrl })` for `setMode()`.
+ *   `startRedisCluster()`, `startPostgres()`, or `startKvBridge({ redisUrl: servers.kv.redisUrl })` for
+ *   `setMode()`.
  */
 export interface ServerInfo {
   redis: { host: string; port: number; url: string };
@@ -21,6 +23,8 @@ export interface ServerInfo {
   memcached: { host: string; port: number; url: string };
   /** Upstash-REST bridge for `@vercel/kv`'s `createClient({ url, token })`; `redisUrl` is its own backing redis. */
   kv: { url: string; token: string; redisUrl: string };
+  /** A private PostgreSQL (user `postgres`, trust auth): give every test its own tables (`uniqueTable()`). */
+  postgres: { host: string; port: number; url: string };
 }
 
 declare module 'vitest' {
@@ -54,6 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       kvRedis,
       bridge: await track(startKvBridge({ redisUrl: kvRedis.url })),
     })),
+    track(startPostgres()),
   ] as const;
   // Wait for every start to settle, so a failure cannot leave a half-started server running.
   const failure = (await Promise.allSettled(starting)).find((result) => result.status === 'rejected');
@@ -61,16 +66,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stopRunning();
     throw failure.reason;
   }
-  const [redis, cluster, memcached, { kvRedis, bridge }] = await Promise.all(starting);
+  const [redis, cluster, memcached, { kvRedis, bridge }, postgres] = await Promise.all(starting);
 
   project.provide('servers', {
     redis: { host: redis.host, port: redis.port, url: redis.url },
     cluster: { nodes: cluster.nodes },
     memcached: { host: memcached.host, port: memcached.port, url: memcached.url },
     kv: { url: bridge.url, token: bridge.token, redisUrl: kvRedis.url },
+    postgres: { host: postgres.host, port: postgres.port, url: postgres.url },
   });
   return async () => {
     await bridge.stop();
-    await Promise.allSettled([redis, cluster, memcached, kvRedis].map((server) => server.stop()));
+    await Promise.allSettled([redis, cluster, memcached, kvRedis, postgres].map((server) => server.stop()));
   };
 }

@@ -12,3 +12,16 @@ export function uniquePrefix(name: string): string {
   counter += 1;
   return `t:${name}:${process.pid.toString(36)}${randomBytes(3).toString('hex')}${counter.toString(36)}:`;
 }
+
+/**
+ * A PostgreSQL/SQLite table name no other test uses (the shared PostgreSQL is used by every test file
+ * at once): lowercase, at most 48 characters, so the kit's index names derived from it fit in 63.
+ */
+export function uniqueTable(name: string): string {
+  counter += 1;
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
+  return `t_${base}_${process.pid.toString(36)}${randomBytes(3).toString('hex')}${counter.toString(36)}`;
+}

@@ -1,0 +1,174 @@
+import { SessionStoreError } from '../../errors.ts';
+import { sqliteTableSql } from '../sql/ddl.ts';
+import { decodeMembers, encodeMembers, encodeMeta, mergeMembers, sessionOfRow } from '../sql/rows.ts';
+import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
+import type { SqlTable } from '../sql/table.ts';
+import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
+import type { SqliteDatabase, SqliteStatement } from './database.ts';
+import { type SqliteSql, sqliteSql } from './statements.ts';
+
+type Row = Readonly<Record<string, unknown>>;
+
+/**
+ * A store adapter over one SQLite table (same layout as on PostgreSQL, see
+ * ddl.ts), through better-sqlite3. Calls are synchronous, so within one
+ * process nothing interleaves; a save or a flash taken is one
+ * `BEGIN IMMEDIATE` transaction (read the row, write it back merged), which
+ * also keeps other processes on the same file from slipping in between.
+ * Expiry is part of every read's `WHERE`, by the clock `now`; a new
+ * session's transaction deletes the sessions it replaces and up to ten
+ * expired rows.
+ *
+ * @example
+ * ```ts
+ * const { adapter, sweep } = sqliteAdapter(database, table, { now: Date.now, createTable: true });
+ * ```
+ */
+export function sqliteAdapter(
+  database: SqliteDatabase,
+  table: SqlTable,
+  options: { now: () => number; createTable: boolean },
+): { adapter: StoreAdapter; sweep: (options?: SweepOptions) => Promise<number> } {
+  const { now } = options;
+  const sql = sqliteSql(table);
+  let ready = !options.createTable;
+  const prepared = new Map<keyof SqliteSql, SqliteStatement>();
+
+  // The table is created on first use; statements are prepared once, and only
+  // once it exists (preparing compiles against the schema).
+  const statement = (name: keyof SqliteSql): SqliteStatement => {
+    if (!ready) {
+      for (const ddl of sqliteTableSql(table)) database.exec(ddl);
+      ready = true;
+    }
+    let found = prepared.get(name);
+    if (found === undefined) {
+      found = database.prepare(sql[name]);
+      prepared.set(name, found);
+    }
+    return found;
+  };
+  const guarded = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(explained(error, table));
+    }
+  };
+  const transaction = <T>(fn: () => T): T => database.transaction(fn).immediate() as T;
+
+  const adapter: StoreAdapter = {
+    name: 'sqlite',
+    capabilities: { atomic: true },
+
+    get: (key) =>
+      guarded(() => {
+        const row = statement('get').get(key, now()) as Row | undefined;
+        return row === undefined ? null : sessionOfRow(row);
+      }),
+
+    create: (key, session, write) =>
+      guarded(() => {
+        const sweepFew = statement('sweepFew');
+        const remove = statement('delete');
+        const insert = statement('insert');
+        transaction(() => {
+          sweepFew.run(now() - SWEEP_GRACE_MS);
+          if (write.replaces.length > 0) remove.run(JSON.stringify(write.replaces));
+          insert.run(
+            key,
+            session.id,
+            session.userId ?? null,
+            session.version ?? null,
+            session.lastActiveAt,
+            write.until,
+            encodeMembers(session.data),
+            session.flash === undefined ? null : encodeMembers(session.flash),
+            encodeMeta(session),
+          );
+        });
+      }),
+
+    update: (key, change) =>
+      guarded(() => {
+        const current = statement('current');
+        const write = statement('write');
+        const merge = statement('merge');
+        return transaction(() => {
+          const row = current.get(key, now()) as Row | undefined;
+          if (row === undefined) return false;
+          // The newest activity decides `expires_at`: an older save leaves a newer one's.
+          const held = Number(row.a);
+          const lastActiveAt = Math.max(held, change.lastActiveAt);
+          const until = held <= change.lastActiveAt ? change.until : Number(row.e);
+          const { session } = change;
+          if (change.replace && session !== undefined) {
+            write.run(
+              session.id,
+              session.userId ?? null,
+              session.version ?? null,
+              encodeMeta(session),
+              encodeMembers(session.data),
+              session.flash === undefined ? null : encodeMembers(session.flash),
+              lastActiveAt,
+              until,
+              key,
+            );
+            return true;
+          }
+          const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
+          const data = changesData ? mergeMembers(row.d, change.unset, encodeMembers(change.set)) : row.d;
+          const addsFlash = Object.keys(change.flash).length > 0;
+          const flash = addsFlash ? mergeMembers(row.f ?? '{}', [], encodeMembers(change.flash)) : row.f;
+          // A row that is not the kit's (corrupt) is left alone: it loads as an invalid session.
+          if (data === undefined || flash === undefined) return false;
+          merge.run(data, flash ?? null, lastActiveAt, until, key);
+          return true;
+        });
+      }),
+
+    delete: (keys) =>
+      guarded(() => {
+        if (keys.length > 0) statement('delete').run(JSON.stringify(keys));
+      }),
+
+    takeFlash: (key) =>
+      guarded(() => {
+        const read = statement('flash');
+        const clear = statement('clearFlash');
+        return transaction(() => {
+          const row = read.get(key, now()) as Row | undefined;
+          if (row === undefined) return {};
+          clear.run(key);
+          return decodeMembers(row.f) ?? {};
+        });
+      }),
+
+    listByUser: (userId) =>
+      guarded(() => {
+        const found: StoredSessionEntry[] = [];
+        for (const row of statement('list').all(userId, now()) as Row[]) {
+          const session = sessionOfRow(row);
+          if (session !== undefined) found.push({ key: row.k as string, session });
+        }
+        return found;
+      }),
+  };
+
+  const sweep = (sweepOptions?: SweepOptions): Promise<number> =>
+    sweepAll(
+      (limit) => guarded(() => statement('sweep').run(now() - SWEEP_GRACE_MS, limit).changes),
+      sweepOptions,
+    );
+  return { adapter, sweep };
+}
+
+// A missing table is a setup mistake, not an outage: say how to fix it.
+function explained(error: unknown, table: SqlTable): unknown {
+  if (!(error instanceof Error) || !error.message.startsWith('no such table')) return error;
+  return new SessionStoreError(
+    `The session table "${table.name}" does not exist. Create it with the SQL that ` +
+      '`npx next-session-kit sql sqlite` prints, or leave `createTable` on (the default).',
+    { cause: error },
+  );
+}
