@@ -31,12 +31,8 @@ const KNOWN: Record<string, number> = {
   // Still to split.
   'src/codec/node-backend.ts createNodeBackend': 75,
   'src/codec/web-backend.ts createWebBackend': 91,
-  'src/cookie/validate.ts resolveCookieOptions': 62,
   'src/live/snapshot-sync.ts startSnapshotSync': 166,
   'src/migrate/iron-session.ts createIronSource': 80,
-  'src/next/guard.ts createGuard': 67,
-  'src/next/guard.ts (anonymous)': 65,
-  'src/next/kit.ts bindKit': 136,
   'src/storage/aiohttp/store.ts aiohttpStoreStorage': 85,
   'src/storage/aiohttp/store.ts create': 76,
   'src/storage/memory/adapter.ts memoryAdapter': 94,
