@@ -31,11 +31,9 @@ const KNOWN: Record<string, number> = {
   // Still to split.
   'src/codec/node-backend.ts createNodeBackend': 75,
   'src/codec/web-backend.ts createWebBackend': 91,
-  'src/migrate/iron-session.ts createIronSource': 80,
   'src/storage/aiohttp/store.ts aiohttpStoreStorage': 85,
   'src/storage/aiohttp/store.ts create': 76,
   'src/storage/memory/adapter.ts memoryAdapter': 94,
-  'src/storage/store/user-sessions.ts userSessions': 75,
 };
 
 const root = join(import.meta.dirname, '..');
