@@ -31,8 +31,6 @@ const KNOWN: Record<string, number> = {
   // Still to split.
   'src/codec/node-backend.ts createNodeBackend': 75,
   'src/codec/web-backend.ts createWebBackend': 91,
-  'src/storage/aiohttp/store.ts aiohttpStoreStorage': 85,
-  'src/storage/aiohttp/store.ts create': 76,
   'src/storage/memory/adapter.ts memoryAdapter': 94,
 };
 
