@@ -31,7 +31,6 @@ const KNOWN: Record<string, number> = {
   // Still to split.
   'src/codec/node-backend.ts createNodeBackend': 75,
   'src/codec/web-backend.ts createWebBackend': 91,
-  'src/storage/memory/adapter.ts memoryAdapter': 94,
 };
 
 const root = join(import.meta.dirname, '..');
