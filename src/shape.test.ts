@@ -29,8 +29,6 @@ const KNOWN: Record<string, number> = {
   'src/storage/postgres/statements.ts postgresStatements': 87,
   'src/storage/sqlite/adapter.ts sqliteAdapter': 138,
   // Still to split.
-  'src/codec/node-backend.ts createNodeBackend': 75,
-  'src/codec/web-backend.ts createWebBackend': 91,
 };
 
 const root = join(import.meta.dirname, '..');
