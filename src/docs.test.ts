@@ -8,6 +8,7 @@ import {
   citesTitle,
   codeSpans,
   headingAnchors,
+  proseLines,
   ROOT,
   readRepoFile,
   relativeLinks,
@@ -40,6 +41,16 @@ describe('links', () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it.each(pages)('%s: every repository path it names in code exists', (page) => {
+    // Not this repository's: an app's own layout, and what a benchmark run writes.
+    const elsewhere = (path: string) => path === 'src/app/' || path.startsWith('bench/results/');
+    const named = proseLines(readRepoFile(page))
+      .flatMap((line) => codeSpans(line))
+      .filter((span) => /^(src|e2e|scripts|test|bench|bin|app|docs)\/[^\s*{}<>]*$/.test(span))
+      .map((span) => span.replace(/:.*$/, ''));
+    expect(named.filter((path) => !elsewhere(path) && !existsSync(join(ROOT, path)))).toEqual([]);
   });
 
   it('the README links every page of docs/', () => {
