@@ -8,9 +8,7 @@ const doc = readFileSync(new URL('../../../docs/stores.md', import.meta.url), 'u
 const dir = new URL('../../../.tmp/docs-store/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 for (const file of ['map-store.ts', 'map-store.test.ts']) {
-  const block = new RegExp(`\`\`\`ts\\n(// ${file.replace(/\./g, '\\.')}\\n[\\s\\S]*?)\`\`\``).exec(
-    doc,
-  )?.[1];
+  const block = new RegExp(`\`\`\`ts\\n(// ${file.replace(/\./g, '\\.')}\\n[\\s\\S]*?)\`\`\``).exec(doc)?.[1];
   if (block === undefined) throw new Error(`docs/stores.md has no \`// ${file}\` code block`);
   writeFileSync(new URL(file, dir), block);
 }
