@@ -232,7 +232,7 @@ export interface StoredSessionEntry {
  * @example
  * ```ts
  * import { defineStore, type StoreAdapter } from 'next-session-kit/store';
- * const adapter: StoreAdapter = myStore(client); // see the README's "Write your own store"
+ * const adapter: StoreAdapter = myStore(client); // see "Write your own store" in docs/stores.md
  * export const storage = defineStore(adapter, { maxSessionsPerUser: 5 });
  * ```
  */
