@@ -61,7 +61,8 @@ async function trips(fn: () => Promise<unknown>): Promise<number> {
 function read(h: Harness<Data>, browser: TestBrowser): Promise<string | undefined> {
   return h.request(browser, async (s) => {
     const user = s.get('user');
-    if (s.isChanged) await s.save();
+    // The guard saves whatever the load leaves pending (here, only the copy).
+    await s.save();
     return user;
   });
 }
@@ -88,6 +89,35 @@ describe('cookieCache (Redis)', () => {
     expect(browser.lastWrites.map((w) => w.name)).toEqual([CACHE]);
     expect(await trips(async () => expect(await read(h, browser)).toBe('ada')), 'the new copy').toBe(0);
     expect(h.invalid).toEqual([]);
+  });
+
+  it('a read the store answered is no change: isChanged stays false, and save() writes the copy, no store', async () => {
+    const h = kit();
+    const browser = new TestBrowser();
+    await login(h, browser, 'ada');
+    h.clock.advance(MAX_AGE + 1); // the copy expired: the store answers
+    const seen: boolean[] = [];
+    const cost = await trips(() =>
+      h.request(browser, async (s) => {
+        seen.push(s.isChanged);
+        await s.save();
+        seen.push(s.isChanged);
+      }),
+    );
+    expect(seen, 'the app changed nothing').toEqual([false, false]);
+    expect(cost, 'the load; the copy is a cookie write, not a store write').toBe(1);
+    expect(browser.lastWrites.map((w) => w.name)).toEqual([CACHE]);
+
+    // The usual `if (session.isChanged) await session.save()` makes no write at all.
+    h.clock.advance(MAX_AGE + 1);
+    const idle = await trips(() =>
+      h.request(browser, async (s) => {
+        if (s.isChanged) await s.save();
+      }),
+    );
+    expect(idle).toBe(1);
+    expect(browser.lastWrites).toEqual([]);
+    expect(await trips(async () => expect(await read(h, browser)).toBe('ada')), 'the copy renewed').toBe(1);
   });
 
   it('a save still goes to the store, and replaces the copy', async () => {
