@@ -153,7 +153,11 @@ async function kitOf(engine: SessionEngine, cookieName: string): Promise<string>
 
 function resolveKit(storage: string, identity: string | Promise<string>): string | Promise<string> {
   if (typeof identity === 'string') return JSON.stringify([storage, identity]);
-  return identity.then((value) => JSON.stringify([storage, value]));
+  // Unknown: this kit alone (no hand-off across bundles), never another's.
+  return identity.then(
+    (value) => JSON.stringify([storage, value]),
+    () => JSON.stringify([storage, randomId()]),
+  );
 }
 
 function randomId(): string {
