@@ -239,6 +239,12 @@ export interface StoredSessionEntry {
 export interface StoreAdapter {
   /** Short name for error messages, e.g. `dynamodb`. */
   readonly name: string;
+  /**
+   * Where in the store this adapter keeps its sessions, when one client can
+   * serve several (a key prefix, a table): kits of one process whose stores
+   * differ here never take each other's session from the proxy's hand-off.
+   */
+  readonly namespace?: string;
   /** What the store guarantees beyond the methods; absent means none. */
   readonly capabilities?: StoreCapabilities;
   /**
