@@ -5,7 +5,7 @@ import { guarded } from './timeout.ts';
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
 /** Settles `promise` (either way) while the fake clock runs `ms` forward. */
-async function after<T>(ms: number, promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+async function settledAfter<T>(ms: number, promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
   const outcome = promise.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -28,13 +28,13 @@ describe('guarded store calls', () => {
 
   it('passes answers through, mapped in the same step', async () => {
     expect(
-      await after(
+      await settledAfter(
         10,
         guarded('redis', 'load', 1000, () => later(5, 2)),
       ),
     ).toEqual({ value: 2 });
     expect(
-      await after(
+      await settledAfter(
         10,
         guarded(
           'redis',
@@ -66,7 +66,7 @@ describe('guarded store calls', () => {
           },
         ),
     ]) {
-      const { error } = await after(10, run());
+      const { error } = await settledAfter(10, run());
       expect(error).toBeInstanceOf(SessionStoreError);
       expect(error).toMatchObject({ code: 'ERR_SESSION_STORE', cause });
       expect((error as Error).message).toBe('The session store (redis) failed during save.');
@@ -83,7 +83,7 @@ describe('guarded store calls', () => {
     // Out-of-order settling: these finish before and after the hung call expires.
     const quick = guarded('kv', 'load', 1000, () => later(5, 'a'));
     const slow = guarded('kv', 'load', 1000, () => later(150, 'b'));
-    const { error } = await after(200, hung);
+    const { error } = await settledAfter(200, hung);
     // Not before its deadline, and at most one sweep (20 ms) after it.
     expect(failedAt - started).toBeGreaterThanOrEqual(60);
     expect(failedAt - started).toBeLessThanOrEqual(80);
@@ -97,7 +97,7 @@ describe('guarded store calls', () => {
 
   it('ignores a late answer after the deadline', async () => {
     const late = guarded('redis', 'touch', 30, () => later(80, true));
-    expect((await after(60, late)).error).toBeInstanceOf(SessionStoreError);
+    expect((await settledAfter(60, late)).error).toBeInstanceOf(SessionStoreError);
     await vi.advanceTimersByTimeAsync(100); // the late answer arrives: nothing changes, nothing throws
   });
 });
