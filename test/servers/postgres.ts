@@ -27,7 +27,7 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 20_000;
+const READY_TIMEOUT_MS = 60_000; // bounds a hang only; a start on a busy host is slow
 const STOP_GRACE_MS = 10_000;
 const LOG_LINES = 40;
 
