@@ -9,7 +9,7 @@
 // Then, untimed, what no neighbour on the host can disturb: the bytes each
 // request allocates on the JS heap and the promises it creates.
 //
-//   node --import tsx bench/store-ab.ts [--base <rev>] [--rounds 15] [--busy] [--paths nsk-engine,nsk-storage]
+//   node --import tsx bench/store-ab.ts [--base <rev>] [--target <rev>] [--rounds 15] [--busy] [--paths nsk-engine,nsk-storage]
 import { createHook } from 'node:async_hooks';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { hostLoadText, startBusyLoad, watchHostLoad } from './host-load.ts';
-import { compileKit, kit, loadCompiledKit } from './kit.ts';
+import { compileKit, type Kit, kit, loadCompiledKit } from './kit.ts';
 import { measureInterleaved, median, pairedRatio, type Task } from './measure.ts';
 import { payloads } from './payloads.ts';
 import { startBenchRedis } from './redis-server.ts';
@@ -36,19 +36,27 @@ const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
 };
 
-// A: the sources at `base`, compiled the same way as the working tree (B).
-const sourceDir = new URL('.tmp/ab-base-src/', root);
-const baseOut = new URL('.tmp/ab-base-kit/', root);
-rmSync(sourceDir, { recursive: true, force: true });
-mkdirSync(sourceDir, { recursive: true });
-const archive = execFileSync('git', ['archive', base, 'src', 'tsconfig.build.json'], {
-  cwd: fileURLToPath(root),
-  maxBuffer: 1 << 28,
-});
-execFileSync('tar', ['-x', '-C', fileURLToPath(sourceDir)], { input: archive });
-log(`compiling the kit at ${base} into .tmp/ab-base-kit/`);
-compileKit(sourceDir, baseOut);
-const kits = { A: await loadCompiledKit(baseOut), B: kit };
+// A: the sources at `base`, compiled the same way as the working tree (B,
+// or the sources at `--target <rev>`).
+function compileRevision(revision: string, name: string): Promise<Kit> {
+  const sourceDir = new URL(`.tmp/ab-${name}-src/`, root);
+  const out = new URL(`.tmp/ab-${name}-kit/`, root);
+  rmSync(sourceDir, { recursive: true, force: true });
+  mkdirSync(sourceDir, { recursive: true });
+  const archive = execFileSync('git', ['archive', revision, 'src', 'tsconfig.build.json'], {
+    cwd: fileURLToPath(root),
+    maxBuffer: 1 << 28,
+  });
+  execFileSync('tar', ['-x', '-C', fileURLToPath(sourceDir)], { input: archive });
+  log(`compiling the kit at ${revision} into .tmp/ab-${name}-kit/`);
+  compileKit(sourceDir, out);
+  return loadCompiledKit(out);
+}
+const target = option('--target');
+const kits = {
+  A: await compileRevision(base, 'a'),
+  B: target === undefined ? kit : await compileRevision(target, 'b'),
+};
 
 /** Bytes allocated on the JS heap and promises created per request, over `n` requests. */
 async function countPerRequest(path: StorePath, n: number): Promise<{ bytes: number; promises: number }> {
@@ -115,7 +123,7 @@ try {
     return `${r.median.toFixed(3)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
   };
   const lines = [
-    `A = ${base}, B = working tree; ${rounds} rounds${busy === undefined ? '' : ', --busy'}; ` +
+    `A = ${base}, B = ${target ?? 'working tree'}; ${rounds} rounds${busy === undefined ? '' : ', --busy'}; ` +
       `1-min load average at start ${load1.toFixed(2)}; ${hostLoadText(host)}.`,
   ];
   for (const payload of payloads) {
