@@ -106,7 +106,7 @@ async function touchOnly(commit: Commit, handle: string, expiresAt: number): Pro
   const { idle } = commit.engine.storage;
   const { changes } = commit.session;
   if (idle.clock === 'store' && (await idle.touch(handle, commit.now, expiresAt))) {
-    await writeCache(commit, handle, expiresAt);
+    if (commit.engine.storage.cookieCache !== undefined) await writeCache(commit, handle, expiresAt);
     resetChanges(changes, handle, changes.cookieNames);
   } else ended(commit);
 }
@@ -130,8 +130,9 @@ async function write(commit: Commit, expiresAt: number): Promise<boolean> {
     return false;
   }
   // Every save replaces the cache cookie: a copy of what was just stored,
-  // bound to the token it was stored under (a new one after a login).
-  await writeCache(commit, value, expiresAt);
+  // bound to the token it was stored under (a new one after a login). No
+  // await without a cache: a turn of the microtask queue on every save.
+  if (storage.cookieCache !== undefined) await writeCache(commit, value, expiresAt);
   if (storage.cookieStaysOnSave && value === changes.handle) {
     resetChanges(changes, value, changes.cookieNames);
     return true;
