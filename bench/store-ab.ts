@@ -64,6 +64,7 @@ async function countPerRequest(path: StorePath, n: number): Promise<{ bytes: num
     await path.flow.load();
     await path.flow.save();
   };
+  for (let i = 0; i < 500; i++) await request();
   const gc = new GCProfiler();
   gc.start();
   const before = getHeapStatistics().used_heap_size;
@@ -82,6 +83,49 @@ async function countPerRequest(path: StorePath, n: number): Promise<{ bytes: num
   for (let i = 0; i < 200; i++) await request();
   hook.disable();
   return { bytes: (after - before + freed) / n, promises: promises / 200 };
+}
+
+/** Wall-clock and CPU figures of `rounds` interleaved rounds. */
+async function timed(tasks: readonly Task[]): Promise<string[]> {
+  const busy = args.includes('--busy') ? await startBusyLoad(Math.max(1, cpus().length - 1)) : undefined;
+  const watch = watchHostLoad();
+  const load1 = loadavg()[0] ?? Number.NaN;
+  const cpu = new Map<string, number[]>();
+  const rates = await measureInterleaved(
+    tasks,
+    { rounds, msPerRound: 300, slicesPerRound: 10, warmupMs: 300 },
+    (round) => log(`round ${round + 1}/${rounds}`),
+    cpu,
+  );
+  await busy?.stop();
+  const host = watch.stop();
+  const get = (map: Map<string, number[]>, key: string): number[] => map.get(key) ?? [];
+  const ratio = (a: string, b: string, map = rates): string => {
+    const r = pairedRatio(get(map, a), get(map, b));
+    return `${r.median.toFixed(3)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+  };
+  const lines = [
+    `${rounds} rounds${busy === undefined ? '' : ', --busy'}; ` +
+      `1-min load average at start ${load1.toFixed(2)}; ${hostLoadText(host)}.`,
+  ];
+  for (const payload of payloads) {
+    const raw = `${payload.id}:raw`;
+    lines.push('', `${payload.label}:`);
+    lines.push(`  raw ioredis: CPU ${median(get(cpu, raw)).toFixed(1)} µs/req`);
+    for (const id of kitPaths) {
+      for (const which of ['A', 'B'] as const) {
+        const key = `${payload.id}:${id}:${which}`;
+        lines.push(
+          `  ${id} ${which}: wall vs raw ${ratio(key, raw)}; CPU ${median(get(cpu, key)).toFixed(1)} µs/req, ` +
+            `raw/this CPU ${ratio(raw, key, cpu)}`,
+        );
+      }
+      const a = `${payload.id}:${id}:A`;
+      const b = `${payload.id}:${id}:B`;
+      lines.push(`  ${id} B/A: wall ${ratio(b, a)}; CPU A/B ${ratio(a, b, cpu)} (> 1: B is cheaper)`);
+    }
+  }
+  return lines;
 }
 
 const redis = await startBenchRedis();
@@ -105,44 +149,11 @@ try {
       await path.flow.save();
     },
   }));
-  const busy = args.includes('--busy') ? await startBusyLoad(Math.max(1, cpus().length - 1)) : undefined;
-  const watch = watchHostLoad();
-  const load1 = loadavg()[0] ?? Number.NaN;
-  const cpu = new Map<string, number[]>();
-  const rates = await measureInterleaved(
-    tasks,
-    { rounds, msPerRound: 300, slicesPerRound: 10, warmupMs: 300 },
-    (round) => log(`round ${round + 1}/${rounds}`),
-    cpu,
-  );
-  await busy?.stop();
-  const host = watch.stop();
-  const get = (map: Map<string, number[]>, key: string): number[] => map.get(key) ?? [];
-  const ratio = (a: string, b: string, map = rates): string => {
-    const r = pairedRatio(get(map, a), get(map, b));
-    return `${r.median.toFixed(3)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
-  };
   const lines = [
-    `A = ${base}, B = ${target ?? 'working tree'}; ${rounds} rounds${busy === undefined ? '' : ', --busy'}; ` +
-      `1-min load average at start ${load1.toFixed(2)}; ${hostLoadText(host)}.`,
+    `A = ${base}, B = ${target ?? 'working tree'}; 1-min load average ${(loadavg()[0] ?? Number.NaN).toFixed(2)} at start.`,
   ];
-  for (const payload of payloads) {
-    const raw = `${payload.id}:raw`;
-    lines.push('', `${payload.label}:`);
-    lines.push(`  raw ioredis: CPU ${median(get(cpu, raw)).toFixed(1)} µs/req`);
-    for (const id of kitPaths) {
-      for (const which of ['A', 'B'] as const) {
-        const key = `${payload.id}:${id}:${which}`;
-        lines.push(
-          `  ${id} ${which}: wall vs raw ${ratio(key, raw)}; CPU ${median(get(cpu, key)).toFixed(1)} µs/req, ` +
-            `raw/this CPU ${ratio(raw, key, cpu)}`,
-        );
-      }
-      const a = `${payload.id}:${id}:A`;
-      const b = `${payload.id}:${id}:B`;
-      lines.push(`  ${id} B/A: wall ${ratio(b, a)}; CPU A/B ${ratio(a, b, cpu)} (> 1: B is cheaper)`);
-    }
-  }
+  // --rounds 0: only the counts below.
+  if (rounds > 0) lines.push(...(await timed(tasks)));
   lines.push('', 'Per request, untimed (JS heap bytes allocated, promises created):');
   for (const { key, path } of paths) {
     const counted = await countPerRequest(path, 5000);
