@@ -7,6 +7,9 @@ import type { SessionCore } from '../session.ts';
 import type { SaveInput, SessionState } from '../storage/types.ts';
 import type { CookieJar } from '../types.ts';
 
+// A save without flash messages (nearly all) shares this one.
+const NO_FLASH: readonly string[] = Object.freeze([]);
+
 /** One commit: the engine, the session, and the request it writes to. */
 interface Commit {
   readonly engine: SessionEngine;
@@ -120,7 +123,7 @@ async function write(commit: Commit, expiresAt: number): Promise<boolean> {
     handle: changes.handle,
     previous: changes.replaced,
     changedKeys: [...changes.keys],
-    changedFlash: [...changes.flash],
+    changedFlash: changes.flash.size === 0 ? NO_FLASH : [...changes.flash],
     cleared: changes.cleared,
     expiresAt,
   });
