@@ -1,35 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startRedisCluster } from '../test/servers/cluster.ts';
+import { DEMO_STORAGES, type DemoStorage, demoEnv, demoSqliteFile } from '../test/servers/demo-storage.ts';
 import { startKvBridge } from '../test/servers/kv-bridge.ts';
+import { startMemcached as startTestMemcached } from '../test/servers/memcached.ts';
 import { startPostgres } from '../test/servers/postgres.ts';
+import type { Lifecycle } from '../test/servers/process.ts';
 import { startRedis as startTestRedis } from '../test/servers/redis.ts';
-import { freePort } from './server';
 
 /**
- * The storages the demo runs on in these tests. `redis-cluster` is a local three-node Redis Cluster;
- * `kv` is the real `@vercel/kv` client against test/servers/kv-bridge.ts, a local stand-in for
- * Upstash's REST API in front of a private redis-server. `postgres` is a private PostgreSQL
- * (test/servers/postgres.ts), `sqlite` a database file in a temporary directory.
+ * The storages the demo runs on in these tests (test/servers/demo-storage.ts). `redis-cluster` is a
+ * local three-node Redis Cluster; `kv` is the real `@vercel/kv` client against
+ * test/servers/kv-bridge.ts, a local stand-in for Upstash's REST API in front of a private
+ * redis-server. `postgres` is a private PostgreSQL (test/servers/postgres.ts), `sqlite` a database file
+ * in a temporary directory.
  */
-export type Storage = 'cookie' | 'redis' | 'redis-cluster' | 'kv' | 'memcached' | 'postgres' | 'sqlite';
+export type Storage = DemoStorage;
 
 /** Storages the login / persistence / logout flows run against. */
-export const STORAGES: readonly Storage[] = [
-  'cookie',
-  'redis',
-  'redis-cluster',
-  'kv',
-  'memcached',
-  'postgres',
-  'sqlite',
-];
-
-const START_TIMEOUT_MS = 60_000; // bounds a hang only (an exit fails at once); busy hosts start slowly
-const KILL_AFTER_MS = 3_000;
+export const STORAGES = DEMO_STORAGES;
 
 /**
  * A session store for one spec file: a real `redis-server`, Redis Cluster, KV
@@ -42,145 +29,41 @@ export interface StoreServer {
   readonly port: number;
   /** SESSION_STORAGE and the connection settings for `startServer({ env })`. */
   readonly env: Record<string, string>;
-  /** Stops the store process (SIGTERM, SIGKILL after 3 s). Safe to call twice. */
+  /** Stops the store process (SIGTERM, SIGKILL after 3 s). Safe to call twice; its files go when the worker exits. */
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop()); resolves once it answers. */
   restart(): Promise<void>;
 }
 
-// Store processes left running if the worker dies between start and stop.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-/** Sends `request` over TCP and resolves true if the reply starts with `expected`. */
-function probe(port: number, request: string, expected: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let reply = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write(request));
-    socket.setEncoding('utf8').on('data', (chunk: string) => {
-      reply += chunk;
-      if (reply.length >= expected.length) done(reply.startsWith(expected));
-    });
-  });
-}
-
-interface ProcessSpec {
-  storage: 'redis' | 'memcached';
-  command: string;
-  args: (port: number, dir: string) => string[];
-  probe: (port: number) => Promise<boolean>;
-  env: (port: number) => Record<string, string>;
-}
-
-async function startProcessStore(spec: ProcessSpec): Promise<StoreServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), `nsk-e2e-${spec.storage}-`));
-  let child: ChildProcess | undefined;
-  let output = '';
-
-  const launch = async (): Promise<void> => {
-    output = '';
-    mkdirSync(dir, { recursive: true });
-    const proc = spawn(spec.command, spec.args(port, dir), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    running.add(proc);
-    proc.once('exit', () => running.delete(proc));
-    proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    proc.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    const spawned = new Promise<Error | undefined>((resolve) => {
-      proc.once('spawn', () => resolve(undefined));
-      proc.once('error', resolve);
-    });
-    const error = await spawned;
-    if (error) throw new Error(`could not start ${spec.command}: ${error.message}`);
-
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`${spec.command} exited early (code ${proc.exitCode}):\n${output}`);
-      }
-      if (await spec.probe(port)) return;
-      if (Date.now() > deadline) {
-        await stopProcess();
-        throw new Error(
-          `${spec.command} did not answer on port ${port} within ${START_TIMEOUT_MS} ms:\n${output}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-
-  const stopProcess = async (): Promise<void> => {
-    const proc = child;
-    if (proc === undefined) return;
-    const done = exited(proc);
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), KILL_AFTER_MS);
-    await done;
-    clearTimeout(timer);
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  await launch();
+/**
+ * A private redis-server or memcached (test/servers/): stop() kills it, restart() starts it again on the
+ * same port, empty (neither persists anything).
+ */
+function processStore(
+  storage: 'redis' | 'memcached',
+  server: Lifecycle & { port: number },
+  env: Record<string, string>,
+): StoreServer {
   return {
-    storage: spec.storage,
-    port,
-    env: { SESSION_STORAGE: spec.storage, ...spec.env(port) },
-    stop: stopProcess,
+    storage,
+    port: server.port,
+    env,
+    stop: () => server.kill(),
     async restart() {
-      await stopProcess();
-      await launch();
+      await server.kill();
+      await server.start();
     },
   };
 }
 
-function startRedis(): Promise<StoreServer> {
-  return startProcessStore({
-    storage: 'redis',
-    command: 'redis-server',
-    args: (port, dir) => [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    probe: (port) => probe(port, 'PING\r\n', '+PONG'),
-    env: (port) => ({ REDIS_URL: `redis://127.0.0.1:${port}` }),
-  });
+async function startRedis(): Promise<StoreServer> {
+  const redis = await startTestRedis();
+  return processStore('redis', redis, demoEnv.redis(redis.url));
 }
 
-function startMemcached(): Promise<StoreServer> {
-  return startProcessStore({
-    storage: 'memcached',
-    command: 'memcached',
-    args: (port) => ['-p', String(port), '-U', '0', '-l', '127.0.0.1', '-u', 'root', '-m', '64'],
-    probe: (port) => probe(port, 'version\r\n', 'VERSION'),
-    env: (port) => ({ MEMCACHED_SERVERS: `127.0.0.1:${port}` }),
-  });
+async function startMemcached(): Promise<StoreServer> {
+  const memcached = await startTestMemcached();
+  return processStore('memcached', memcached, demoEnv.memcached(memcached.url));
 }
 
 /**
@@ -194,11 +77,7 @@ async function startCluster(): Promise<StoreServer> {
   return {
     storage: 'redis-cluster',
     port: cluster.nodes[0]?.port ?? 0,
-    // The demo's SESSION_STORAGE=redis with REDIS_CLUSTER_NODES builds an ioredis Cluster.
-    env: {
-      SESSION_STORAGE: 'redis',
-      REDIS_CLUSTER_NODES: cluster.nodes.map((node) => `${node.host}:${node.port}`).join(','),
-    },
+    env: demoEnv.cluster(cluster.nodes),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -226,7 +105,7 @@ async function startKv(): Promise<StoreServer> {
   return {
     storage: 'kv',
     port,
-    env: { SESSION_STORAGE: 'kv', KV_REST_API_URL: url, KV_REST_API_TOKEN: token },
+    env: demoEnv.kv(url, token),
     async stop() {
       const running = bridge;
       bridge = undefined;
@@ -252,7 +131,7 @@ async function startPostgresStore(): Promise<StoreServer> {
   return {
     storage: 'postgres',
     port: server.port,
-    env: { SESSION_STORAGE: 'postgres', DATABASE_URL: server.url },
+    env: demoEnv.postgres(server.url),
     // Its data directory is removed when this worker exits (test/servers/cleanup.ts).
     stop: () => server.kill(),
     async restart() {
@@ -264,12 +143,12 @@ async function startPostgresStore(): Promise<StoreServer> {
 
 /** A SQLite file in a temporary directory; nothing to stop, and a restart of Next keeps the file. */
 function startSqlite(): StoreServer {
-  const dir = mkdtempSync(join(tmpdir(), 'nsk-e2e-sqlite-'));
+  const file = demoSqliteFile('nsk-e2e-sqlite-');
   return {
     storage: 'sqlite',
     port: 0,
-    env: { SESSION_STORAGE: 'sqlite', SQLITE_PATH: join(dir, 'sessions.db') },
-    stop: async () => rmSync(dir, { recursive: true, force: true }),
+    env: file.env,
+    stop: file.remove,
     restart: async () => {},
   };
 }
@@ -293,7 +172,7 @@ export async function startStore(storage: Storage): Promise<StoreServer> {
       return {
         storage,
         port: 0,
-        env: { SESSION_STORAGE: 'cookie' },
+        env: demoEnv.cookie(),
         stop: async () => {},
         restart: async () => {},
       };

@@ -36,6 +36,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { chromiumLaunchOptions } from '../e2e/chromium.mjs';
+import { freshAppPackage, nextTsconfig } from './fresh-next-app.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const args = process.argv.slice(2);
@@ -115,32 +116,15 @@ try {
 
   await check('a fresh Next 16 app installs the tarball', () => {
     mkdirSync(join(app, 'app'), { recursive: true });
-    const dev = rootPkg.devDependencies;
     writeFileSync(
       join(app, 'package.json'),
-      JSON.stringify(
-        {
-          name: 'fresh-next-app',
-          private: true,
-          scripts: { build: 'next build', start: 'next start' },
-          dependencies: {
-            next: dev.next,
-            react: dev.react,
-            'react-dom': dev['react-dom'],
-            'next-session-kit': `file:${tarball}`,
-            // Only for the edge-runtime check below; the quickstart never imports it.
-            '@vercel/kv': dev['@vercel/kv'],
-          },
-          devDependencies: {
-            typescript: dev.typescript,
-            '@types/node': dev['@types/node'],
-            '@types/react': dev['@types/react'],
-            '@types/react-dom': dev['@types/react-dom'],
-          },
-        },
-        null,
-        2,
-      ),
+      freshAppPackage(rootPkg.devDependencies, {
+        name: 'fresh-next-app',
+        tarball,
+        scripts: { build: 'next build', start: 'next start' },
+        // Only for the edge-runtime check below; the quickstart never imports it.
+        dependencies: { '@vercel/kv': rootPkg.devDependencies['@vercel/kv'] },
+      }),
     );
     // What create-next-app gives you, minus fonts and styling.
     writeFileSync(join(app, 'tsconfig.json'), nextTsconfig());
@@ -674,25 +658,7 @@ async function Owner() {
         await page.waitForURL(`${base}/login?error=signin&next=%2Fdashboard`);
         await page.getByLabel('Name').fill('ada');
         await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByText('Dashboard of ada').waitFor();
-        assert(page.url() === `${base}/dashboard`, `login() did not follow next: ${page.url()}`);
-        const cookie = (await context.cookies()).find((c) => c.name === '__Host-session');
-        assert(cookie?.httpOnly === true && cookie.sameSite === 'Lax', 'session cookie attributes');
-        assert(
-          cookie.value.split('.').length === 5 && !cookie.value.includes('ada'),
-          'not an encrypted cookie',
-        );
-        await page.goto(`${base}/login`);
-        await page.getByText('Signed in as ada.').waitFor();
-        await page.getByRole('button', { name: 'Log out' }).click();
-        await page.getByRole('button', { name: 'Sign in' }).waitFor();
-        const left = (await context.cookies()).filter((c) => /^(__Host-)?session(\.\d+)?$/.test(c.name));
-        assert(left.length === 0, 'logout() must clear the session cookie');
-        await page.goto(`${base}/dashboard`);
-        assert(
-          page.url().startsWith(`${base}/login?next=`),
-          'signed out, /dashboard must send to sign in again',
-        );
+        await checkSignedInThenOut(page, context, base, { login: 'login()', logout: 'logout()' });
       } finally {
         await browser.close();
         await stopApp();
@@ -763,31 +729,10 @@ export default function Dashboard({ user }: { user: string | null }) {
           assert(page.url() === `${base}/login?next=%2Fdashboard`, `not sent to sign in: ${page.url()}`);
           await page.getByLabel('Name').fill('ada');
           await page.getByRole('button', { name: 'Sign in' }).click();
-          await page.getByText('Dashboard of ada').waitFor();
-          assert(
-            page.url() === `${base}/dashboard`,
-            `the login API route did not follow next: ${page.url()}`,
-          );
-          const cookie = (await context.cookies()).find((c) => c.name === '__Host-session');
-          assert(
-            cookie?.httpOnly === true && cookie.secure && cookie.sameSite === 'Lax',
-            'session cookie attributes',
-          );
-          assert(
-            cookie.value.split('.').length === 5 && !cookie.value.includes('ada'),
-            'not an encrypted cookie',
-          );
-          await page.goto(`${base}/login`);
-          await page.getByText('Signed in as ada.').waitFor();
-          await page.getByRole('button', { name: 'Log out' }).click();
-          await page.getByRole('button', { name: 'Sign in' }).waitFor();
-          const left = (await context.cookies()).filter((c) => /^(__Host-)?session(\.\d+)?$/.test(c.name));
-          assert(left.length === 0, 'the logout API route must clear the session cookie');
-          await page.goto(`${base}/dashboard`);
-          assert(
-            page.url().startsWith(`${base}/login?next=`),
-            'signed out, /dashboard must send to sign in again',
-          );
+          await checkSignedInThenOut(page, context, base, {
+            login: 'the login API route',
+            logout: 'the logout API route',
+          });
         });
       } finally {
         await stopApp();
@@ -1119,6 +1064,28 @@ async function stopApp() {
   clearTimeout(timer);
 }
 
+// An app init set up, just signed in as ada from /dashboard's sign-in redirect: back on /dashboard
+// with an encrypted __Host- cookie; then signed out from /login, the cookie gone and /dashboard
+// sending to sign in again. `login` and `logout`: what signs in and out, for the messages.
+async function checkSignedInThenOut(page, context, base, { login, logout }) {
+  await page.getByText('Dashboard of ada').waitFor();
+  assert(page.url() === `${base}/dashboard`, `${login} did not follow next: ${page.url()}`);
+  const cookie = (await context.cookies()).find((c) => c.name === '__Host-session');
+  assert(
+    cookie?.httpOnly === true && cookie.secure && cookie.sameSite === 'Lax',
+    'session cookie attributes',
+  );
+  assert(cookie.value.split('.').length === 5 && !cookie.value.includes('ada'), 'not an encrypted cookie');
+  await page.goto(`${base}/login`);
+  await page.getByText('Signed in as ada.').waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  const left = (await context.cookies()).filter((c) => /^(__Host-)?session(\.\d+)?$/.test(c.name));
+  assert(left.length === 0, `${logout} must clear the session cookie`);
+  await page.goto(`${base}/dashboard`);
+  assert(page.url().startsWith(`${base}/login?next=`), 'signed out, /dashboard must send to sign in again');
+}
+
 // A fresh Chromium context for `fn(page, context)`.
 async function withBrowser(fn) {
   const browser = await chromium.launch(chromiumLaunchOptions);
@@ -1337,32 +1304,4 @@ function tamper(value) {
   const i = Math.floor(ciphertext.length / 2);
   parts[3] = ciphertext.slice(0, i) + (ciphertext[i] === 'A' ? 'B' : 'A') + ciphertext.slice(i + 1);
   return parts.join('.');
-}
-
-// The tsconfig.json create-next-app writes (minus what this test does not use), with extra
-// compiler options and include patterns.
-function nextTsconfig(extraOptions = {}, extraInclude = []) {
-  const compilerOptions = {
-    target: 'ES2017',
-    lib: ['dom', 'dom.iterable', 'esnext'],
-    allowJs: true,
-    skipLibCheck: true,
-    strict: true,
-    noEmit: true,
-    esModuleInterop: true,
-    module: 'esnext',
-    moduleResolution: 'bundler',
-    resolveJsonModule: true,
-    isolatedModules: true,
-    jsx: 'react-jsx',
-    incremental: true,
-    plugins: [{ name: 'next' }],
-    ...extraOptions,
-  };
-  const include = ['next-env.d.ts', '**/*.ts', '**/*.tsx', '.next/types/**/*.ts', '.next/dev/types/**/*.ts'];
-  return JSON.stringify(
-    { compilerOptions, include: [...include, ...extraInclude], exclude: ['node_modules'] },
-    null,
-    2,
-  );
 }

@@ -1,7 +1,16 @@
-import { type ChangeSet, isChangedSession, markReplaced } from './change-set.ts';
+import { type ChangeSet, isChangedSession } from './change-set.ts';
 import type { SessionTimes } from './lifetime.ts';
-import { defineOwn } from './own-property.ts';
 import { readOnlyView } from './read-only-view.ts';
+import {
+  assertKey,
+  clearData,
+  deleteValue,
+  markAllChanged,
+  noteChange,
+  replaceIdentity,
+  setValue,
+} from './session-edits.ts';
+import { flashInStore, leaveFlash, shownFlash, takeStoredFlash } from './session-flash.ts';
 import type { SessionState } from './storage/types.ts';
 import type { SessionData } from './types.ts';
 
@@ -105,7 +114,8 @@ export interface SessionHooks {
 
 /**
  * The one implementation of {@link Session}: the public API over a
- * {@link SessionCore}. Users only see the interface.
+ * {@link SessionCore}, each change done by session-edits.ts and each flash
+ * operation by session-flash.ts. Users only see the interface.
  *
  * @internal
  */
@@ -137,27 +147,21 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
   get id(): string {
     return this.state.id;
   }
-
   get createdAt(): number {
     return this.state.createdAt;
   }
-
   get expiresAt(): number {
     return this.#hooks.expiresAt(this.state);
   }
-
   get userId(): string | undefined {
     return this.state.userId;
   }
-
   get authenticatedAt(): number | undefined {
     return this.state.authenticatedAt;
   }
-
   get isChanged(): boolean {
     return isChangedSession(this.changes);
   }
-
   get data(): Readonly<Partial<Data>> {
     this.#dataView ??= readOnlyView(() => this.state.data) as Readonly<Partial<Data>>;
     return this.#dataView;
@@ -167,100 +171,44 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
     const data = this.state.data;
     return Object.hasOwn(data, key) ? (data[key] as Data[K]) : undefined;
   }
-
   has(key: keyof Data & string): boolean {
     return Object.hasOwn(this.state.data, key);
   }
-
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
-    assertKey(key);
-    if (value === undefined) {
-      this.delete(key);
-      return;
-    }
-    defineOwn(this.state.data, key, value);
-    this.#changed(key, key);
+    setValue(this, key, value);
   }
-
   delete(key: keyof Data & string): void {
-    assertKey(key);
-    if (!Object.hasOwn(this.state.data, key)) return;
-    delete this.state.data[key];
-    this.#changed(key, key);
+    deleteValue(this, key);
   }
-
   clear(): void {
-    this.state.data = {};
-    markReplaced(this.changes);
-    this.changes.userOps.add('clear()');
+    clearData(this);
   }
-
   changed(): void {
-    // Which nested value changed is unknown: write every key, but as a merge,
-    // so keys other requests added meanwhile survive.
-    for (const key of Object.keys(this.state.data)) this.changes.keys.add(key);
-    this.#changed(undefined, 'changed()');
+    markAllChanged(this);
   }
-
   touch(): void {
     this.changes.touched = true;
   }
-
   invalidate(): void {
-    const { changes } = this;
-    if (changes.handle !== undefined) changes.replaced.push(changes.handle);
-    changes.handle = undefined;
-    changes.stale = false;
-    this.state = this.#hooks.newState();
-    this.isNew = true;
-    markReplaced(changes);
-    changes.userOps.add('invalidate()');
+    replaceIdentity(this, this.#hooks.newState());
   }
 
   flash<K extends keyof Flash & string>(key: K, value: Flash[K]): void {
     assertKey(key);
-    const flash = this.state.flash ?? {};
-    defineOwn(flash, key, value);
-    this.state.flash = flash;
-    this.changes.flash.add(key);
-    this.#changed(undefined, `flash:${key}`);
+    leaveFlash(this, key, value);
+    noteChange(this, undefined, `flash:${key}`);
   }
-
   async getFlash<K extends keyof Flash & string>(key: K): Promise<Flash[K] | undefined> {
     assertKey(key);
-    if (this.#flashInStore()) {
-      this.#taking ??= this.#takeStoredFlash();
+    if (flashInStore(this, this.#hooks)) {
+      this.#taking ??= takeStoredFlash(this, this.#hooks);
       await this.#taking;
     }
-    const shown = this.state.shown;
-    return shown !== undefined && Object.hasOwn(shown, key) ? (shown[key] as Flash[K]) : undefined;
+    return shownFlash(this, key) as Flash[K] | undefined;
   }
 
   async save(): Promise<void> {
     await this.#commit(this);
-  }
-
-  #changed(key: string | undefined, operation: string): void {
-    if (key !== undefined) this.changes.keys.add(key);
-    this.changes.dirty = true;
-    this.changes.userOps.add(operation);
-  }
-
-  // Only what came from the store: a message set in this request is not shown yet.
-  #flashInStore(): boolean {
-    const { handle, flash } = this.changes;
-    return (
-      this.#hooks.takeFlash !== undefined && handle !== undefined && flash.size === 0 && hasPendingFlash(this)
-    );
-  }
-
-  // Stores: every pending message leaves the store once per request,
-  // atomically, so exactly one render shows it.
-  async #takeStoredFlash(): Promise<void> {
-    const { handle } = this.changes;
-    const taken = handle === undefined ? {} : await this.#hooks.takeFlash?.(handle, this.state);
-    this.state.shown = { ...this.state.shown, ...taken };
-    delete this.state.flash;
   }
 }
 
@@ -277,16 +225,6 @@ export function asSession<Data extends SessionData, Flash extends SessionData = 
 }
 
 /**
- * Whether a flash message waits to be shown.
- *
- * @internal
- */
-export function hasPendingFlash(session: SessionCore): boolean {
-  const pending = session.state.flash;
-  return pending !== undefined && Object.keys(pending).length > 0;
-}
-
-/**
  * What the app changed and has not saved yet (key names and operations,
  * never values); empty when there is nothing to warn about.
  *
@@ -294,8 +232,4 @@ export function hasPendingFlash(session: SessionCore): boolean {
  */
 export function unsavedChanges(session: SessionCore): string[] {
   return [...session.changes.userOps];
-}
-
-function assertKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string') throw new TypeError('Session keys must be strings.');
 }

@@ -121,25 +121,3 @@ export function appFiles(data: Record<string, unknown>): Record<string, string> 
     ].join('\n'),
   };
 }
-
-/** What create-next-app gives a TypeScript app (tsconfig.json). */
-export function nextTsconfig(): string {
-  const compilerOptions = {
-    target: 'ES2017',
-    lib: ['dom', 'dom.iterable', 'esnext'],
-    allowJs: true,
-    skipLibCheck: true,
-    strict: true,
-    noEmit: true,
-    esModuleInterop: true,
-    module: 'esnext',
-    moduleResolution: 'bundler',
-    resolveJsonModule: true,
-    isolatedModules: true,
-    jsx: 'react-jsx',
-    incremental: true,
-    plugins: [{ name: 'next' }],
-  };
-  const include = ['next-env.d.ts', '**/*.ts', '**/*.tsx', '.next/types/**/*.ts'];
-  return `${JSON.stringify({ compilerOptions, include, exclude: ['node_modules'] }, null, 2)}\n`;
-}

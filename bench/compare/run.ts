@@ -21,6 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshAppPackage, nextTsconfig } from '../../scripts/fresh-next-app.mjs';
 import { replaceDocsBlock, writesDocs } from '../docs-block.ts';
 import { hostLoadText, watchHostLoad } from '../host-load.ts';
 import { type RunStats, runLoad } from '../http/load.ts';
@@ -29,7 +30,7 @@ import { startApp } from '../http/server.ts';
 import type { Variant } from '../http/variants.ts';
 import { median } from '../measure.ts';
 import { payloads } from '../payloads.ts';
-import { appFiles, nextTsconfig } from './app-files.ts';
+import { appFiles } from './app-files.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -374,26 +375,13 @@ function prepareApp(): void {
   const tarball = join(work, packed.filename);
 
   log(`a fresh Next 16 app in ${app}: next-session-kit from ${packed.filename}, iron-session from npm`);
-  const dev = rootPkg.devDependencies;
-  const pkg = {
+  const pkg = freshAppPackage(rootPkg.devDependencies, {
     name: 'kit-vs-iron',
-    private: true,
-    dependencies: {
-      next: dev.next,
-      react: dev.react,
-      'react-dom': dev['react-dom'],
-      'next-session-kit': `file:${tarball}`,
-      'iron-session': dev['iron-session'],
-    },
-    devDependencies: {
-      typescript: dev.typescript,
-      '@types/node': dev['@types/node'],
-      '@types/react': dev['@types/react'],
-      '@types/react-dom': dev['@types/react-dom'],
-    },
-  };
+    tarball,
+    dependencies: { 'iron-session': rootPkg.devDependencies['iron-session'] },
+  });
   mkdirSync(app, { recursive: true });
-  writeFileSync(join(app, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  writeFileSync(join(app, 'package.json'), pkg);
   writeFileSync(join(app, 'tsconfig.json'), nextTsconfig());
   for (const [path, text] of Object.entries(appFiles(large.data))) {
     mkdirSync(dirname(join(app, path)), { recursive: true });

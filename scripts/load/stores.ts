@@ -1,30 +1,20 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { adoptChild, releaseChild } from '../../test/servers/cleanup.ts';
 import { startRedisCluster } from '../../test/servers/cluster.ts';
+import { DEMO_STORAGES, type DemoStorage, demoEnv, demoSqliteFile } from '../../test/servers/demo-storage.ts';
 import { startMemcached } from '../../test/servers/memcached.ts';
 import { startPostgres } from '../../test/servers/postgres.ts';
 import { parseInfo, redisCommand } from '../../test/servers/probe.ts';
 import { type RedisServer, startRedis } from '../../test/servers/redis.ts';
 import type { Client, Ledger } from './client.ts';
 
-export type StorageName = 'cookie' | 'redis' | 'redis-cluster' | 'kv' | 'memcached' | 'postgres' | 'sqlite';
-export const STORAGE_NAMES: readonly StorageName[] = [
-  'cookie',
-  'redis',
-  'redis-cluster',
-  'kv',
-  'memcached',
-  'postgres',
-  'sqlite',
-];
+export type StorageName = DemoStorage;
+export const STORAGE_NAMES = DEMO_STORAGES;
 
 // The demo leaves the kit's default store timeout (app/lib/session.ts passes none).
 export const STORE_TIMEOUT_MS = 2_000;
@@ -173,10 +163,7 @@ async function clusterSetup(): Promise<StorageSetup> {
   };
   return {
     name: 'redis-cluster',
-    env: {
-      SESSION_STORAGE: 'redis',
-      REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(','),
-    },
+    env: demoEnv.cluster(cluster.nodes),
     storeBacked: true,
     mergesKeys: true,
     faults: [fault],
@@ -233,7 +220,7 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
     case 'cookie':
       return {
         name,
-        env: { SESSION_STORAGE: 'cookie' },
+        env: demoEnv.cookie(),
         storeBacked: false,
         mergesKeys: false,
         faults: [],
@@ -243,7 +230,7 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
       const redis = await startRedis();
       return {
         name,
-        env: { SESSION_STORAGE: 'redis', REDIS_URL: redis.url },
+        env: demoEnv.redis(redis.url),
         storeBacked: true,
         mergesKeys: true,
         faults: redisFaults(redis),
@@ -270,7 +257,7 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
       });
       return {
         name,
-        env: { SESSION_STORAGE: 'kv', KV_REST_API_URL: bridge.url, KV_REST_API_TOKEN: bridge.token },
+        env: demoEnv.kv(bridge.url, bridge.token),
         storeBacked: true,
         mergesKeys: true,
         faults: [
@@ -292,7 +279,7 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
       const memcached = await startMemcached();
       return {
         name,
-        env: { SESSION_STORAGE: 'memcached', MEMCACHED_SERVERS: memcached.url },
+        env: demoEnv.memcached(memcached.url),
         storeBacked: true,
         mergesKeys: true,
         faults: [
@@ -317,7 +304,7 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
       const postgres = await startPostgres();
       return {
         name,
-        env: { SESSION_STORAGE: 'postgres', DATABASE_URL: postgres.url },
+        env: demoEnv.postgres(postgres.url),
         storeBacked: true,
         mergesKeys: true,
         faults: [
@@ -337,15 +324,15 @@ export async function startStorage(name: StorageName): Promise<StorageSetup> {
       };
     }
     case 'sqlite': {
-      const dir = mkdtempSync(join(tmpdir(), 'nsk-load-sqlite-'));
+      const file = demoSqliteFile('nsk-load-sqlite-');
       return {
         name,
-        env: { SESSION_STORAGE: 'sqlite', SQLITE_PATH: join(dir, 'sessions.db') },
+        env: file.env,
         storeBacked: true,
         mergesKeys: true,
         // A file on the local disk: nothing to stop or partition.
         faults: [],
-        stop: async () => rmSync(dir, { recursive: true, force: true }),
+        stop: file.remove,
       };
     }
   }

@@ -1,16 +1,13 @@
 import type { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import { protectedHeaderSegment } from './header.ts';
+import { ivPool } from './iv-pool.ts';
 import { type CipherBackend, createKeyring, type KeySlot, type Opened } from './keyring.ts';
 import { deriveKeyNode, kidNode } from './keys.ts';
 import type { NodeRuntime } from './node-runtime.ts';
 
 const ALGORITHM = 'aes-256-gcm';
-const IV_BYTES = 12;
 const TAG_BYTES = 16;
-// randomBytes(12) costs about as much as the whole encryption, so IVs come
-// from a CSPRNG-filled pool; each byte is handed out once, synchronously.
-const IV_POOL_BYTES = IV_BYTES * 1024;
 
 /**
  * Key material for the Node backend: the AES key as a KeyObject and the
@@ -37,18 +34,11 @@ export function createNodeBackend(
   info?: string,
 ): CipherBackend<NodeKey> {
   const { crypto } = node;
-  const { Buffer: NodeBuffer, isUtf8 } = node.buffer;
-  const ivPool = NodeBuffer.allocUnsafeSlow(IV_POOL_BYTES);
-  let ivOffset = IV_POOL_BYTES;
-  const nextIv = (): Buffer => {
-    if (ivOffset === IV_POOL_BYTES) {
-      crypto.randomFillSync(ivPool);
-      ivOffset = 0;
-    }
-    const start = ivOffset;
-    ivOffset += IV_BYTES;
-    return ivPool.subarray(start, ivOffset);
-  };
+  const { Buffer: NodeBuffer } = node.buffer;
+  const nextIv = ivPool(
+    (bytes) => NodeBuffer.allocUnsafeSlow(bytes),
+    (pool) => crypto.randomFillSync(pool),
+  );
 
   const ring = createKeyring(
     secrets.map((secret, index): KeySlot<NodeKey> => {
@@ -75,33 +65,44 @@ export function createNodeBackend(
       return `${slot.header}..${iv.toString('base64url')}.${ciphertext.toString('base64url')}.${tag.toString('base64url')}`;
     },
 
-    open(candidates, aad, iv, ciphertext, tag): Opened<NodeKey> | undefined {
-      const ivBytes = NodeBuffer.from(iv, 'base64url');
-      const ciphertextBytes = NodeBuffer.from(ciphertext, 'base64url');
-      const tagBytes = NodeBuffer.from(tag, 'base64url');
-      let foreignAad: Buffer | undefined;
-      for (const slot of candidates) {
-        let aadBytes = slot.material.aad;
-        if (aad !== slot.header) {
-          foreignAad ??= NodeBuffer.from(aad, 'latin1');
-          aadBytes = foreignAad;
-        }
-        const decipher = crypto.createDecipheriv(ALGORITHM, slot.material.key, ivBytes, {
-          authTagLength: TAG_BYTES,
-        });
-        decipher.setAAD(aadBytes);
-        decipher.setAuthTag(tagBytes);
-        const plaintext = decipher.update(ciphertextBytes);
-        try {
-          decipher.final();
-        } catch {
-          continue; // not this key (or forged): try the next candidate
-        }
-        // Authentic but not UTF-8: no other key could have produced it.
-        if (!isUtf8(plaintext)) return undefined;
-        return { slot, plaintext: plaintext.toString('utf8') };
-      }
-      return undefined;
-    },
+    open: (candidates, aad, iv, ciphertext, tag) => openNode(node, candidates, aad, iv, ciphertext, tag),
   };
+}
+
+function openNode(
+  node: NodeRuntime,
+  candidates: readonly KeySlot<NodeKey>[],
+  aad: string,
+  iv: string,
+  ciphertext: string,
+  tag: string,
+): Opened<NodeKey> | undefined {
+  const { crypto } = node;
+  const { Buffer: NodeBuffer, isUtf8 } = node.buffer;
+  const ivBytes = NodeBuffer.from(iv, 'base64url');
+  const ciphertextBytes = NodeBuffer.from(ciphertext, 'base64url');
+  const tagBytes = NodeBuffer.from(tag, 'base64url');
+  let foreignAad: Buffer | undefined;
+  for (const slot of candidates) {
+    let aadBytes = slot.material.aad;
+    if (aad !== slot.header) {
+      foreignAad ??= NodeBuffer.from(aad, 'latin1');
+      aadBytes = foreignAad;
+    }
+    const decipher = crypto.createDecipheriv(ALGORITHM, slot.material.key, ivBytes, {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(aadBytes);
+    decipher.setAuthTag(tagBytes);
+    const plaintext = decipher.update(ciphertextBytes);
+    try {
+      decipher.final();
+    } catch {
+      continue; // not this key (or forged): try the next candidate
+    }
+    // Authentic but not UTF-8: no other key could have produced it.
+    if (!isUtf8(plaintext)) return undefined;
+    return { slot, plaintext: plaintext.toString('utf8') };
+  }
+  return undefined;
 }

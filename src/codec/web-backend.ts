@@ -1,13 +1,10 @@
 import { base64urlDecode, base64urlEncode } from './base64url.ts';
 import { protectedHeaderSegment } from './header.ts';
+import { ivPool } from './iv-pool.ts';
 import { type CipherBackend, createKeyring, type Keyring, type KeySlot, type Opened } from './keyring.ts';
 import { deriveKeyWeb, kidWeb } from './keys.ts';
 
-const IV_BYTES = 12;
 const TAG_BYTES = 16;
-// getRandomValues per IV is surprisingly costly, so IVs come from a
-// CSPRNG-filled pool; each byte is handed out once.
-const IV_POOL_BYTES = IV_BYTES * 1024;
 
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -38,28 +35,11 @@ export function createWebBackend(
 ): CipherBackend<WebKey> {
   const { subtle } = webCrypto;
   let ring: Keyring<WebKey> | undefined;
-  const ivPool = new Uint8Array(IV_POOL_BYTES);
-  let ivOffset = IV_POOL_BYTES;
-  const nextIv = (): Uint8Array<ArrayBuffer> => {
-    if (ivOffset === IV_POOL_BYTES) {
-      webCrypto.getRandomValues(ivPool);
-      ivOffset = 0;
-    }
-    const start = ivOffset;
-    ivOffset += IV_BYTES;
-    return ivPool.subarray(start, ivOffset);
-  };
-
-  const ready = Promise.all(
-    secrets.map(async (secret, index): Promise<KeySlot<WebKey>> => {
-      const raw = await deriveKeyWeb(subtle, secret, salt, info);
-      const kid = await kidWeb(subtle, raw);
-      const key = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
-      raw.fill(0); // only the non-extractable CryptoKey keeps it
-      const header = protectedHeaderSegment(kid);
-      return { kid, header, current: index === 0, material: { key, aad: encoder.encode(header) } };
-    }),
-  ).then((slots) => {
+  const nextIv = ivPool(
+    (bytes) => new Uint8Array(bytes),
+    (pool) => webCrypto.getRandomValues(pool),
+  );
+  const ready = importKeys(subtle, secrets, salt, info).then((slots) => {
     ring = createKeyring(slots);
     return ring;
   });
@@ -85,39 +65,67 @@ export function createWebBackend(
       return `${slot.header}..${base64urlEncode(iv)}.${ciphertext}.${base64urlEncode(sealed.subarray(split))}`;
     },
 
-    async open(candidates, aad, iv, ciphertext, tag): Promise<Opened<WebKey> | undefined> {
-      const ivBytes = base64urlDecode(iv);
-      const ciphertextBytes = base64urlDecode(ciphertext);
-      const tagBytes = base64urlDecode(tag);
-      if (!ivBytes || !ciphertextBytes || !tagBytes) return undefined;
-      // WebCrypto wants ciphertext || tag in one buffer.
-      const sealed = new Uint8Array(ciphertextBytes.length + TAG_BYTES);
-      sealed.set(ciphertextBytes);
-      sealed.set(tagBytes, ciphertextBytes.length);
-      let foreignAad: Uint8Array<ArrayBuffer> | undefined;
-      for (const slot of candidates) {
-        let additionalData = slot.material.aad;
-        if (aad !== slot.header) {
-          foreignAad ??= encoder.encode(aad);
-          additionalData = foreignAad;
-        }
-        let plaintext: ArrayBuffer;
-        try {
-          plaintext = await subtle.decrypt(
-            { name: 'AES-GCM', iv: ivBytes, additionalData, tagLength: TAG_BYTES * 8 },
-            slot.material.key,
-            sealed,
-          );
-        } catch {
-          continue; // not this key (or forged): try the next candidate
-        }
-        try {
-          return { slot, plaintext: utf8.decode(plaintext) };
-        } catch {
-          return undefined; // authentic but not UTF-8: no other key could have produced it
-        }
-      }
-      return undefined;
-    },
+    open: (candidates, aad, iv, ciphertext, tag) => openWeb(subtle, candidates, aad, iv, ciphertext, tag),
   };
+}
+
+// Derives and imports each secret's key, the first one current.
+function importKeys(
+  subtle: SubtleCrypto,
+  secrets: readonly string[],
+  salt: string,
+  info: string | undefined,
+): Promise<KeySlot<WebKey>[]> {
+  return Promise.all(
+    secrets.map(async (secret, index): Promise<KeySlot<WebKey>> => {
+      const raw = await deriveKeyWeb(subtle, secret, salt, info);
+      const kid = await kidWeb(subtle, raw);
+      const key = await subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+      raw.fill(0); // only the non-extractable CryptoKey keeps it
+      const header = protectedHeaderSegment(kid);
+      return { kid, header, current: index === 0, material: { key, aad: encoder.encode(header) } };
+    }),
+  );
+}
+
+async function openWeb(
+  subtle: SubtleCrypto,
+  candidates: readonly KeySlot<WebKey>[],
+  aad: string,
+  iv: string,
+  ciphertext: string,
+  tag: string,
+): Promise<Opened<WebKey> | undefined> {
+  const ivBytes = base64urlDecode(iv);
+  const ciphertextBytes = base64urlDecode(ciphertext);
+  const tagBytes = base64urlDecode(tag);
+  if (!ivBytes || !ciphertextBytes || !tagBytes) return undefined;
+  // WebCrypto wants ciphertext || tag in one buffer.
+  const sealed = new Uint8Array(ciphertextBytes.length + TAG_BYTES);
+  sealed.set(ciphertextBytes);
+  sealed.set(tagBytes, ciphertextBytes.length);
+  let foreignAad: Uint8Array<ArrayBuffer> | undefined;
+  for (const slot of candidates) {
+    let additionalData = slot.material.aad;
+    if (aad !== slot.header) {
+      foreignAad ??= encoder.encode(aad);
+      additionalData = foreignAad;
+    }
+    let plaintext: ArrayBuffer;
+    try {
+      plaintext = await subtle.decrypt(
+        { name: 'AES-GCM', iv: ivBytes, additionalData, tagLength: TAG_BYTES * 8 },
+        slot.material.key,
+        sealed,
+      );
+    } catch {
+      continue; // not this key (or forged): try the next candidate
+    }
+    try {
+      return { slot, plaintext: utf8.decode(plaintext) };
+    } catch {
+      return undefined; // authentic but not UTF-8: no other key could have produced it
+    }
+  }
+  return undefined;
 }

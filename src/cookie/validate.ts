@@ -122,26 +122,33 @@ export function resolveCookieOptions(
       '`cookie.sameSite: "none"` requires a Secure cookie; browsers drop it otherwise. Use secure: "auto" or true.',
     );
   }
-  const prefix = cookiePrefix(name);
-  if (prefix !== undefined) {
-    // Browsers match prefixes case-insensitively, so "__host-" gets the rules too.
-    const written = name.slice(0, prefix.length);
-    const what =
-      written === prefix
-        ? `A "${prefix}" cookie`
-        : `The name starts with "${written}", which is the "${prefix}" prefix to browsers: such a cookie`;
-    if (secure === false) {
-      throw new SessionConfigError(`${what} must be Secure: remove \`cookie.secure: false\`.`);
-    }
-    if (prefix.endsWith('Http-') && !httpOnly) {
-      throw new SessionConfigError(`${what} must be HttpOnly: remove \`cookie.httpOnly: false\`.`);
-    }
-    if (prefix.startsWith('__Host-') && domain !== undefined) {
-      throw new SessionConfigError(`${what} must not have a Domain: remove \`cookie.domain\`.`);
-    }
-    if (prefix.startsWith('__Host-') && path !== '/') {
-      throw new SessionConfigError(`${what} must have Path=/: remove \`cookie.path\` or set it to "/".`);
-    }
-  }
+  checkPrefixRules(name, { domain, path, secure, httpOnly });
   return { domain, path, sameSite, secure, httpOnly };
+}
+
+// What the cookie name's prefix demands of its attributes.
+function checkPrefixRules(
+  name: string,
+  { domain, path, secure, httpOnly }: Pick<ResolvedCookieOptions, 'domain' | 'path' | 'secure' | 'httpOnly'>,
+): void {
+  const prefix = cookiePrefix(name);
+  if (prefix === undefined) return;
+  // Browsers match prefixes case-insensitively, so "__host-" gets the rules too.
+  const written = name.slice(0, prefix.length);
+  const what =
+    written === prefix
+      ? `A "${prefix}" cookie`
+      : `The name starts with "${written}", which is the "${prefix}" prefix to browsers: such a cookie`;
+  if (secure === false) {
+    throw new SessionConfigError(`${what} must be Secure: remove \`cookie.secure: false\`.`);
+  }
+  if (prefix.endsWith('Http-') && !httpOnly) {
+    throw new SessionConfigError(`${what} must be HttpOnly: remove \`cookie.httpOnly: false\`.`);
+  }
+  if (prefix.startsWith('__Host-') && domain !== undefined) {
+    throw new SessionConfigError(`${what} must not have a Domain: remove \`cookie.domain\`.`);
+  }
+  if (prefix.startsWith('__Host-') && path !== '/') {
+    throw new SessionConfigError(`${what} must have Path=/: remove \`cookie.path\` or set it to "/".`);
+  }
 }

@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeBrowser, type FakeTab, settle } from '../test-utils/browser-tabs.ts';
 import { type LiveSessionOptions, resolveLive } from './options.ts';
-import { COALESCE_MS, FETCH_TIMEOUT_MS, type SnapshotSync, startSnapshotSync } from './snapshot-sync.ts';
+import { FETCH_TIMEOUT_MS } from './snapshot-fetch.ts';
+import { COALESCE_MS, type SnapshotSync, startSnapshotSync } from './snapshot-sync.ts';
 
 const ENDPOINT = '/api/session/client';
 type Snapshot = Record<string, unknown>;

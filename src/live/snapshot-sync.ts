@@ -1,7 +1,7 @@
 import type { ClientSessionData } from '../expose.ts';
 import type { LiveEnvironment } from './environment.ts';
 import type { ResolvedLive } from './options.ts';
-import { SNAPSHOT_HEADER, SNAPSHOT_HEADER_VALUE } from './protocol.ts';
+import { endpointWarning, fetchSnapshot } from './snapshot-fetch.ts';
 import { openTabChannel } from './tab-channel.ts';
 
 /**
@@ -45,8 +45,6 @@ export interface SnapshotSync {
 
 /** Events closer together than this (a tab switch fires `visibilitychange` and `focus`) make one fetch. */
 export const COALESCE_MS = 100;
-/** A snapshot fetch that takes longer is given up (the tab keeps what it shows). */
-export const FETCH_TIMEOUT_MS = 10_000;
 
 /**
  * Starts following the server in this tab. It fetches from `endpoint` when
@@ -68,164 +66,142 @@ export function startSnapshotSync(
   hooks: SnapshotSyncHooks,
   env: LiveEnvironment,
 ): SnapshotSync {
-  let stopped = false;
-  let pending: ReturnType<typeof setTimeout> | undefined;
-  let inFlight = false;
-  let again = false;
-  let missed = false;
-  let generation = 0;
-  let announced: string | undefined;
-  let warned = false;
-
-  const visible = (): boolean => env.document.visibilityState === 'visible';
-
-  const ask = (): void => {
-    if (stopped) return;
-    if (!visible()) {
-      missed = true;
-      return;
-    }
-    // Not pushed back by later events: the fetch starts at most COALESCE_MS after the first.
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      void run();
-    }, COALESCE_MS);
-  };
-
-  const warn = (what: string): void => {
-    if (warned) return;
-    warned = true;
-    hooks.warn(
-      `next-session-kit: the live session endpoint ${config.endpoint} ${what}, so useSession() keeps ` +
-        'its last value. Mount `export const GET = clientSessionHandler` there, outside the ' +
-        "guard's `protect` (it answers signed-out visitors itself).",
-    );
-  };
-
-  const fetchSnapshot = async (): Promise<ClientSessionData | undefined> => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), FETCH_TIMEOUT_MS);
-    try {
-      const response = await env.fetch(config.endpoint, {
-        method: 'GET',
-        credentials: 'same-origin',
-        cache: 'no-store',
-        redirect: 'manual',
-        headers: { accept: 'application/json', [SNAPSHOT_HEADER]: SNAPSHOT_HEADER_VALUE },
-        signal: controller.signal,
-      });
-      const { status } = response;
-      if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-        warn('was redirected');
-        return undefined;
-      }
-      // Store outage (503), server trouble, rate limits: try again on the next occasion.
-      if (status >= 500 || status === 408 || status === 429 || status === 0) return undefined;
-      if (status !== 200) {
-        warn(`answered ${status}`);
-        return undefined;
-      }
-      if (!/^application\/json\b/i.test(response.headers.get('content-type') ?? '')) {
-        warn('did not answer JSON');
-        return undefined;
-      }
-      const body: unknown = await response.json();
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        warn('did not answer a JSON object');
-        return undefined;
-      }
-      return body as ClientSessionData;
-    } catch {
-      // Offline, aborted, or a body cut short.
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-
-  const run = async (): Promise<void> => {
-    if (stopped) return;
-    if (!visible()) {
-      missed = true;
-      return;
-    }
-    if (inFlight) {
-      again = true;
-      return;
-    }
-    inFlight = true;
-    const started = generation;
-    try {
-      const snapshot = await fetchSnapshot();
-      if (stopped || snapshot === undefined) return;
-      // A server render landed while this fetch was under way: either may be
-      // the newer one, so ask once more rather than guess.
-      if (generation !== started) {
-        again = true;
-        return;
-      }
-      if (JSON.stringify(snapshot) !== hooks.shown()) hooks.receive(snapshot);
-    } finally {
-      inFlight = false;
-      if (again) {
-        again = false;
-        ask();
-      }
-    }
-  };
-
-  const channel = openTabChannel(
-    `next-session-kit:${config.endpoint}`,
-    (snapshot) => {
-      // Already showing what the other tab shows: nothing to fetch, unless a
-      // fetch under way may still bring back something older.
-      if (!inFlight && snapshot !== undefined && snapshot === hooks.shown()) return;
-      if (inFlight) again = true;
-      else ask();
-    },
+  const sync: SyncState = {
+    config,
+    hooks,
     env,
-  );
-
-  const onVisibility = (): void => {
-    if (!visible()) return;
-    if (missed || config.focus) {
-      missed = false;
-      ask();
-    }
+    warn: endpointWarning(config, (message) => hooks.warn(message)),
+    stopped: false,
+    pending: undefined,
+    inFlight: false,
+    again: false,
+    missed: false,
+    generation: 0,
   };
-  const onFocus = (): void => {
-    if (config.focus) ask();
-  };
-  // Back/forward cache and a network that came back: the page may have missed anything.
-  const onPageShow = (event: Event): void => {
-    if ((event as PageTransitionEvent).persisted === true) ask();
-  };
-  const onOnline = (): void => ask();
-
-  env.document.addEventListener('visibilitychange', onVisibility);
-  env.window.addEventListener('focus', onFocus);
-  env.window.addEventListener('pageshow', onPageShow);
-  env.window.addEventListener('online', onOnline);
-  const interval = config.interval === undefined ? undefined : setInterval(ask, config.interval * 1000);
-
+  let announced: string | undefined;
+  const channel = openTabChannel(`next-session-kit:${config.endpoint}`, (json) => heard(sync, json), env);
+  const unlisten = listen(sync);
   return {
     landed(json) {
-      if (stopped) return;
-      generation++;
+      if (sync.stopped) return;
+      sync.generation++;
       if (json === announced) return;
       announced = json;
       channel.post(json);
     },
     stop() {
-      if (stopped) return;
-      stopped = true;
-      if (pending !== undefined) clearTimeout(pending);
-      if (interval !== undefined) clearInterval(interval);
-      env.document.removeEventListener('visibilitychange', onVisibility);
-      env.window.removeEventListener('focus', onFocus);
-      env.window.removeEventListener('pageshow', onPageShow);
-      env.window.removeEventListener('online', onOnline);
+      if (sync.stopped) return;
+      sync.stopped = true;
+      if (sync.pending !== undefined) clearTimeout(sync.pending);
+      unlisten();
       channel.close();
     },
+  };
+}
+
+// One tab's sync: what it was configured with, and where its fetching stands.
+interface SyncState {
+  readonly config: ResolvedLive;
+  readonly hooks: SnapshotSyncHooks;
+  readonly env: LiveEnvironment;
+  readonly warn: (what: string) => void;
+  stopped: boolean;
+  /** A fetch asked for, starting after COALESCE_MS. */
+  pending: ReturnType<typeof setTimeout> | undefined;
+  inFlight: boolean;
+  /** Asked during a fetch: fetch once more afterwards. */
+  again: boolean;
+  /** Asked while hidden: fetch when the tab shows again. */
+  missed: boolean;
+  /** Counts server renders that landed, to tell whether one came during a fetch. */
+  generation: number;
+}
+
+const visible = (sync: SyncState): boolean => sync.env.document.visibilityState === 'visible';
+
+function ask(sync: SyncState): void {
+  if (sync.stopped) return;
+  if (!visible(sync)) {
+    sync.missed = true;
+    return;
+  }
+  // Not pushed back by later events: the fetch starts at most COALESCE_MS after the first.
+  sync.pending ??= setTimeout(() => {
+    sync.pending = undefined;
+    void run(sync);
+  }, COALESCE_MS);
+}
+
+async function run(sync: SyncState): Promise<void> {
+  if (sync.stopped) return;
+  if (!visible(sync)) {
+    sync.missed = true;
+    return;
+  }
+  if (sync.inFlight) {
+    sync.again = true;
+    return;
+  }
+  sync.inFlight = true;
+  const started = sync.generation;
+  try {
+    const snapshot = await fetchSnapshot(sync.config, sync.env, sync.warn);
+    if (sync.stopped || snapshot === undefined) return;
+    // A server render landed while this fetch was under way: either may be
+    // the newer one, so ask once more rather than guess.
+    if (sync.generation !== started) {
+      sync.again = true;
+      return;
+    }
+    if (JSON.stringify(snapshot) !== sync.hooks.shown()) sync.hooks.receive(snapshot);
+  } finally {
+    sync.inFlight = false;
+    if (sync.again) {
+      sync.again = false;
+      ask(sync);
+    }
+  }
+}
+
+// Another tab announced a snapshot (JSON, if it could be read).
+function heard(sync: SyncState, snapshot: string | undefined): void {
+  // Already showing what the other tab shows: nothing to fetch, unless a
+  // fetch under way may still bring back something older.
+  if (!sync.inFlight && snapshot !== undefined && snapshot === sync.hooks.shown()) return;
+  if (sync.inFlight) sync.again = true;
+  else ask(sync);
+}
+
+// The occasions to fetch: the tab shows again, the window gets the focus,
+// the back/forward cache, the network is back, the interval. Returns how to stop.
+function listen(sync: SyncState): () => void {
+  const { config, env } = sync;
+  const onVisibility = (): void => {
+    if (!visible(sync)) return;
+    if (sync.missed || config.focus) {
+      sync.missed = false;
+      ask(sync);
+    }
+  };
+  const onFocus = (): void => {
+    if (config.focus) ask(sync);
+  };
+  // Back/forward cache and a network that came back: the page may have missed anything.
+  const onPageShow = (event: Event): void => {
+    if ((event as PageTransitionEvent).persisted === true) ask(sync);
+  };
+  const onOnline = (): void => ask(sync);
+  env.document.addEventListener('visibilitychange', onVisibility);
+  env.window.addEventListener('focus', onFocus);
+  env.window.addEventListener('pageshow', onPageShow);
+  env.window.addEventListener('online', onOnline);
+  const interval =
+    config.interval === undefined ? undefined : setInterval(() => ask(sync), config.interval * 1000);
+  return () => {
+    if (interval !== undefined) clearInterval(interval);
+    env.document.removeEventListener('visibilitychange', onVisibility);
+    env.window.removeEventListener('focus', onFocus);
+    env.window.removeEventListener('pageshow', onPageShow);
+    env.window.removeEventListener('online', onOnline);
   };
 }

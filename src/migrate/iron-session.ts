@@ -92,6 +92,31 @@ export function ironSession<
 function createIronSource<Data extends SessionData, IronData extends SessionData>(
   options: IronSessionOptions<Data, IronData>,
 ): MigrationSource<Data> {
+  const iron = resolveIronOptions(options);
+  const { cookieName, map, userId } = iron;
+  return {
+    name: 'iron-session',
+    cookieNames: [cookieName],
+    async read(jar): Promise<MigrationRead<Data>> {
+      const value = jar.get(cookieName)?.value;
+      if (typeof value !== 'string' || value === '') return { status: 'absent' };
+      if (value.length > MAX_SEAL_LENGTH || !SEAL_SHAPE.test(value))
+        return { status: 'rejected', reason: 'invalid' };
+      const opened = await unseal(value, iron);
+      if ('reason' in opened) return { status: 'rejected', reason: opened.reason };
+      if (!isRecord(opened.data)) return { status: 'rejected', reason: 'invalid' };
+      return carryOver(opened.data as IronData, map as MapData<IronData, Data>, userId, FACTORY);
+    },
+    clear(jar, request) {
+      expireCookies(jar, [cookieName], { ...iron.scope, secure: iron.secureCookie || request.secure });
+    },
+  };
+}
+
+// The iron-session options, validated once.
+function resolveIronOptions<Data extends SessionData, IronData extends SessionData>(
+  options: IronSessionOptions<Data, IronData>,
+) {
   if (typeof options !== 'object' || options === null) {
     throw new SessionConfigError(`${FACTORY} needs your iron-session options: { password, cookieName }.`);
   }
@@ -121,53 +146,40 @@ function createIronSource<Data extends SessionData, IronData extends SessionData
   );
   const map = optionalFunction(options.map, FACTORY, 'map', '(data) => Data') ?? identity;
   const userId = optionalFunction(options.userId, FACTORY, 'userId', '(data) => string | undefined');
+  return { passwords, cookieName, ttl, scope, secureCookie, onUnsealError, map, userId };
+}
 
-  const unseal = async (seal: string): Promise<{ data: unknown } | { reason: InvalidSessionReason }> => {
-    let reported: UnsealErrorReason | undefined;
-    // iron-session 8 has no `onUnsealError` (and would refuse it in its
-    // types), and throws for failures it does not recognise.
-    const unsealOptions = {
-      password: passwords,
-      ttl,
-      onUnsealError: (reason: UnsealErrorReason, error: unknown) => {
-        reported = reason;
-        try {
-          onUnsealError?.(reason, error);
-        } catch {
-          // iron-session says the hook must not throw; a bad cookie stays no 500 here.
-        }
-      },
-    };
-    let data: unknown;
-    try {
-      data = await unsealData(seal, unsealOptions);
-    } catch {
-      return { reason: 'invalid' };
-    }
-    if (reported !== undefined) return { reason: REASONS[reported] };
-    // iron-session 8 answers `{}` for an expired, tampered or unknown-password
-    // seal as for a valid empty session; 9 reports every failure.
-    if (isEmptyObject(data) && !(await reportsUnsealErrors())) return { reason: classify(seal, passwords) };
-    return { data };
-  };
-
-  return {
-    name: 'iron-session',
-    cookieNames: [cookieName],
-    async read(jar): Promise<MigrationRead<Data>> {
-      const value = jar.get(cookieName)?.value;
-      if (typeof value !== 'string' || value === '') return { status: 'absent' };
-      if (value.length > MAX_SEAL_LENGTH || !SEAL_SHAPE.test(value))
-        return { status: 'rejected', reason: 'invalid' };
-      const opened = await unseal(value);
-      if ('reason' in opened) return { status: 'rejected', reason: opened.reason };
-      if (!isRecord(opened.data)) return { status: 'rejected', reason: 'invalid' };
-      return carryOver(opened.data as IronData, map as MapData<IronData, Data>, userId, FACTORY);
-    },
-    clear(jar, request) {
-      expireCookies(jar, [cookieName], { ...scope, secure: secureCookie || request.secure });
+async function unseal(
+  seal: string,
+  iron: Pick<ReturnType<typeof resolveIronOptions>, 'passwords' | 'ttl' | 'onUnsealError'>,
+): Promise<{ data: unknown } | { reason: InvalidSessionReason }> {
+  const { passwords, ttl, onUnsealError } = iron;
+  let reported: UnsealErrorReason | undefined;
+  // iron-session 8 has no `onUnsealError` (and would refuse it in its
+  // types), and throws for failures it does not recognise.
+  const unsealOptions = {
+    password: passwords,
+    ttl,
+    onUnsealError: (reason: UnsealErrorReason, error: unknown) => {
+      reported = reason;
+      try {
+        onUnsealError?.(reason, error);
+      } catch {
+        // iron-session says the hook must not throw; a bad cookie stays no 500 here.
+      }
     },
   };
+  let data: unknown;
+  try {
+    data = await unsealData(seal, unsealOptions);
+  } catch {
+    return { reason: 'invalid' };
+  }
+  if (reported !== undefined) return { reason: REASONS[reported] };
+  // iron-session 8 answers `{}` for an expired, tampered or unknown-password
+  // seal as for a valid empty session; 9 reports every failure.
+  if (isEmptyObject(data) && !(await reportsUnsealErrors())) return { reason: classify(seal, passwords) };
+  return { data };
 }
 
 const REASONS: Record<UnsealErrorReason, InvalidSessionReason> = {

@@ -114,71 +114,92 @@ const MAX_FRESH_AGE = 400 * 24 * 60 * 60;
  */
 export function createGuard(engine: SessionEngine): Guard {
   return <Data extends SessionData>(options: GuardOptions<Data>) => {
-    if (typeof options !== 'object' || options === null) {
-      throw new SessionConfigError('guard() needs { protect, loginPath }.');
-    }
-    rejectUnknownOptions(options, GUARD_KEYS, 'guard() option');
-    const isProtected = compileProtect(options.protect);
-    const { authorize, csrf } = options;
-    const login = parsePagePath('loginPath', options.loginPath);
-    const fresh = resolveFresh(options.fresh);
-    if (authorize !== undefined && typeof authorize !== 'function') {
-      throw new SessionConfigError('`authorize` must be a function (session) => boolean.');
-    }
-    const originOptions = typeof csrf === 'object' && csrf !== null ? csrf : {};
-
-    return async (request: NextRequest): Promise<NextResponse> => {
-      // Without the basePath, still percent-encoded: "/dashboard/%0A42".
-      const { pathname } = request.nextUrl;
-      // As the router resolves it: "/%61pi/x" is a Route Handler too.
-      const path = normalizePath(pathname);
-      const api = path === '/api' || path.startsWith('/api/');
-      if (csrf && !verifyOrigin(request, originOptions)) {
-        return api
-          ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
-          : new NextResponse('Forbidden: cross-site request', { status: 403 });
-      }
-      // useSession()'s snapshot fetch (the `live` option) may neither write
-      // nor slide the expiry, so on an open path the guard has nothing to do
-      // with its session: the handler's read is the fetch's only store call.
-      const needsFresh = fresh !== undefined && path !== fresh.page.normalized && fresh.isProtected(pathname);
-      const open = path === login.normalized || (!needsFresh && !isProtected(pathname));
-      if (open && isSnapshotRequest(request)) return passOn(request);
-      const { proxy, core } = await loadProxySession<Data>(engine, request);
-      const { session, next, apply, maySetCookie } = proxy;
-      // Rolling expiry and key rotation: re-issue the cookie when it is due
-      // (or sealed with an older key, or rejected), into both the response
-      // and this request's render. Nothing is written otherwise, and nothing
-      // on requests that race with the user's own: a prefetch sent with the
-      // cookie from before a login can come back after the login's response.
-      if (maySetCookie) {
-        if (engine.refreshDue(core)) session.touch();
-        // Also a read the store answered: its `cookieCache` copy is written here.
-        if (hasChanges(core.changes)) await session.save();
-      }
-
-      if (open) return next();
-      if (session.isNew || session.userId === undefined) {
-        if (api) return apply(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
-        return apply(sendTo(login, request));
-      }
-      if (authorize !== undefined && !(await authorize(session))) {
-        return apply(
-          api
-            ? NextResponse.json({ error: 'forbidden' }, { status: 403 })
-            : new NextResponse('Forbidden', { status: 403 }),
-        );
-      }
-      if (needsFresh && !isFresh(session.authenticatedAt, fresh.maxAge, engine.options.now())) {
-        if (api) {
-          const body = { error: 'reauthentication required', code: NOT_FRESH_CODE };
-          return apply(NextResponse.json(body, { status: 401 }));
-        }
-        return apply(sendTo(fresh.page, request));
-      }
-      return next();
-    };
+    const rules = compileGuard(options);
+    return (request: NextRequest) => guardRequest(engine, rules, request);
   };
+}
+
+// A guard's options, validated once, at `guard()`.
+interface GuardRules<Data extends SessionData> {
+  isProtected: (pathname: string) => boolean;
+  login: PagePath;
+  fresh: ResolvedFresh | undefined;
+  authorize: GuardOptions<Data>['authorize'];
+  csrf: GuardOptions<Data>['csrf'];
+  originOptions: { allowedOrigins?: readonly string[] };
+}
+
+function compileGuard<Data extends SessionData>(options: GuardOptions<Data>): GuardRules<Data> {
+  if (typeof options !== 'object' || options === null) {
+    throw new SessionConfigError('guard() needs { protect, loginPath }.');
+  }
+  rejectUnknownOptions(options, GUARD_KEYS, 'guard() option');
+  const isProtected = compileProtect(options.protect);
+  const { authorize, csrf } = options;
+  const login = parsePagePath('loginPath', options.loginPath);
+  const fresh = resolveFresh(options.fresh);
+  if (authorize !== undefined && typeof authorize !== 'function') {
+    throw new SessionConfigError('`authorize` must be a function (session) => boolean.');
+  }
+  const originOptions = typeof csrf === 'object' && csrf !== null ? csrf : {};
+  return { isProtected, login, fresh, authorize, csrf, originOptions };
+}
+
+async function guardRequest<Data extends SessionData>(
+  engine: SessionEngine,
+  rules: GuardRules<Data>,
+  request: NextRequest,
+): Promise<NextResponse> {
+  const { login, fresh, authorize } = rules;
+  // Without the basePath, still percent-encoded: "/dashboard/%0A42".
+  const { pathname } = request.nextUrl;
+  // As the router resolves it: "/%61pi/x" is a Route Handler too.
+  const path = normalizePath(pathname);
+  const api = path === '/api' || path.startsWith('/api/');
+  if (rules.csrf && !verifyOrigin(request, rules.originOptions)) {
+    return api
+      ? NextResponse.json({ error: 'cross-site request refused' }, { status: 403 })
+      : new NextResponse('Forbidden: cross-site request', { status: 403 });
+  }
+  // useSession()'s snapshot fetch (the `live` option) may neither write
+  // nor slide the expiry, so on an open path the guard has nothing to do
+  // with its session: the handler's read is the fetch's only store call.
+  const needsFresh = fresh !== undefined && path !== fresh.page.normalized && fresh.isProtected(pathname);
+  const open = path === login.normalized || (!needsFresh && !rules.isProtected(pathname));
+  if (open && isSnapshotRequest(request)) return passOn(request);
+  const { proxy, core } = await loadProxySession<Data>(engine, request);
+  const { session, next, apply, maySetCookie } = proxy;
+  // Rolling expiry and key rotation: re-issue the cookie when it is due
+  // (or sealed with an older key, or rejected), into both the response
+  // and this request's render. Nothing is written otherwise, and nothing
+  // on requests that race with the user's own: a prefetch sent with the
+  // cookie from before a login can come back after the login's response.
+  if (maySetCookie) {
+    if (engine.refreshDue(core)) session.touch();
+    // Also a read the store answered: its `cookieCache` copy is written here.
+    if (hasChanges(core.changes)) await session.save();
+  }
+
+  if (open) return next();
+  if (session.isNew || session.userId === undefined) {
+    if (api) return apply(NextResponse.json({ error: 'unauthenticated' }, { status: 401 }));
+    return apply(sendTo(login, request));
+  }
+  if (authorize !== undefined && !(await authorize(session))) {
+    return apply(
+      api
+        ? NextResponse.json({ error: 'forbidden' }, { status: 403 })
+        : new NextResponse('Forbidden', { status: 403 }),
+    );
+  }
+  if (needsFresh && !isFresh(session.authenticatedAt, fresh.maxAge, engine.options.now())) {
+    if (api) {
+      const body = { error: 'reauthentication required', code: NOT_FRESH_CODE };
+      return apply(NextResponse.json(body, { status: 401 }));
+    }
+    return apply(sendTo(fresh.page, request));
+  }
+  return next();
 }
 
 interface PagePath {

@@ -1,28 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
-import { hasChanges } from '../change-set.ts';
 import { SessionEngine } from '../engine.ts';
-import { SessionConfigError, SessionNotFreshError, SessionUnsupportedError } from '../errors.ts';
+import type { SessionConfigError } from '../errors.ts';
 import type { ClientSessionData } from '../expose.ts';
-import { isFresh } from '../freshness.ts';
 import type { SessionKitOptions } from '../options.ts';
-import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
-import type { UserSessionIndex, UserSessionInfo, UserSessionSelection } from '../storage/types.ts';
+import { asSession, type Session, type SessionImpl } from '../session.ts';
+import type { UserSessionInfo } from '../storage/types.ts';
 import type { SessionData } from '../types.ts';
-import { rejectUnknownOptions } from '../unknown-options.ts';
 import { afterResponse } from './after-response.ts';
 import { type ClientAccess, createClientAccess, failingClientAccess } from './client-access.ts';
-import { atRequestTime, requestFacts, requestHeaders, requestJar, writableJar } from './context.ts';
+import { requestHeaders } from './context.ts';
 import { createGuard, type Guard } from './guard.ts';
-import { forgetUserHandOffs, takeHandOff } from './hand-off.ts';
+import { requestSessions } from './kit-request.ts';
+import { requireFresh, userSessionMethods } from './kit-users.ts';
 import { createPagesAccess, type PagesSession } from './pages.ts';
 import { createProxySession, type ProxySession } from './proxy-session.ts';
-import { refreshAfterSave } from './refresh.ts';
-import { createRequestScope, type RequestScope } from './request-scope.ts';
 import { signInOf } from './sign-in.ts';
-import { watchUnsaved } from './unsaved.ts';
-import { validateUserId } from './user-id.ts';
 
 /**
  * Options of `newSession()`.
@@ -157,53 +151,8 @@ export function createSessionKit<
 function bindKit<Data extends SessionData, Flash extends SessionData, Client extends ClientSessionData>(
   engine: SessionEngine,
 ): SessionKit<Data, Flash, Client> {
-  const scope = createRequestScope();
   engine.events.schedule = afterResponse;
-
-  const commit = async (session: SessionCore): Promise<void> => {
-    // Checked even when nothing changed: save() in a server component is
-    // always a mistake, and saying so early beats a silent no-op.
-    const jar = await writableJar();
-    if (!hasChanges(session.changes)) return;
-    const request = await requestFacts();
-    const silent = await engine.commit(session, jar, request.secure);
-    // A written cookie already makes Next re-render after a Server Action; a
-    // store save that kept the cookie needs asking. Only a Server Action can
-    // refresh: anywhere else Next answers with a thrown Error.
-    if (silent && request.action) refreshAfterSave();
-  };
-
-  // The cookie's name depends on whether the request is https (`__Host-`
-  // only there), so a load reads the same request facts a save does. The
-  // load reads the clock, so it waits for the request (see atRequestTime).
-  // The guard in proxy.ts may have loaded this request's session already:
-  // taken from it, the page costs no second store round trip or decrypt.
-  // It is a full load: hasSession() keeps it as the request's session, for
-  // getSession() (the hand-off can be taken only once).
-  const load = async (peek: boolean, slot?: RequestScope): Promise<SessionImpl> => {
-    const [jar, request] = await Promise.all([requestJar(), requestFacts(), atRequestTime()]);
-    const handed =
-      request.handOff === null
-        ? undefined
-        : await takeHandOff(engine, request.handOff, jar, request.secure, commit);
-    if (handed === undefined) return engine.load(jar, commit, request.secure, peek);
-    if (peek && slot !== undefined && slot.current === undefined) keep(slot, Promise.resolve(handed));
-    return handed;
-  };
-
-  const keep = (slot: RequestScope, session: Promise<SessionImpl>): void => {
-    slot.current = session;
-    if (engine.options.warnUnsaved) void watchUnsaved(() => slot.current);
-  };
-
-  const current = async (): Promise<SessionImpl> => {
-    const slot = await scope();
-    if (slot.current !== undefined) return slot.current;
-    const loading = load(false, slot);
-    keep(slot, loading);
-    return loading;
-  };
-
+  const { current, load, commit, scope } = requestSessions(engine);
   return {
     ...createClientAccess<Client>(engine.options.expose, current, {
       // Never through the request's own session: the snapshot route must not
@@ -230,100 +179,25 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
       return asSession<Data, Flash>(next);
     },
 
-    async destroySession(): Promise<void> {
-      const session = await current();
-      const { userId, id } = session.state;
-      const stored = session.changes.handle !== undefined;
-      session.invalidate();
-      await session.save();
-      if (stored || userId !== undefined) {
-        const ref = stored ? engine.refOf(id) : undefined;
-        engine.events.emit('logout', () => ({ type: 'logout', userId, ref }));
-      }
-    },
-
+    destroySession: async () => destroySession(engine, await current()),
     guard: createGuard(engine),
     proxySession: createProxySession(engine),
     pages: createPagesAccess(engine),
-
-    async requireFreshSession(freshOptions: { maxAge: number }): Promise<Session<Data, Flash>> {
-      const maxAge = freshOptions?.maxAge;
-      if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 1) {
-        throw new SessionConfigError(
-          'requireFreshSession() needs { maxAge } in whole seconds, e.g. { maxAge: 300 }.',
-        );
-      }
-      const session = await current();
-      const signedIn = !session.isNew && session.state.userId !== undefined;
-      if (!signedIn || !isFresh(session.state.authenticatedAt, maxAge, engine.options.now())) {
-        throw new SessionNotFreshError(
-          signedIn
-            ? `This action needs a sign-in at most ${maxAge} s old: ask the user to sign in again.`
-            : 'This action needs a signed-in session.',
-        );
-      }
-      return asSession<Data, Flash>(session);
-    },
-
-    async listUserSessions(userId: string): Promise<UserSessionInfo[]> {
-      const id = requireUserId(userId);
-      const users = userIndex(engine);
-      const [sessions, session] = await Promise.all([
-        users.list(id).catch((error) => engine.storeFailed(error, 'list')),
-        current(),
-      ]);
-      // Only a session this request loaded (or saved) is in the store.
-      const ref = session.changes.handle === undefined ? undefined : session.state.id;
-      for (const info of sessions) info.current = info.ref === ref;
-      return sessions;
-    },
-
-    async destroyUserSessions(userId: string, destroyOptions?: DestroyUserSessionsOptions): Promise<number> {
-      const id = requireUserId(userId);
-      const users = userIndex(engine);
-      const count = await users
-        .destroy(id, selection(destroyOptions))
-        .catch((error) => engine.storeFailed(error, 'revoke'));
-      forgetUserHandOffs(engine, id);
-      engine.events.emit('revoke', () => ({ type: 'revoke', userId: id, count }));
-      return count;
-    },
+    requireFreshSession: async (freshOptions) =>
+      asSession<Data, Flash>(requireFresh(engine, await current(), freshOptions)),
+    ...userSessionMethods(engine, current),
   };
 }
 
-function userIndex(engine: SessionEngine): UserSessionIndex {
-  const { users } = engine.storage;
-  if (users === null) {
-    throw new SessionUnsupportedError(
-      `Listing and ending a user's sessions needs a session store; the ${engine.options.storage.name} ` +
-        'storage keeps sessions only in the browser. Use redisStorage(), kvStorage() or memcachedStorage().',
-    );
+async function destroySession(engine: SessionEngine, session: SessionImpl): Promise<void> {
+  const { userId, id } = session.state;
+  const stored = session.changes.handle !== undefined;
+  session.invalidate();
+  await session.save();
+  if (stored || userId !== undefined) {
+    const ref = stored ? engine.refOf(id) : undefined;
+    engine.events.emit('logout', () => ({ type: 'logout', userId, ref }));
   }
-  return users;
-}
-
-function selection(options: DestroyUserSessionsOptions | undefined): UserSessionSelection {
-  if (options === undefined) return { except: [] };
-  if (typeof options !== 'object' || options === null) {
-    throw new SessionConfigError('destroyUserSessions() options must be { only } or { except }.');
-  }
-  rejectUnknownOptions(options, ['only', 'except'], 'destroyUserSessions() option');
-  const { only, except } = options;
-  if (only !== undefined && except !== undefined) {
-    throw new SessionConfigError('Pass `only` or `except` to destroyUserSessions(), not both.');
-  }
-  const refs = only ?? except ?? [];
-  if (!Array.isArray(refs) || refs.some((ref) => typeof ref !== 'string')) {
-    const name = only === undefined ? 'except' : 'only';
-    throw new SessionConfigError(`\`${name}\` must be an array of session refs from listUserSessions().`);
-  }
-  return only === undefined ? { except: refs } : { only: refs };
-}
-
-function requireUserId(userId: unknown): string {
-  const id = validateUserId(userId);
-  if (id === undefined) throw new SessionConfigError('`userId` is required.');
-  return id;
 }
 
 // Stand-in used while `next build` runs without the runtime configuration:

@@ -1,7 +1,8 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import type { SessionEngine } from '../engine.ts';
 import { isSnapshotRequest } from '../live/protocol.ts';
-import { asSession, hasPendingFlash, type Session, type SessionCore, type SessionImpl } from '../session.ts';
+import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
+import { hasPendingFlash } from '../session-flash.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
 import { HAND_OFF_HEADER, offerHandOff } from './hand-off.ts';
 import { maySetSessionCookie } from './request-kind.ts';

@@ -1,35 +1,35 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { adoptChild, makeTempDir, releaseChild, removeTempDir } from './cleanup.ts';
-import { freePort, HOST } from './ports.ts';
+import { makeTempDir, removeTempDir } from './cleanup.ts';
+import { HOST } from './ports.ts';
+import {
+  type Lifecycle,
+  launchReady,
+  lifecycle,
+  onFreePorts,
+  type SpawnOptions,
+  spawnServer,
+} from './process.ts';
 
 /**
  * A private PostgreSQL from the system's packages (Debian's `postgresql`): its own data directory in a
  * temporary directory, on a free loopback port, trust authentication for user `postgres`, no fsync.
- * `kill()` is a fast shutdown (every committed row survives it) and `start()` brings the same cluster back
- * on the same port, so outage tests can stop and restart it; `stop()` also removes its files.
+ * `kill()` is a fast shutdown (SIGINT: sessions are cut, every committed row survives it) and `start()`
+ * brings the same cluster back on the same port, resolving once it answers queries, so outage tests can
+ * stop and restart it; `stop()` also removes its files.
  */
-export interface PostgresServer {
+export interface PostgresServer extends Lifecycle {
   readonly host: string;
   readonly port: number;
   /** `postgres://postgres@127.0.0.1:<port>/postgres`. */
   readonly url: string;
   readonly dataDir: string;
-  pid(): number | undefined;
-  /** Fast shutdown (SIGINT): sessions are cut, committed data is kept. Resolves once the server is gone. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port and data; resolves once it answers queries. */
-  start(): Promise<void>;
-  /** Final: shuts the server down and removes its files. */
-  stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000; // bounds a hang only; a start on a busy host is slow
 const STOP_GRACE_MS = 10_000;
-const LOG_LINES = 40;
 
 /** The directory of `initdb` and `postgres`: PG_BIN, else the newest /usr/lib/postgresql/<version>/bin. */
 export function postgresBinDir(): string {
@@ -84,6 +84,38 @@ async function answers(port: number, dataDir: string): Promise<boolean> {
   }
 }
 
+function initdb(bin: string, dataDir: string, user: SpawnOptions['user'], cwd: string): void {
+  const args = ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C'];
+  execFileSync(join(bin, 'initdb'), [...args, '--no-sync', '--no-instructions'], {
+    ...user,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd,
+  });
+}
+
+function launch(bin: string, dataDir: string, port: number, dir: string, user: SpawnOptions['user']) {
+  const args = [
+    ['-D', dataDir],
+    ['-p', String(port)],
+    ['-k', dir],
+    ['-c', `listen_addresses=${HOST}`],
+    ['-c', 'fsync=off'],
+    ['-c', 'synchronous_commit=off'],
+    ['-c', 'full_page_writes=off'],
+    ['-c', 'max_connections=200'],
+    ['-c', 'shared_buffers=128MB'],
+  ].flat();
+  // SIGINT is PostgreSQL's fast shutdown (a SIGTERM would wait for every client to disconnect);
+  // then an immediate shutdown, then a kill, if it does not go.
+  const proc = spawnServer(join(bin, 'postgres'), args, {
+    cwd: dir,
+    user,
+    stopSignals: ['SIGINT', 'SIGQUIT'],
+    graceMs: STOP_GRACE_MS,
+  });
+  return launchReady(`postgres :${port}`, proc, () => answers(port, dataDir), READY_TIMEOUT_MS);
+}
+
 /** Starts a private PostgreSQL; see {@link PostgresServer}. */
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = postgresBinDir();
@@ -91,107 +123,21 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dir = await makeTempDir('nsk-postgres-');
   if (user !== undefined) chownSync(dir, user.uid, user.gid);
   const dataDir = join(dir, 'data');
+  const cleanup = (): Promise<void> => removeTempDir(dir);
   try {
-    execFileSync(
-      join(bin, 'initdb'),
-      [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '-A',
-        'trust',
-        '-E',
-        'UTF8',
-        '--locale=C',
-        '--no-sync',
-        '--no-instructions',
-      ],
-      { ...user, stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
-    );
+    initdb(bin, dataDir, user, dir);
   } catch (error) {
-    await removeTempDir(dir);
+    await cleanup();
     throw new Error(`initdb failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
   }
-  const port = await freePort();
-  let child: ChildProcess | undefined;
-  let lines: string[] = [];
-
-  const launch = async (): Promise<void> => {
-    lines = [];
-    const args = [
-      ['-D', dataDir],
-      ['-p', String(port)],
-      ['-k', dir],
-      ['-c', `listen_addresses=${HOST}`],
-      ['-c', 'fsync=off'],
-      ['-c', 'synchronous_commit=off'],
-      ['-c', 'full_page_writes=off'],
-      ['-c', 'max_connections=200'],
-      ['-c', 'shared_buffers=128MB'],
-    ].flat();
-    const proc = spawn(join(bin, 'postgres'), args, { ...user, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    adoptChild(proc);
-    proc.once('exit', () => releaseChild(proc));
-    const collect = (chunk: Buffer): void => {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      lines.splice(0, Math.max(0, lines.length - LOG_LINES));
-    };
-    proc.stdout?.on('data', collect);
-    proc.stderr?.on('data', collect);
-    proc.unref();
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`postgres :${port} exited during startup:\n${lines.join('\n')}`);
-      }
-      if (await answers(port, dataDir)) return;
-      if (Date.now() > deadline) {
-        await shutDown();
-        throw new Error(`postgres :${port} not ready after ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`);
-      }
-      await delay(50);
-    }
-  };
-
-  // SIGINT is PostgreSQL's fast shutdown: a SIGTERM would wait for every client to disconnect.
-  const shutDown = async (): Promise<void> => {
-    const proc = child;
-    child = undefined;
-    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGINT');
-    // Immediate shutdown, then a kill, if it does not go.
-    const quit = setTimeout(() => proc.kill('SIGQUIT'), STOP_GRACE_MS);
-    const kill = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS * 2);
-    await exited;
-    clearTimeout(quit);
-    clearTimeout(kill);
-  };
-
-  try {
-    await launch();
-  } catch (error) {
-    await removeTempDir(dir);
-    throw error;
-  }
-  return {
-    host: HOST,
-    port,
-    url: `postgres://postgres@${HOST}:${port}/postgres`,
-    dataDir,
-    pid: () => child?.pid,
-    kill: shutDown,
-    start: async () => {
-      if (child !== undefined) return;
-      await launch();
+  return onFreePorts(
+    1,
+    async ([port = 0]) => {
+      const life = await lifecycle(() => launch(bin, dataDir, port, dir, user), cleanup);
+      return { ...life, host: HOST, port, url: `postgres://postgres@${HOST}:${port}/postgres`, dataDir };
     },
-    stop: async () => {
-      await shutDown();
-      await removeTempDir(dir);
-    },
-  };
+    cleanup,
+  );
 }
 
 /** The PostgreSQL version a server runs, e.g. `15.14`. */

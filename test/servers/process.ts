@@ -4,6 +4,7 @@ import { Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { adoptChild, releaseChild } from './cleanup.ts';
+import { freePorts } from './ports.ts';
 
 const STOP_GRACE_MS = 3_000;
 // Only bounds a server that is up but never answers (one that exits fails at once): on a shared 2-core
@@ -38,8 +39,26 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function spawnServer(command: string, args: readonly string[], cwd?: string): ServerProcess {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface SpawnOptions {
+  cwd?: string | undefined;
+  /** Runs the server as this user (a server that refuses to run as root). */
+  user?: { uid: number; gid: number } | undefined;
+  /**
+   * What stop() sends, one after another, `graceMs` apart, until the process is gone; SIGKILL
+   * comes last. Default: SIGTERM.
+   */
+  stopSignals?: readonly NodeJS.Signals[];
+  /** Default for stop(): 3 s. */
+  graceMs?: number;
+}
+
+export function spawnServer(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): ServerProcess {
+  const { cwd, user, stopSignals = ['SIGTERM'], graceMs: defaultGraceMs = STOP_GRACE_MS } = options;
+  const child = spawn(command, args, { cwd, ...user, stdio: ['ignore', 'pipe', 'pipe'] });
   adoptChild(child);
   const lines: string[] = [];
   const collect = (chunk: Buffer): void => {
@@ -73,14 +92,17 @@ export function spawnServer(command: string, args: readonly string[], cwd?: stri
     signal: (signal) => {
       if (!exited) child.kill(signal);
     },
-    stop: async (graceMs = STOP_GRACE_MS) => {
+    stop: async (graceMs = defaultGraceMs) => {
       if (exited) return;
       // A SIGSTOPped process would not act on SIGTERM until continued.
       child.kill('SIGCONT');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const [first = 'SIGTERM', ...later] = stopSignals;
+      child.kill(first);
+      const timers = [...later, 'SIGKILL' as const].map((signal, i) =>
+        setTimeout(() => child.kill(signal), graceMs * (i + 1)),
+      );
       await exit;
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
     },
   };
 }
@@ -101,8 +123,47 @@ export async function waitReady(
   }
 }
 
-export function isAddressInUse(error: unknown): boolean {
+/** Spawns a server and resolves once `ready` says it answers; stops it if it never does. */
+export async function launchReady(
+  what: string,
+  spawned: ServerProcess,
+  ready: (proc: ServerProcess) => Promise<boolean>,
+  timeoutMs?: number,
+): Promise<ServerProcess> {
+  try {
+    await waitReady(what, spawned, () => ready(spawned), timeoutMs);
+    return spawned;
+  } catch (error) {
+    await spawned.stop();
+    throw error;
+  }
+}
+
+function isAddressInUse(error: unknown): boolean {
   return error instanceof Error && error.message.includes('Address already in use');
+}
+
+const START_ATTEMPTS = 3;
+
+/**
+ * Calls `start` with `count` free ports, again with new ones (up to three times) when another
+ * process grabbed one between probing and binding; `cleanup` runs if it gives up.
+ */
+export async function onFreePorts<T>(
+  count: number,
+  start: (ports: number[]) => Promise<T>,
+  cleanup: () => Promise<void> = async () => {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts(count);
+    try {
+      return await start(ports);
+    } catch (error) {
+      if (attempt < START_ATTEMPTS && isAddressInUse(error)) continue;
+      await cleanup();
+      throw error;
+    }
+  }
 }
 
 /** Lifecycle shared by every server: `kill()`/`start()` keep the port (and any state dir) for outage tests. */

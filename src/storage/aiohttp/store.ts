@@ -3,6 +3,7 @@ import { printable } from '../../printable.ts';
 import { rejectUnknownOptions } from '../../unknown-options.ts';
 import { guarded } from '../store/timeout.ts';
 import { sha256Base64url } from '../store/token.ts';
+import type { StoreCall } from '../store/user-sessions.ts';
 import type { BoundStorage, LoadResult, SaveInput, SessionStorage, StorageContext } from '../types.ts';
 import { assertAiohttpContext, assertAiohttpState, noUserIndex } from './limits.ts';
 import { aiohttpRecord, parseAiohttpRecord } from './python-json.ts';
@@ -49,83 +50,88 @@ export function aiohttpStoreStorage(kv: AiohttpKv, what: string, timeout: number
     name: `${kv.name} (aiohttp format)`,
     // Python reads the cookie, and keys the record, by its exact `cookie_name`.
     exactCookieName: true,
-    create(context: StorageContext): BoundStorage {
-      assertAiohttpContext(what, context);
-      const { cookieName, now } = context;
-      const { maxAge } = context.lifetime;
-      const keyOf = (id: string) => `${cookieName}_${id}`;
-      const unsupported = () => Promise.reject(noUserIndex(what));
+    create: (context: StorageContext) => boundAiohttpStore(kv, what, call, context),
+  };
+}
 
-      const found = async (id: string, raw: string | null): Promise<LoadResult> => {
-        // Gone: expired, logged out by the kit, or never issued.
-        if (raw === null) return { status: 'rejected', reason: 'expired' };
-        const record = parseAiohttpRecord(raw);
-        if (record === undefined) return { status: 'rejected', reason: 'invalid' };
-        // `{}`: aiohttp-session's mark of a session logged out on the Python side.
-        if (record === 'empty') return { status: 'rejected', reason: 'expired' };
-        // The check aiohttp-session makes when it loads: seconds since the last write.
-        const age = Math.floor(now() / 1000) - record.created;
-        if (record.created <= 0 || age > maxAge) return { status: 'rejected', reason: 'expired' };
-        const createdAt = Math.floor(record.created) * 1000;
-        const state = {
-          id: await sha256Base64url(id),
-          data: record.data,
-          createdAt,
-          lastActiveAt: createdAt,
-        };
-        rememberSpelling(state, record.spelling);
-        return { status: 'found', state, handle: id, stale: false };
-      };
+// One kit's aiohttp-format storage: records keyed by its cookie name.
+function boundAiohttpStore(
+  kv: AiohttpKv,
+  what: string,
+  call: StoreCall,
+  context: StorageContext,
+): BoundStorage {
+  assertAiohttpContext(what, context);
+  const { cookieName, now } = context;
+  const { maxAge } = context.lifetime;
+  const keyOf = (id: string) => `${cookieName}_${id}`;
+  const unsupported = () => Promise.reject(noUserIndex(what));
 
-      return {
-        maxChunks: 1,
-        // No idle timeout and no flash: aiohttp-session records have no field for either.
-        idle: { clock: 'none' },
-        flash: { via: 'none' },
-        // The cookie keeps the id, but its expiry restarts with every write.
-        cookieStaysOnSave: false,
-        // Python's record has no field for a session's own lifetime.
-        ownLifetime: false,
-        stampWrite: renewOnWrite,
-        users: {
-          list: unsupported,
-          destroy: unsupported,
-        },
+  return {
+    maxChunks: 1,
+    // No idle timeout and no flash: aiohttp-session records have no field for either.
+    idle: { clock: 'none' },
+    flash: { via: 'none' },
+    // The cookie keeps the id, but its expiry restarts with every write.
+    cookieStaysOnSave: false,
+    // Python's record has no field for a session's own lifetime.
+    ownLifetime: false,
+    stampWrite: renewOnWrite,
+    users: {
+      list: unsupported,
+      destroy: unsupported,
+    },
 
-        async load(cookieValue: string): Promise<LoadResult> {
-          // Only ids of aiohttp-session's default shape ever reach the store.
-          if (!ID.test(cookieValue)) return { status: 'rejected', reason: 'invalid' };
-          const raw = await call('load', () => kv.get(keyOf(cookieValue)));
-          return found(cookieValue, raw);
-        },
+    async load(cookieValue: string): Promise<LoadResult> {
+      // Only ids of aiohttp-session's default shape ever reach the store.
+      if (!ID.test(cookieValue)) return { status: 'rejected', reason: 'invalid' };
+      const raw = await call('load', () => kv.get(keyOf(cookieValue)));
+      return loaded(cookieValue, raw, now(), maxAge);
+    },
 
-        async save(input: SaveInput): Promise<string | null> {
-          assertAiohttpState(what, input.state);
-          const id = input.handle ?? aiohttpSessionId();
-          const value = aiohttpRecord(
-            input.state.createdAt / 1000,
-            input.state.data,
-            spellingOf(input.state),
-          );
-          if (input.previous.length > 0) {
-            const stale = input.previous.filter((h) => ID.test(h)).map(keyOf);
-            await call('save', () => kv.remove(stale));
-          }
-          // An update never recreates a record deleted meanwhile (logout elsewhere).
-          return call(
-            'save',
-            () => kv.set(keyOf(id), value, maxAge, input.handle !== undefined),
-            (stored) => (stored ? id : null),
-          );
-        },
+    async save(input: SaveInput): Promise<string | null> {
+      assertAiohttpState(what, input.state);
+      const id = input.handle ?? aiohttpSessionId();
+      const value = aiohttpRecord(input.state.createdAt / 1000, input.state.data, spellingOf(input.state));
+      if (input.previous.length > 0) {
+        const stale = input.previous.filter((h) => ID.test(h)).map(keyOf);
+        await call('save', () => kv.remove(stale));
+      }
+      // An update never recreates a record deleted meanwhile (logout elsewhere).
+      return call(
+        'save',
+        () => kv.set(keyOf(id), value, maxAge, input.handle !== undefined),
+        (stored) => (stored ? id : null),
+      );
+    },
 
-        async destroy(handle: string): Promise<void> {
-          if (!ID.test(handle)) return;
-          await call('destroy', () => kv.remove([keyOf(handle)]));
-        },
-      };
+    async destroy(handle: string): Promise<void> {
+      if (!ID.test(handle)) return;
+      await call('destroy', () => kv.remove([keyOf(handle)]));
     },
   };
+}
+
+// What a load found at the record's key: `raw` is its value, `null` when absent.
+async function loaded(id: string, raw: string | null, now: number, maxAge: number): Promise<LoadResult> {
+  // Gone: expired, logged out by the kit, or never issued.
+  if (raw === null) return { status: 'rejected', reason: 'expired' };
+  const record = parseAiohttpRecord(raw);
+  if (record === undefined) return { status: 'rejected', reason: 'invalid' };
+  // `{}`: aiohttp-session's mark of a session logged out on the Python side.
+  if (record === 'empty') return { status: 'rejected', reason: 'expired' };
+  // The check aiohttp-session makes when it loads: seconds since the last write.
+  const age = Math.floor(now / 1000) - record.created;
+  if (record.created <= 0 || age > maxAge) return { status: 'rejected', reason: 'expired' };
+  const createdAt = Math.floor(record.created) * 1000;
+  const state = {
+    id: await sha256Base64url(id),
+    data: record.data,
+    createdAt,
+    lastActiveAt: createdAt,
+  };
+  rememberSpelling(state, record.spelling);
+  return { status: 'found', state, handle: id, stale: false };
 }
 
 // Store options that exist for the kit's own format but mean nothing here.

@@ -31,33 +31,8 @@ export class MemoryMaps {
  * @internal
  */
 export function memoryAdapter(maps: MemoryMaps, now: () => number, keyPrefix: string): StoreAdapter {
+  const memory: Memory = { maps, now, keyPrefix };
   const { records, indexes } = maps;
-  const sessionKey = (key: string) => `${keyPrefix}s:${key}`;
-  const indexKey = (userId: string) => `${keyPrefix}u:${userId}`;
-
-  // `null`: nothing (or expired); `undefined`: not a session.
-  const read = (key: string): { session: StoredSession | undefined; expiresAt: number } | null => {
-    const entry = records.get(sessionKey(key));
-    if (entry === undefined) return null;
-    if (entry.expiresAt <= now()) {
-      records.delete(sessionKey(key));
-      return null;
-    }
-    return { session: decodeStoredSession(entry.text), expiresAt: entry.expiresAt };
-  };
-  const put = (key: string, session: StoredSession, expiresAt: number): void => {
-    records.set(sessionKey(key), { text: encodeStoredSession(session), expiresAt });
-  };
-  const sweep = (): void => {
-    if (++maps.writes % SWEEP_EVERY_WRITES !== 0) return;
-    const at = now();
-    for (const [key, entry] of records) if (entry.expiresAt <= at) records.delete(key);
-    for (const [key, index] of indexes) {
-      for (const [member, expiresAt] of index) if (expiresAt <= at) index.delete(member);
-      if (index.size === 0) indexes.delete(key);
-    }
-  };
-
   return {
     name: 'memory',
     // In this module's memory: maps of their own are another store, whatever the prefix.
@@ -65,64 +40,110 @@ export function memoryAdapter(maps: MemoryMaps, now: () => number, keyPrefix: st
     capabilities: { atomic: true },
 
     get: async (key) => {
-      const found = read(key);
+      const found = read(memory, key);
       return found === null ? null : found.session;
     },
 
     async create(key, session, { until, expiresAt, replaces }) {
-      sweep();
-      for (const old of replaces) records.delete(sessionKey(old));
-      put(key, session, until);
+      sweep(memory);
+      for (const old of replaces) records.delete(sessionKey(memory, old));
+      put(memory, key, session, until);
       if (session.userId === undefined) return;
-      let index = indexes.get(indexKey(session.userId));
-      if (index === undefined) {
-        index = new Map();
-        indexes.set(indexKey(session.userId), index);
-      }
+      const index = userIndex(memory, session.userId);
       for (const old of replaces) index.delete(old);
       index.set(key, expiresAt);
       return { userSessions: index.size };
     },
 
     async update(key, change) {
-      sweep();
-      const found = read(key);
+      sweep(memory);
+      const found = read(memory, key);
       if (found === null) return false;
       // A record that cannot be read is overwritten by a save, never merged into.
       const next = found.session === undefined ? change.session : applySessionChange(found.session, change);
       if (next === undefined) return false;
-      put(key, next, change.until);
+      put(memory, key, next, change.until);
       return true;
     },
 
     async delete(keys, userId) {
-      for (const key of keys) records.delete(sessionKey(key));
-      const index = userId === undefined ? undefined : indexes.get(indexKey(userId));
+      for (const key of keys) records.delete(sessionKey(memory, key));
+      const index = userId === undefined ? undefined : indexes.get(indexKey(memory, userId));
       if (index === undefined || userId === undefined) return;
       for (const key of keys) index.delete(key);
-      if (index.size === 0) indexes.delete(indexKey(userId));
+      if (index.size === 0) indexes.delete(indexKey(memory, userId));
     },
 
     async takeFlash(key) {
-      const found = read(key);
+      const found = read(memory, key);
       const flash = found?.session?.flash;
       if (found === null || found.session === undefined || flash === undefined) return {};
       const { flash: _, ...rest } = found.session;
-      put(key, rest, found.expiresAt);
+      put(memory, key, rest, found.expiresAt);
       return flash;
     },
 
-    async listByUser(userId) {
-      const index = indexes.get(indexKey(userId));
-      const found: StoredSessionEntry[] = [];
-      if (index === undefined) return found;
-      const at = now();
-      for (const [key, expiresAt] of index) {
-        const session = expiresAt < at ? undefined : read(key)?.session;
-        if (session?.userId === userId) found.push({ key, session });
-        else index.delete(key);
-      }
-      return found;
-    },
+    listByUser: async (userId) => listByUser(memory, userId),
   };
+}
+
+// One adapter's view of the maps: its clock and its key prefix.
+interface Memory {
+  readonly maps: MemoryMaps;
+  readonly now: () => number;
+  readonly keyPrefix: string;
+}
+
+const sessionKey = (memory: Memory, key: string) => `${memory.keyPrefix}s:${key}`;
+const indexKey = (memory: Memory, userId: string) => `${memory.keyPrefix}u:${userId}`;
+
+// `null`: nothing (or expired); `undefined`: not a session.
+function read(memory: Memory, key: string): { session: StoredSession | undefined; expiresAt: number } | null {
+  const { records } = memory.maps;
+  const entry = records.get(sessionKey(memory, key));
+  if (entry === undefined) return null;
+  if (entry.expiresAt <= memory.now()) {
+    records.delete(sessionKey(memory, key));
+    return null;
+  }
+  return { session: decodeStoredSession(entry.text), expiresAt: entry.expiresAt };
+}
+
+function put(memory: Memory, key: string, session: StoredSession, expiresAt: number): void {
+  memory.maps.records.set(sessionKey(memory, key), { text: encodeStoredSession(session), expiresAt });
+}
+
+function sweep(memory: Memory): void {
+  const { maps } = memory;
+  if (++maps.writes % SWEEP_EVERY_WRITES !== 0) return;
+  const at = memory.now();
+  for (const [key, entry] of maps.records) if (entry.expiresAt <= at) maps.records.delete(key);
+  for (const [key, index] of maps.indexes) {
+    for (const [member, expiresAt] of index) if (expiresAt <= at) index.delete(member);
+    if (index.size === 0) maps.indexes.delete(key);
+  }
+}
+
+// The user's index (session key → expiry), created if missing.
+function userIndex(memory: Memory, userId: string): Map<string, number> {
+  const { indexes } = memory.maps;
+  let index = indexes.get(indexKey(memory, userId));
+  if (index === undefined) {
+    index = new Map();
+    indexes.set(indexKey(memory, userId), index);
+  }
+  return index;
+}
+
+function listByUser(memory: Memory, userId: string): StoredSessionEntry[] {
+  const index = memory.maps.indexes.get(indexKey(memory, userId));
+  const found: StoredSessionEntry[] = [];
+  if (index === undefined) return found;
+  const at = memory.now();
+  for (const [key, expiresAt] of index) {
+    const session = expiresAt < at ? undefined : read(memory, key)?.session;
+    if (session?.userId === userId) found.push({ key, session });
+    else index.delete(key);
+  }
+  return found;
 }

@@ -24,22 +24,11 @@ export function userSessions(
   context: StorageContext,
   limit: number | undefined,
 ) {
-  // What the store lists is untrusted: only well-formed sessions of this
-  // user count (an index may name a record that was since rewritten).
   const liveOf = (operation: string, userId: string): Promise<StoredSessionEntry[]> =>
     call(
       operation,
       () => adapter.listByUser(userId),
-      (entries) => {
-        const live: StoredSessionEntry[] = [];
-        if (!Array.isArray(entries)) return live;
-        for (const entry of entries as unknown[]) {
-          if (!isRecord(entry) || typeof entry.key !== 'string') continue;
-          const session = sessionStateOf(entry.session);
-          if (session?.userId === userId) live.push({ key: entry.key, session });
-        }
-        return live;
-      },
+      (entries) => liveEntries(entries, userId),
     );
   // A user may have thousands of sessions: one store call, with its own
   // deadline, per batch.
@@ -54,14 +43,7 @@ export function userSessions(
      * public id: never the token, nor the key derived from it.
      */
     async list(userId: string): Promise<UserSessionInfo[]> {
-      const now = context.now();
-      const sessions: UserSessionInfo[] = [];
-      for (const { session } of await liveOf('list', userId)) {
-        const expiresAt = context.lifetime.expiresAt(session);
-        if (expiresAt < now) continue;
-        sessions.push(deviceInfo(session, expiresAt));
-      }
-      return sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+      return listing(await liveOf('list', userId), context);
     },
 
     /** Ends the user's sessions `refs` selects; resolves to how many ended. */
@@ -92,6 +74,30 @@ export function userSessions(
       return live.some((entry) => entry.key === key) && !doomed.includes(key);
     },
   };
+}
+
+// What the store lists is untrusted: only well-formed sessions of this
+// user count (an index may name a record that was since rewritten).
+function liveEntries(entries: unknown, userId: string): StoredSessionEntry[] {
+  const live: StoredSessionEntry[] = [];
+  if (!Array.isArray(entries)) return live;
+  for (const entry of entries as unknown[]) {
+    if (!isRecord(entry) || typeof entry.key !== 'string') continue;
+    const session = sessionStateOf(entry.session);
+    if (session?.userId === userId) live.push({ key: entry.key, session });
+  }
+  return live;
+}
+
+function listing(live: readonly StoredSessionEntry[], context: StorageContext): UserSessionInfo[] {
+  const now = context.now();
+  const sessions: UserSessionInfo[] = [];
+  for (const { session } of live) {
+    const expiresAt = context.lifetime.expiresAt(session);
+    if (expiresAt < now) continue;
+    sessions.push(deviceInfo(session, expiresAt));
+  }
+  return sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
 }
 
 /** What a listing shows of one session: plain times and strings, no key. */
