@@ -57,12 +57,24 @@ export function newChangeSet(handle: string | undefined, cookieNames: string[], 
 }
 
 /**
- * Whether `save()` would write.
+ * Whether `save()` would write: the session (`isChanged`) or only a store's
+ * cache cookie.
  *
  * @internal
  */
 export function hasChanges(changes: ChangeSet): boolean {
-  return changes.dirty || changes.touched || changes.stale || changes.recache;
+  return isChangedSession(changes) || changes.recache;
+}
+
+/**
+ * `session.isChanged`: the data, identity, expiry or cookie changed. A
+ * store read that only asks for a fresh `cookieCache` copy is no change:
+ * the app changed nothing, and `save()` would write no store.
+ *
+ * @internal
+ */
+export function isChangedSession(changes: ChangeSet): boolean {
+  return changes.dirty || changes.touched || changes.stale;
 }
 
 /**

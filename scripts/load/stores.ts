@@ -131,7 +131,7 @@ async function clusterSetup(): Promise<StorageSetup> {
       for (const client of clients) {
         const token = client.token();
         if (token === undefined) continue;
-        // The kit's key layout (README "What every store guarantees"): prefix + "s:" + SHA-256(token).
+        // The kit's key layout (docs/stores.md, "What every store guarantees"): prefix + "s:" + SHA-256(token).
         const key = `sess:s:${createHash('sha256').update(token).digest('base64url')}`;
         const slot = Number(await redisCommand(ports[0] as number, 'CLUSTER', 'KEYSLOT', key));
         const owner = owners.get(slot);

@@ -1,6 +1,7 @@
 import { isRecord } from '../../is-object.ts';
 import { CLOCK_SKEW_MS, stampActivity } from '../../lifetime.ts';
 import { traceStoreCall } from '../../tracing.ts';
+import { storageIdentity } from '../identity.ts';
 import { createdAtFromSessionId } from '../session-id.ts';
 import type { BoundStorage, LoadResult, SaveInput, StorageContext } from '../types.ts';
 import type { CreateResult, IdleTouch, NewSessionWrite, StoreAdapter } from './adapter.ts';
@@ -52,8 +53,10 @@ export function bindStore(
   const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context, loadTouch };
   const cookieCache =
     options.cookieCache === undefined ? undefined : createCookieCache(options.cookieCache, context);
+  const cacheSecret = options.cookieCache?.secret ?? null;
   return {
     ...(cookieCache !== undefined && { cookieCache }),
+    identity: storageIdentity([adapter.name, adapter.namespace ?? null, cacheSecret]),
     maxChunks: 1,
     idle: {
       clock: 'store',
