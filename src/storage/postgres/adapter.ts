@@ -10,10 +10,16 @@ import { postgresStatements } from './statements.ts';
 
 const NO_SET = '{}';
 
+const firstSession = (rows: readonly PgRow[]) => {
+  const row = rows[0];
+  return row === undefined ? null : sessionOfRow(row);
+};
+
 /**
  * A store adapter over one PostgreSQL table (see ddl.ts for its layout).
  * Every method is one statement, so one round trip: a load is an index
- * lookup by `token_hash`; a save is one `UPDATE … RETURNING` that merges the
+ * lookup by `token_hash` (with the idle refresh it is due, in the same
+ * statement: `touchOnGet`); a save is one `UPDATE … RETURNING` that merges the
  * keys it set and deleted into the `jsonb` column under the row's lock, so
  * concurrent saves of different keys all survive; a new session's `INSERT`
  * deletes the sessions it replaces and up to ten expired rows in the same
@@ -42,13 +48,23 @@ export function postgresAdapter(
 
   const adapter: StoreAdapter = {
     name: 'postgres',
-    capabilities: { atomic: true },
+    capabilities: { atomic: true, touchOnGet: true },
 
-    get: (key) =>
-      query(s.get, [key, now()]).then((rows) => {
-        const row = rows[0];
-        return row === undefined ? null : sessionOfRow(row);
-      }),
+    // With a touch: one statement that reads and, when due, slides the idle
+    // expiry (statements.ts, getTouch); without, a plain indexed read.
+    get: (key, touch) =>
+      (touch === undefined
+        ? query(s.get, [key, now()])
+        : query(s.getTouch, [
+            key,
+            now(),
+            touch.lastActiveAt,
+            Math.floor(touch.dueBy),
+            Math.ceil(touch.aliveSince),
+            Math.floor(touch.idleUntil),
+            Math.floor(touch.maxAge),
+          ])
+      ).then(firstSession),
 
     async create(key, session, write) {
       await query(s.create, [

@@ -2,6 +2,8 @@ import { SWEEP_PER_WRITE } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import { type PgStatement, statement } from './client.ts';
 
+const SEXTETS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 /**
  * The statements of a PostgreSQL session table. Every one is a single
  * statement (one round trip), every read has `expires_at > $now` in its
@@ -27,10 +29,39 @@ export function postgresStatements(table: SqlTable) {
   const expired = (before: string, limit: string) =>
     `SELECT token_hash FROM ${t} WHERE expires_at <= ${before} ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
   const keys = (json: string) => `ARRAY(SELECT jsonb_array_elements_text(${json}::text::jsonb))`;
+  // The session's absolute end, as the kit computes it (IdleTouch.untilFor):
+  // its creation time, read from the id's first 7 base64url characters (42
+  // bits of ms), plus its own maxAge (`l` in `meta`) or the kit's ($7). The
+  // regex reads only what encodeMeta() writes, never fails on anything else,
+  // and finds no `l` inside a string (where every quote is escaped).
+  const created = Array.from(
+    { length: 7 },
+    (_, i) => `((strpos('${SEXTETS}', substr(id, ${i + 1}, 1)) - 1)::int8 << ${6 * (6 - i)})`,
+  ).join(' + ');
+  const ownMaxAge = `substring(meta from '[{,]"l":"j\\{[^}]*\\\\"maxAge\\\\":([0-9]{1,9})[,}]')::int8`;
+  const until = `least($6::int8, ${created} + coalesce(${ownMaxAge} * 1000, $7::int8))`;
 
   return {
     /** $1 key, $2 now. */
     get: statement('get', `SELECT ${session} FROM ${t} WHERE token_hash = $1 AND expires_at > $2::int8`),
+
+    /**
+     * $1 key, $2 now, $3 new last activity, $4 due by, $5 alive since, $6
+     * idle until, $7 the kit's maxAge (ms): a load with the idle refresh it
+     * is due (`IdleTouch`), in one statement. The `UPDATE` writes only
+     * a row that is live, due, not idle past `aliveSince`, with a valid id and
+     * a new expiry after `$3`; it returns the row as written, and the plain
+     * `SELECT` the row as it is when nothing was due (no write then).
+     */
+    getTouch: statement(
+      'get_touch',
+      `WITH touched AS (UPDATE ${t} SET last_active_at = $3::int8, expires_at = ${until} ` +
+        `WHERE token_hash = $1 AND expires_at > $2::int8 AND last_active_at <= $4::int8 ` +
+        `AND last_active_at >= $5::int8 AND id ~ '^[A-Za-z0-9_-]{12}$' AND ${until} > $3::int8 ` +
+        `RETURNING ${session}) ` +
+        `SELECT * FROM touched UNION ALL SELECT ${session} FROM ${t} ` +
+        'WHERE token_hash = $1 AND expires_at > $2::int8 AND NOT EXISTS (SELECT FROM touched)',
+    ),
 
     /**
      * $1 key, $2 id, $3 user, $4 version, $5 last active, $6 until, $7 data,

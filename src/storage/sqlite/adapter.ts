@@ -59,12 +59,25 @@ export function sqliteAdapter(
 
   const adapter: StoreAdapter = {
     name: 'sqlite',
-    capabilities: { atomic: true },
+    capabilities: { atomic: true, touchOnGet: true },
 
-    get: (key) =>
+    // A due idle refresh follows the read at once, in the same synchronous
+    // call, as a compare-and-set on the last activity it read: nothing in
+    // this process runs in between, and another process's save or refresh
+    // since makes it a no-op (that write moved the expiry already).
+    get: (key, touch) =>
       guarded(() => {
         const row = statement('get').get(key, now()) as Row | undefined;
-        return row === undefined ? null : sessionOfRow(row);
+        if (row === undefined) return null;
+        const session = sessionOfRow(row);
+        if (session === undefined || touch === undefined) return session;
+        const { lastActiveAt } = session;
+        if (!(lastActiveAt <= touch.dueBy && lastActiveAt >= touch.aliveSince)) return session;
+        const until = touch.untilFor(session);
+        if (!(until > touch.lastActiveAt)) return session;
+        const { changes } = statement('touch').run(touch.lastActiveAt, until, key, row.a, now());
+        if (changes > 0) session.lastActiveAt = touch.lastActiveAt;
+        return session;
       }),
 
     create: (key, session, write) =>

@@ -33,6 +33,13 @@ export function sqliteSql(table: SqlTable) {
     write:
       `UPDATE ${t} SET id = ?, user_id = ?, version = ?, meta = ?, data = ?, flash = ?, last_active_at = ?, expires_at = ? ` +
       'WHERE token_hash = ?',
+    /**
+     * new last active, until, key, the last activity the load read, now: a
+     * load's idle refresh, written only if no save or refresh moved the row since.
+     */
+    touch:
+      `UPDATE ${t} SET last_active_at = ?, expires_at = ? ` +
+      'WHERE token_hash = ? AND last_active_at = ? AND expires_at > ?',
     /** data, flash, last active, until, key. */
     merge: `UPDATE ${t} SET data = ?, flash = ?, last_active_at = ?, expires_at = ? WHERE token_hash = ?`,
     /** key, now. */
