@@ -1,7 +1,7 @@
 import { SessionStoreError } from '../../errors.ts';
 import { postgresTableSql } from '../sql/ddl.ts';
 import { Setup } from '../sql/ensure.ts';
-import { decodeMembers, encodeMembers, encodeMeta, sessionOfRow } from '../sql/rows.ts';
+import { decodeMembers, encodeMembers, rowValues, sessionOfRow } from '../sql/rows.ts';
 import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
@@ -69,16 +69,11 @@ export function postgresAdapter(
     async create(key, session, write) {
       await query(s.create, [
         key,
-        session.id,
-        session.userId ?? null,
-        session.version ?? null,
+        ...rowValues(session),
         session.lastActiveAt,
         write.until,
-        encodeMembers(session.data),
-        session.flash === undefined ? null : encodeMembers(session.flash),
         now() - SWEEP_GRACE_MS,
         JSON.stringify(write.replaces),
-        encodeMeta(session),
       ]);
       // No `userSessions`: a count in this statement would not see a
       // concurrent login's uncommitted row, so the kit lists after it instead.
@@ -87,18 +82,9 @@ export function postgresAdapter(
     update(key, change) {
       const { session } = change;
       if (change.replace && session !== undefined) {
-        return query(s.replace, [
-          key,
-          now(),
-          session.id,
-          session.userId ?? null,
-          session.version ?? null,
-          encodeMembers(session.data),
-          session.flash === undefined ? null : encodeMembers(session.flash),
-          change.lastActiveAt,
-          change.until,
-          encodeMeta(session),
-        ]).then(ok);
+        return query(s.replace, [key, now(), ...rowValues(session), change.lastActiveAt, change.until]).then(
+          ok,
+        );
       }
       const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
       const flash = Object.keys(change.flash).length > 0 ? encodeMembers(change.flash) : null;

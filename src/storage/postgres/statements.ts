@@ -64,18 +64,18 @@ export function postgresStatements(table: SqlTable) {
     ),
 
     /**
-     * $1 key, $2 id, $3 user, $4 version, $5 last active, $6 until, $7 data,
-     * $8 flash, $9 sweep rows expired before this, $10 keys replaced (JSON),
-     * $11 meta.
+     * $1 key, $2-$7 the session's columns (id, user, version, data, flash,
+     * meta: rowValues()), $8 last active, $9 until, $10 sweep rows expired
+     * before this, $11 keys replaced (JSON).
      * The insert, the deletion of the sessions it replaces and a bounded
      * sweep, in one statement.
      */
     create: statement(
       'create',
-      `WITH swept AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired('$9::int8', String(SWEEP_PER_WRITE))}))), ` +
-        `replaced AS (DELETE FROM ${t} WHERE token_hash = ANY(${keys('$10')})) ` +
-        `INSERT INTO ${t} (token_hash, id, user_id, version, last_active_at, expires_at, data, flash, meta) ` +
-        'VALUES ($1::text, $2::text, $3::text, $4::int4, $5::int8, $6::int8, $7::text::jsonb, $8::text::jsonb, $11::text) ' +
+      `WITH swept AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired('$10::int8', String(SWEEP_PER_WRITE))}))), ` +
+        `replaced AS (DELETE FROM ${t} WHERE token_hash = ANY(${keys('$11')})) ` +
+        `INSERT INTO ${t} (token_hash, id, user_id, version, data, flash, meta, last_active_at, expires_at) ` +
+        'VALUES ($1::text, $2::text, $3::text, $4::int4, $5::text::jsonb, $6::text::jsonb, $7::text, $8::int8, $9::int8) ' +
         'ON CONFLICT (token_hash) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, ' +
         'version = excluded.version, last_active_at = excluded.last_active_at, ' +
         'expires_at = excluded.expires_at, data = excluded.data, flash = excluded.flash, meta = excluded.meta',
@@ -97,11 +97,11 @@ export function postgresStatements(table: SqlTable) {
         'WHERE token_hash = $1 AND expires_at > $2::int8 RETURNING 1 AS ok',
     ),
 
-    /** $1 key, $2 now, $3 id, $4 user, $5 version, $6 data, $7 flash, $8 last active, $9 until, $10 meta. */
+    /** $1 key, $2 now, $3-$8 the session's columns (rowValues()), $9 last active, $10 until. */
     replace: statement(
       'replace',
-      `UPDATE ${t} SET id = $3::text, user_id = $4::text, version = $5::int4, meta = $10::text, ` +
-        `data = $6::text::jsonb, flash = $7::text::jsonb, ${times('$8::int8', '$9::int8')} ` +
+      `UPDATE ${t} SET id = $3::text, user_id = $4::text, version = $5::int4, data = $6::text::jsonb, ` +
+        `flash = $7::text::jsonb, meta = $8::text, ${times('$9::int8', '$10::int8')} ` +
         'WHERE token_hash = $1 AND expires_at > $2::int8 RETURNING 1 AS ok',
     ),
 

@@ -144,3 +144,26 @@ export function mergeMembers(text: unknown, unset: readonly string[], set: strin
   for (const key of Object.keys(added)) defineOwn(members, key, added[key]);
   return JSON.stringify(members);
 }
+
+/**
+ * The columns a new or replaced session writes whole, in this order: `id`,
+ * `user_id`, `version`, `data`, `flash`, `meta`. Both SQL stores bind them
+ * as one run of parameters.
+ *
+ * @example
+ * ```ts
+ * insert.run(key, ...rowValues(session), session.lastActiveAt, write.until);
+ * ```
+ */
+export function rowValues(
+  session: StoredSession,
+): [string, string | null, number | null, string, string | null, string | null] {
+  return [
+    session.id,
+    session.userId ?? null,
+    session.version ?? null,
+    encodeMembers(session.data),
+    session.flash === undefined ? null : encodeMembers(session.flash),
+    encodeMeta(session),
+  ];
+}

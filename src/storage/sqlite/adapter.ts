@@ -1,6 +1,6 @@
 import { SessionStoreError } from '../../errors.ts';
 import { sqliteTableSql } from '../sql/ddl.ts';
-import { decodeMembers, encodeMembers, encodeMeta, mergeMembers, sessionOfRow } from '../sql/rows.ts';
+import { decodeMembers, encodeMembers, mergeMembers, rowValues, sessionOfRow } from '../sql/rows.ts';
 import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
@@ -88,17 +88,7 @@ export function sqliteAdapter(
         transaction(() => {
           sweepFew.run(now() - SWEEP_GRACE_MS);
           if (write.replaces.length > 0) remove.run(JSON.stringify(write.replaces));
-          insert.run(
-            key,
-            session.id,
-            session.userId ?? null,
-            session.version ?? null,
-            session.lastActiveAt,
-            write.until,
-            encodeMembers(session.data),
-            session.flash === undefined ? null : encodeMembers(session.flash),
-            encodeMeta(session),
-          );
+          insert.run(key, ...rowValues(session), session.lastActiveAt, write.until);
         });
       }),
 
@@ -116,17 +106,7 @@ export function sqliteAdapter(
           const until = held <= change.lastActiveAt ? change.until : Number(row.e);
           const { session } = change;
           if (change.replace && session !== undefined) {
-            write.run(
-              session.id,
-              session.userId ?? null,
-              session.version ?? null,
-              encodeMeta(session),
-              encodeMembers(session.data),
-              session.flash === undefined ? null : encodeMembers(session.flash),
-              lastActiveAt,
-              until,
-              key,
-            );
+            write.run(...rowValues(session), lastActiveAt, until, key);
             return true;
           }
           const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
