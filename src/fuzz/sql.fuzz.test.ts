@@ -10,21 +10,18 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTable } from '../../test/servers/isolation.ts';
-import { SessionEngine } from '../engine.ts';
 import { postgresStorage } from '../entries/postgres.ts';
 import { sqliteStorage } from '../entries/sqlite.ts';
-import { SessionError } from '../errors.ts';
 import { isRecord } from '../is-object.ts';
 import { isSessionLifetime } from '../lifetime.ts';
 import { createdAtFromSessionId, createSessionId } from '../storage/session-id.ts';
 import { postgresTableSql, sqliteTableSql } from '../storage/sql/ddl.ts';
 import { resolveSqlTable } from '../storage/sql/table.ts';
 import { createToken, sha256Base64url } from '../storage/store/token.ts';
-import type { SessionStorage } from '../storage/types.ts';
 import { createFuzzer, expectPrototypesIntact } from '../test-utils/fuzz.ts';
-import { applyEdits, edits, hostileString, listJar, pollutingJson } from '../test-utils/hostile.ts';
+import { applyEdits, edits, hostileString, pollutingJson } from '../test-utils/hostile.ts';
 import { postgresClients } from '../test-utils/sql-clients.ts';
-import type { InvalidSessionReason } from '../types.ts';
+import { expectSessionHolds, fuzzLoader, pollutingKey, storedValue } from '../test-utils/stored-fuzz.ts';
 
 const fuzz = createFuzzer('sql');
 const DAY_MS = 86_400_000;
@@ -39,51 +36,6 @@ beforeAll(() => connected);
 const sqlite = new Database(':memory:');
 afterAll(() => sqlite.close());
 
-/** An engine with an idle timeout (so every load carries a touch), recording onInvalidSession. */
-function engineFor(storage: SessionStorage, now: number) {
-  const reports: InvalidSessionReason[] = [];
-  const engine = new SessionEngine({
-    storage,
-    maxAge: MAX_AGE,
-    idleTimeout: IDLE,
-    now: () => now,
-    onInvalidSession: (r) => reports.push(r),
-  });
-  return async (value: string) => {
-    reports.length = 0;
-    try {
-      const session = await engine.load(listJar([{ name: 'session', value }]), async () => {}, false);
-      return { session, reports: [...reports] };
-    } catch (error) {
-      expect(error).toBeInstanceOf(SessionError);
-      return undefined;
-    }
-  };
-}
-
-const pollutingKey = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'l', '') },
-  fc.string({ maxLength: 8 }),
-);
-/** A member value: mostly what the kit writes ("j" + JSON), else damaged or foreign. */
-const memberValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 6, arbitrary: pollutingJson().map((value) => `j${JSON.stringify(value)}`) },
-  fc.constantFrom(
-    'j',
-    'garbage',
-    '',
-    'j{',
-    'jnull',
-    'J1',
-    'j"NaN"',
-    'jNaN',
-    'j1e400',
-    'j-1',
-    'j{"__proto__":{"polluted":1}}',
-  ),
-  pollutingJson(),
-  hostileString(12),
-);
 /** The text of a `data`, `flash` or `meta` column. */
 function membersText(value: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
   return fc.oneof(
@@ -116,7 +68,7 @@ const metaValue = fc.oneof(
   { weight: 3, arbitrary: lifetime.map((l) => `j${JSON.stringify(l)}`) },
   fc.constantFrom(0, -1, 2 ** 53, 1e300).map((t) => `j${JSON.stringify(t)}`),
   hostileString(16).map((s) => `j${JSON.stringify(s)}`),
-  memberValue,
+  storedValue,
 );
 const metaText = fc.oneof(
   {
@@ -144,8 +96,8 @@ const row = fc.record({
   u: fc.option(hostileString(8), { freq: 2 }),
   v: fc.option(fc.constantFrom(0, 1, 2, -1, 2_147_483_647), { freq: 4 }),
   a: fc.option(fc.constantFrom(-1, 0, 2 ** 53, '9223372036854775807', 'future'), { freq: 5 }),
-  d: membersText(memberValue),
-  f: fc.option(membersText(memberValue), { freq: 3 }),
+  d: membersText(storedValue),
+  f: fc.option(membersText(storedValue), { freq: 3 }),
   m: fc.option(metaText, { freq: 2 }),
 });
 type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
@@ -173,24 +125,24 @@ interface Expected {
   flash: Map<string, unknown>;
 }
 
-/** Members as the kit writes them: a JSON object of "j" + JSON strings; `undefined` otherwise. */
-function members(text: unknown): Map<string, unknown> | undefined {
-  if (typeof text !== 'string') return undefined;
-  let parsed: unknown;
+/** JSON.parse(text), or `undefined` when it is not JSON. */
+function parsed(text: string): { value: unknown } | undefined {
   try {
-    parsed = JSON.parse(text);
+    return { value: JSON.parse(text) };
   } catch {
     return undefined;
   }
-  if (!isRecord(parsed)) return undefined;
+}
+
+/** Members as the kit writes them: a JSON object of "j" + JSON strings; `undefined` otherwise. */
+function members(text: unknown): Map<string, unknown> | undefined {
+  const object = typeof text === 'string' ? parsed(text)?.value : undefined;
+  if (!isRecord(object)) return undefined;
   const out = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string' || !value.startsWith('j')) return undefined;
-    try {
-      out.set(key, JSON.parse(value.slice(1)));
-    } catch {
-      return undefined;
-    }
+  for (const [key, value] of Object.entries(object)) {
+    const decoded = typeof value === 'string' && value.startsWith('j') ? parsed(value.slice(1)) : undefined;
+    if (decoded === undefined) return undefined;
+    out.set(key, decoded.value);
   }
   return out;
 }
@@ -238,13 +190,13 @@ function expectedOf(raw: Readonly<Record<string, unknown>>): Expected | undefine
   return { id: i, createdAt, lastActiveAt, userId: u ?? undefined, version, end, data, flash };
 }
 
-async function expectLoadedAs(
-  load: ReturnType<typeof engineFor>,
-  token: string,
+/** Loads `token` at `now`: the session `expected` holds, or a fresh one with the report it calls for. */
+async function expectRow(
   expected: Expected | undefined,
-  now: number,
+  at: { load: ReturnType<typeof fuzzLoader>; token: string; now: number },
 ): Promise<void> {
-  const loaded = await load(token);
+  const { now } = at;
+  const loaded = await at.load(at.token);
   expectPrototypesIntact();
   if (loaded === undefined) return;
   const { session, reports } = loaded;
@@ -273,18 +225,7 @@ async function expectLoadedAs(
     return;
   }
   expect(reports).toEqual([]);
-  expect(session.isNew).toBe(false);
-  expect(session.id).toBe(expected.id);
-  expect(session.userId).toBe(expected.userId);
-  expect(Object.keys(session.data).sort()).toEqual([...expected.data.keys()].sort());
-  for (const [key, value] of expected.data) {
-    expect(Object.hasOwn(session.data, key)).toBe(true);
-    expect(JSON.stringify(session.get(key))).toBe(JSON.stringify(value));
-  }
-  for (const [key, value] of expected.flash) {
-    expect(JSON.stringify(await session.getFlash(key))).toBe(JSON.stringify(value));
-  }
-  expectPrototypesIntact();
+  await expectSessionHolds(session, expected);
 }
 
 /** The columns of a generated row. */
@@ -310,7 +251,11 @@ describe('stored rows (fuzz)', () => {
     const now = Date.now();
     const { table } = resolveSqlTable('fuzz', { table: uniqueTable('fuzz') });
     for (const ddl of postgresTableSql(table)) await pool.query(ddl);
-    const load = engineFor(postgresStorage({ client: pool, table: table.name }), now);
+    const load = fuzzLoader(postgresStorage({ client: pool, table: table.name }), {
+      now,
+      maxAge: MAX_AGE,
+      idleTimeout: IDLE,
+    });
     await fuzz(
       row,
       async (r) => {
@@ -331,7 +276,7 @@ describe('stored rows (fuzz)', () => {
             `FROM ${table.name} WHERE token_hash = $1`,
           [key],
         );
-        await expectLoadedAs(load, token, expectedOf(rows[0] as Record<string, unknown>), now);
+        await expectRow(expectedOf(rows[0] as Record<string, unknown>), { load, token, now });
       },
       { weight: STORE_WEIGHT },
     );
@@ -341,7 +286,11 @@ describe('stored rows (fuzz)', () => {
     const now = Date.now();
     const { table } = resolveSqlTable('fuzz', { table: 'fuzz' });
     for (const ddl of sqliteTableSql(table)) sqlite.exec(ddl);
-    const load = engineFor(sqliteStorage({ database: sqlite, table: table.name }), now);
+    const load = fuzzLoader(sqliteStorage({ database: sqlite, table: table.name }), {
+      now,
+      maxAge: MAX_AGE,
+      idleTimeout: IDLE,
+    });
     const insert = sqlite.prepare(
       `INSERT INTO ${table.name} (token_hash, expires_at, ${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -359,7 +308,7 @@ describe('stored rows (fuzz)', () => {
           return; // NOT NULL
         }
         const raw = select.get(key) as Record<string, unknown>;
-        await expectLoadedAs(load, token, expectedOf(raw), now);
+        await expectRow(expectedOf(raw), { load, token, now });
       },
       { weight: STORE_WEIGHT },
     );
