@@ -16,7 +16,7 @@ import { applyEdits, edits, hostileString, listJar, pollutingJson } from './host
 export const pollutingKey = fc.oneof(
   {
     weight: 2,
-    arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'polluted', 'l', ''),
+    arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'polluted', ''),
   },
   fc.string({ maxLength: 8 }),
 );
@@ -34,10 +34,6 @@ export const storedValue = fc.oneof(
     ' j1',
     'j1 ',
     'j"\\ud800"',
-    'j"NaN"',
-    'jNaN',
-    'j1e400',
-    'j-1',
     'j{"__proto__":{"polluted":1}}',
   ),
   fc
