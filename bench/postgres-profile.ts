@@ -60,20 +60,17 @@ try {
   await server.stop();
 }
 const raw = profiled.find((p) => p.id === 'raw');
+const signed = ([name, us]: readonly [string, number]) =>
+  `  ${us >= 0 ? '+' : ''}${us.toFixed(1)} µs/req  ${name}`;
 const lines = [`${n} requests per path (load + save, one at a time); CPU samples, proportions only.`];
 for (const { id, analysis } of profiled) {
   lines.push('', `${id}:`, ...analysisText(analysis, n, 'req', 15));
-  if (raw !== undefined && id !== 'raw') {
-    const { categories, frames } = analysisDiff(analysis, n, raw.analysis, n);
-    lines.push(`${id} over raw:`);
-    for (const [name, us] of categories)
-      lines.push(`  ${us >= 0 ? '+' : ''}${us.toFixed(1)} µs/req  ${name}`);
-    for (const [name, us] of frames.slice(0, 15))
-      lines.push(`  ${us >= 0 ? '+' : ''}${us.toFixed(1)} µs/req  ${name}`);
-  }
+  if (raw === undefined || id === 'raw') continue;
+  const { categories, frames } = analysisDiff(analysis, n, raw.analysis, n);
+  lines.push(`${id} over raw:`, ...categories.map(signed), ...frames.slice(0, 15).map(signed));
 }
-const text = lines.join('\n');
-process.stdout.write(`${text}\n`);
+const report = `\`\`\`\n${lines.join('\n')}\n\`\`\`\n`;
+process.stdout.write(report);
 await mkdir(new URL('results/', import.meta.url), { recursive: true });
-await writeFile(new URL('results/postgres-profile.md', import.meta.url), `\`\`\`\n${text}\n\`\`\`\n`);
+await writeFile(new URL('results/postgres-profile.md', import.meta.url), report);
 process.exit(0);
