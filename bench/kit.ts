@@ -29,15 +29,21 @@ export interface Kit {
 const root = new URL('../', import.meta.url);
 const outDir = new URL('.tmp/bench-kit/', root);
 
-function compile(): void {
-  rmSync(outDir, { recursive: true, force: true });
+/** Compiles the kit whose checkout is at `from` (its tsconfig.build.json) into `into`. */
+export function compileKit(from: URL, into: URL): void {
+  rmSync(into, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const project = fileURLToPath(new URL('tsconfig.build.json', root));
+  const project = fileURLToPath(new URL('tsconfig.build.json', from));
   execFileSync(
     process.execPath,
-    [tsc, '-p', project, '--outDir', fileURLToPath(outDir), '--declaration', 'false'],
+    [tsc, '-p', project, '--outDir', fileURLToPath(into), '--declaration', 'false'],
     { stdio: 'inherit' },
   );
+}
+
+/** The bench's parts of a kit compiled by {@link compileKit}. */
+export function loadCompiledKit(from: URL): Promise<Kit> {
+  return load(from, '.js').then((parts) => ({ source: 'compiled', ...parts }));
 }
 
 async function load(base: URL, extension: '.js' | '.ts'): Promise<Omit<Kit, 'source'>> {
@@ -66,8 +72,8 @@ async function loadKit(): Promise<Kit> {
     return { source: 'src', ...(await load(new URL('src/', root), '.ts')) };
   }
   process.stderr.write('compiling the kit with tsc (tsconfig.build.json) into .tmp/bench-kit/\n');
-  compile();
-  return { source: 'compiled', ...(await load(outDir, '.js')) };
+  compileKit(root, outDir);
+  return loadCompiledKit(outDir);
 }
 
 /** The kit under test, compiled once per bench run. */

@@ -15,11 +15,14 @@ export interface Schedule {
 interface Tally {
   calls: number;
   nanos: bigint;
+  /** This process's CPU time (user + system) during the slices, µs. */
+  cpuMicros: number;
 }
 
 /** Runs `task` back to back (each call awaited) for about `ms`. */
 async function timeSlice(task: Task, ms: number, tally: Tally): Promise<void> {
   const budget = BigInt(Math.round(ms * 1e6));
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let elapsed = 0n;
   do {
@@ -28,6 +31,8 @@ async function timeSlice(task: Task, ms: number, tally: Tally): Promise<void> {
     elapsed = process.hrtime.bigint() - start;
   } while (elapsed < budget);
   tally.nanos += elapsed;
+  const used = process.cpuUsage(cpu);
+  tally.cpuMicros += used.user + used.system;
 }
 
 /** `items` rotated to start at `offset`, reversed when `flip`. */
@@ -42,14 +47,18 @@ function rotated<T>(items: readonly T[], offset: number, flip: boolean): T[] {
  * a round the tasks take turns in short slices, so a burst of load from a
  * neighbour on the host is shared by every task instead of landing on one;
  * each slice starts the cycle at a different task and alternates direction.
- * Returns each task's ops/s per round, in round order.
+ * Returns each task's ops/s per round, in round order; `cpu`, if given,
+ * receives each task's CPU time per call (µs) per round: on a shared host
+ * that figure moves far less than the wall-clock rate, since time spent
+ * waiting for a core is not counted.
  */
 export async function measureInterleaved(
   tasks: readonly Task[],
   schedule: Schedule,
   onRound: (round: number) => void,
+  cpu?: Map<string, number[]>,
 ): Promise<Map<string, number[]>> {
-  const warm: Tally = { calls: 0, nanos: 0n };
+  const warm: Tally = { calls: 0, nanos: 0n, cpuMicros: 0 };
   for (const task of tasks) await timeSlice(task, schedule.warmupMs, warm);
 
   const rates = new Map<string, number[]>(tasks.map((task) => [task.key, []]));
@@ -58,14 +67,23 @@ export async function measureInterleaved(
   let turn = 0;
   for (let round = 0; round < schedule.rounds; round++) {
     onRound(round);
-    const tallies = new Map<string, Tally>(tasks.map((task) => [task.key, { calls: 0, nanos: 0n }]));
+    const tallies = new Map<string, Tally>(
+      tasks.map((task) => [task.key, { calls: 0, nanos: 0n, cpuMicros: 0 }]),
+    );
     for (let slice = 0; slice < schedule.slicesPerRound; slice++, turn++) {
       for (const task of rotated(tasks, turn * stride, turn % 2 === 1)) {
         const tally = tallies.get(task.key);
         if (tally) await timeSlice(task, sliceMs, tally);
       }
     }
-    for (const [key, tally] of tallies) rates.get(key)?.push((tally.calls * 1e9) / Number(tally.nanos));
+    for (const [key, tally] of tallies) {
+      rates.get(key)?.push((tally.calls * 1e9) / Number(tally.nanos));
+      if (cpu !== undefined) {
+        const perCall = cpu.get(key) ?? [];
+        perCall.push(tally.cpuMicros / tally.calls);
+        cpu.set(key, perCall);
+      }
+    }
   }
   return rates;
 }

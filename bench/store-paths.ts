@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { SessionImpl } from '../src/session.ts';
 import type { SessionState } from '../src/storage/types.ts';
 import type { CookieJar } from '../src/types.ts';
-import { kit } from './kit.ts';
+import { kit as defaultKit, type Kit } from './kit.ts';
 import type { SessionPayload } from './payloads.ts';
 
 export type StorePathId = 'raw' | 'raw-kit-commands' | 'nsk-storage' | 'nsk-engine';
@@ -100,7 +100,7 @@ async function rawFlow(client: Redis, key: string, data: SessionPayload): Promis
  * splits the gap to the baseline into what Redis and ioredis cost and what
  * the kit's own code costs.
  */
-async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload): Promise<Flow> {
+async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload, kit: Kit): Promise<Flow> {
   const { SAVE, createSessionId } = kit;
   const sha = await kit.scriptSha(SAVE);
   const expiresAt = String(Date.now() + MAX_AGE_S * 1000);
@@ -126,7 +126,7 @@ async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload)
 }
 
 /** The bound storage alone, called as the engine calls it. */
-async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayload): Promise<Flow> {
+async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayload, kit: Kit): Promise<Flow> {
   const storage = kit.redisStorage({ client, keyPrefix }).create({
     cookieName: COOKIE_NAME,
     lifetime: kit.createLifetime(MAX_AGE_S, undefined),
@@ -194,7 +194,7 @@ function jarFor(cookies: Map<string, string>): CookieJar {
 }
 
 /** Everything the kit does per request: cookie read, load, set, save, cookie write decision. */
-async function engineFlow(client: Redis, keyPrefix: string, data: SessionPayload): Promise<Flow> {
+async function engineFlow(client: Redis, keyPrefix: string, data: SessionPayload, kit: Kit): Promise<Flow> {
   const engine = new kit.SessionEngine({
     storage: kit.redisStorage({ client, keyPrefix }),
     cookieName: COOKIE_NAME,
@@ -231,15 +231,16 @@ export async function createStorePath(
   server: { host: string; port: number },
   payloadId: string,
   payload: SessionPayload,
+  kit: Kit = defaultKit,
 ): Promise<StorePath> {
   const { client, wire } = await countedClient(server.host, server.port);
   const data = storeData(payload);
   const key = `bench:${id}:${payloadId}:`;
   const flows: Record<StorePathId, () => Promise<Flow>> = {
     raw: () => rawFlow(client, key, data),
-    'raw-kit-commands': () => kitCommandsFlow(client, key, data),
-    'nsk-storage': () => storageFlow(client, key, data),
-    'nsk-engine': () => engineFlow(client, key, data),
+    'raw-kit-commands': () => kitCommandsFlow(client, key, data, kit),
+    'nsk-storage': () => storageFlow(client, key, data, kit),
+    'nsk-engine': () => engineFlow(client, key, data, kit),
   };
   const flow = await flows[id]();
   return { id, label: PATH_LABELS[id], client, wire, flow };

@@ -89,6 +89,45 @@ test('a hand-off id sent by the client never reaches the render', async ({ page,
   expect(body.handOff).not.toBe(forged);
 });
 
+test('a guarded Pages Router page and API route cost one Redis round trip in all', async ({
+  page,
+  request,
+}) => {
+  const cookie = await signedIn(page);
+  for (const path of ['/pages-router', '/api/pages-session']) {
+    const url = server.url(path);
+    await request.get(url, { headers: { cookie } }); // warm
+    for (let i = 0; i < 3; i++) {
+      const trips = await roundTrips(async () => {
+        const res = await request.get(url, { headers: { cookie } });
+        expect(res.status()).toBe(200);
+        if (path === '/pages-router') expect(await res.text()).toContain('Signed in as ada');
+        else expect(await res.json()).toMatchObject({ user: 'ada' });
+      });
+      expect(trips, `${path}: the guard’s load, handed to pages(req, res)`).toBe(1);
+    }
+  }
+});
+
+test('a hand-off id sent by the client never reaches a Pages Router route', async ({ page, request }) => {
+  const forged = randomBytes(16).toString('hex');
+  const url = server.url('/api/pages-hand-off');
+  const anonymous = await request.get(url, { headers: { [HAND_OFF_HEADER]: forged } });
+  expect(anonymous.status()).toBe(200);
+  expect(await anonymous.json()).toEqual({ handOff: null, user: null });
+
+  const cookie = await signedIn(page);
+  let body: { handOff: string | null; user: string | null } = { handOff: null, user: null };
+  const trips = await roundTrips(async () => {
+    const ada = await request.get(url, { headers: { cookie, [HAND_OFF_HEADER]: forged } });
+    body = (await ada.json()) as typeof body;
+  });
+  expect(body.user).toBe('ada');
+  expect(body.handOff).toMatch(/^[0-9a-f]{32}$/);
+  expect(body.handOff).not.toBe(forged);
+  expect(trips, 'the guard’s load, handed over under its own id').toBe(1);
+});
+
 test('a request that skips the guard loads as usual, whatever hand-off id it carries', async ({
   page,
   request,

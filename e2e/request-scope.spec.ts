@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { login } from './helpers';
 import { type DemoServer, newSecret, startServer } from './server';
 
-// "Every call in one request returns the same object" (README, `getSession()`), in real requests
+// "Every call in one request returns the same object" (docs/api.md, `getSession()`), in real requests
 // to `next start`: a server component render, a Server Action and a Route Handler. The kit keys
 // its per-request slot on Next's headers object; if a Next upgrade handed out a new one per call,
 // these fail. The routes under /checks answer 404 unless DEMO_CHECKS=1.

@@ -28,7 +28,7 @@ export const STORAGES: readonly Storage[] = [
   'sqlite',
 ];
 
-const START_TIMEOUT_MS = 10_000;
+const START_TIMEOUT_MS = 60_000; // bounds a hang only (an exit fails at once); busy hosts start slowly
 const KILL_AFTER_MS = 3_000;
 
 /**

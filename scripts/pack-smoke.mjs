@@ -5,7 +5,7 @@
 // component through next-session-kit/client. Then an edge-runtime middleware.ts
 // guards with the encrypted cookie (signed in, tampered, due a refresh) and
 // with kvStorage() through a local KV bridge (needs redis-server), in Chromium.
-// Then the README's Pages Router files (getServerSideProps, an API route) build beside
+// Then the Pages Router files of docs/pages-router.md (getServerSideProps, an API route) build beside
 // the App Router and share its session in Chromium. Also checks that importing the kit
 // into a client component, or into a Pages Router page component, fails the build
 // loudly. Then, in a second fresh app shaped like create-next-app's
@@ -104,7 +104,10 @@ try {
       'bin/init/storages.mjs',
       'bin/sql.mjs',
       'README.md',
+      'SECURITY.md',
       'LICENSE',
+      // The README links into docs/: each page it links must be in the package too.
+      ...readmeDocs(),
     ]) {
       assert(files.includes(needed), `tarball lacks ${needed}`);
     }
@@ -285,7 +288,7 @@ try {
         assert(left.length === 0, 'the tampered cookie was not cleared');
 
         // Signed in two hours ago and idle since: past the refresh point (an hour, the quickstart's
-        // idleTimeout of a day), far from its end. Sealed as the README's wire format says.
+        // idleTimeout of a day), far from its end. Sealed as docs/cookie-storage.md's wire format says.
         const createdAt = Date.now() - 2 * 3600 * 1000;
         const oldId = sessionId(createdAt);
         const old = await sealCookie([{ user: 'ada' }, oldId, { u: 'ada' }]);
@@ -345,11 +348,11 @@ try {
   kvStack = undefined;
   removeEdgeApp();
 
-  // The Pages Router beside the App Router: the README's two Pages Router files, verbatim, in the
-  // quickstart app, with `pages` added to lib/session.ts's exports as the README says. The root of the
+  // The Pages Router beside the App Router: the two Pages Router files of docs/pages-router.md, verbatim,
+  // in the quickstart app, with `pages` added to lib/session.ts's exports as that page says. The root of the
   // package resolves without `server-only` there (Next refuses it outside react-server layers).
   await check(
-    "the README's Pages Router files (getServerSideProps, an API route) build beside the App Router and share its session in Chromium",
+    'the Pages Router files of docs/pages-router.md (getServerSideProps, an API route) build beside the App Router and share its session in Chromium',
     async () => {
       writePagesRouter(app);
       run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], app);
@@ -450,7 +453,7 @@ try {
     },
   );
   await check(
-    'next-session-kit/testing runs a Server Action and a page in vitest, as the README shows',
+    'next-session-kit/testing runs a Server Action and a page in vitest, as docs/testing.md shows',
     () => {
       // Apart from the Next app's own files, so `next build` above never type-checks them.
       const dir = join(work, 'vitest-app');
@@ -465,23 +468,8 @@ try {
         symlinkSync(join(app, 'node_modules', name), join(dir, 'node_modules', name));
       }
       symlinkSync(join(root, 'node_modules', 'vitest'), join(dir, 'node_modules', 'vitest'));
-      // The README's recipe: point `server-only` at its empty module.
-      writeFileSync(
-        join(dir, 'vitest.config.mts'),
-        `import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  resolve: {
-    alias: {
-      'server-only': fileURLToPath(new URL('./node_modules/server-only/empty.js', import.meta.url)),
-    },
-  },
-  // Through Vite, so the alias reaches the kit's own \`import 'server-only'\` too.
-  test: { server: { deps: { inline: ['next-session-kit'] } } },
-});
-`,
-      );
+      // docs/testing.md's recipe, verbatim: point `server-only` at its empty module.
+      writeFileSync(join(dir, 'vitest.config.mts'), vitestRecipe());
       writeFileSync(
         join(dir, 'app', 'session.ts'),
         `import 'server-only';
@@ -577,14 +565,14 @@ it('signs in and reads the session on the next request', async () => {
   });
 
   await check(
-    "the README's map-store.ts type-checks and passes describeStoreAdapter, copied verbatim",
+    "docs/stores.md's map-store.ts type-checks and passes describeStoreAdapter, copied verbatim",
     () => {
       const dir = join(work, 'vitest-app');
-      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      const doc = readFileSync(join(root, 'docs', 'stores.md'), 'utf8');
       for (const file of ['map-store.ts', 'map-store.test.ts']) {
         const escaped = file.replace(/\./g, '\\.');
-        const block = new RegExp(`\`\`\`ts\\n(// ${escaped}\\n[\\s\\S]*?)\`\`\``).exec(readme)?.[1];
-        assert(block !== undefined, `README.md has no \`// ${file}\` code block`);
+        const block = new RegExp(`\`\`\`ts\\n(// ${escaped}\\n[\\s\\S]*?)\`\`\``).exec(doc)?.[1];
+        assert(block !== undefined, `docs/stores.md has no \`// ${file}\` code block`);
         writeFileSync(join(dir, file), block);
       }
       // Against the package's own .d.ts, as a Next app resolves it.
@@ -596,7 +584,10 @@ it('signs in and reads the session on the next request', async () => {
       const out = stripVTControlCharacters(
         run(process.execPath, [vitest, 'run', '--root', dir, 'map-store.test.ts'], dir),
       );
-      assert(/Test Files\s+1 passed/.test(out), `the README store did not pass:\n${out.slice(-1500)}`);
+      assert(
+        /Test Files\s+1 passed/.test(out),
+        `the docs/stores.md store did not pass:\n${out.slice(-1500)}`,
+      );
       const passed = Number(/Tests\s+(\d+) passed/.exec(out)?.[1]);
       assert(passed >= 30, `describeStoreAdapter ran only ${passed} cases:\n${out.slice(-1500)}`);
     },
@@ -870,17 +861,18 @@ export default function Dashboard({ user }: { user: string | null }) {
   );
 }
 
-// The README's Pages Router files (its `// Pages Router file:` blocks), verbatim, and `pages` added to
-// the exports of the quickstart's lib/session.ts, as the README's Pages Router section shows.
+// The Pages Router files of docs/pages-router.md (its `// Pages Router file:` blocks), verbatim, and
+// `pages` added to the exports of the README quickstart's lib/session.ts, as that page shows.
 function writePagesRouter(dir) {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```tsx?\n\/\/ Pages Router file: (\S+)\n([\s\S]*?)```/g)];
-  assert(blocks.length === 2, `expected two Pages Router file blocks in README.md, found ${blocks.length}`);
+  const doc = readFileSync(join(root, 'docs', 'pages-router.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```tsx?\n\/\/ Pages Router file: (\S+)\n([\s\S]*?)```/g)];
   assert(
-    readme.includes(
-      'export const { getSession, newSession, destroySession, guard, pages } = createSessionKit',
-    ),
-    "README.md's Pages Router section no longer shows `pages` among lib/session.ts's exports",
+    blocks.length === 2,
+    `expected two Pages Router file blocks in docs/pages-router.md, found ${blocks.length}`,
+  );
+  assert(
+    doc.includes('export const { getSession, newSession, destroySession, guard, pages } = createSessionKit'),
+    "docs/pages-router.md no longer shows `pages` among lib/session.ts's exports",
   );
   for (const [, file, body] of blocks) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
@@ -894,6 +886,24 @@ function writePagesRouter(dir) {
 }
 
 // The README's quickstart files (its \`// file:\` blocks), written into `dir` verbatim.
+// (The README links its other pages, docs/*.md: readmeDocs() lists them for the tarball check.)
+// docs/testing.md's `vitest.config.mts` block (indented under a list item there), as a file.
+function vitestRecipe() {
+  const doc = readFileSync(join(root, 'docs', 'testing.md'), 'utf8');
+  const block = /\n( *)```ts\n\1(\/\/ vitest\.config\.mts\n[\s\S]*?)\n\1```/.exec(doc);
+  assert(block !== null, 'docs/testing.md has no `// vitest.config.mts` code block');
+  const [, indent, body] = block;
+  return `${body
+    .split('\n')
+    .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+    .join('\n')}\n`;
+}
+
+function readmeDocs() {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  return [...new Set([...readme.matchAll(/\]\((docs\/[\w.-]+\.(?:md|svg))(?:#[^)]*)?\)/g)].map((m) => m[1]))];
+}
+
 function writeQuickstart(dir) {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```tsx?\n\/\/ file: (\S+)\n([\s\S]*?)```/g)];

@@ -57,12 +57,24 @@ export function newChangeSet(handle: string | undefined, cookieNames: string[], 
 }
 
 /**
- * Whether `save()` would write.
+ * Whether `save()` would write: the session (`isChanged`) or only a store's
+ * cache cookie.
  *
  * @internal
  */
 export function hasChanges(changes: ChangeSet): boolean {
-  return changes.dirty || changes.touched || changes.stale || changes.recache;
+  return isChangedSession(changes) || changes.recache;
+}
+
+/**
+ * `session.isChanged`: the data, identity, expiry or cookie changed. A
+ * store read that only asks for a fresh `cookieCache` copy is no change:
+ * the app changed nothing, and `save()` would write no store.
+ *
+ * @internal
+ */
+export function isChangedSession(changes: ChangeSet): boolean {
+  return changes.dirty || changes.touched || changes.stale;
 }
 
 /**
@@ -84,7 +96,9 @@ export function markReplaced(changes: ChangeSet): void {
  */
 export function resetChanges(changes: ChangeSet, handle: string | undefined, cookieNames: string[]): void {
   changes.handle = handle;
-  changes.replaced = [];
+  // Every save ends here: what is already empty stays as it is (a Set's
+  // clear() allocates a fresh table even when there is nothing to clear).
+  if (changes.replaced.length > 0) changes.replaced = [];
   changes.replacedId = undefined;
   changes.cookieNames = cookieNames;
   changes.dirty = false;
@@ -92,7 +106,7 @@ export function resetChanges(changes: ChangeSet, handle: string | undefined, coo
   changes.recache = false;
   changes.stale = false;
   changes.cleared = false;
-  changes.keys.clear();
-  changes.flash.clear();
-  changes.userOps.clear();
+  if (changes.keys.size > 0) changes.keys.clear();
+  if (changes.flash.size > 0) changes.flash.clear();
+  if (changes.userOps.size > 0) changes.userOps.clear();
 }

@@ -11,7 +11,7 @@ import { Migration } from './migrate/migration.ts';
 import { type ResolvedKitOptions, resolveKitOptions, type SessionKitOptions } from './options.ts';
 import { type Committer, type SessionCore, type SessionHooks, SessionImpl } from './session.ts';
 import type { BoundStorage, SessionState } from './storage/types.ts';
-import { startTracing, traceSpan } from './tracing.ts';
+import { startTracing, traceSpan, tracingOff } from './tracing.ts';
 import type { CookieJar, InvalidSessionReason } from './types.ts';
 
 /**
@@ -86,6 +86,10 @@ export class SessionEngine {
     return this.storage.users === null ? undefined : id;
   }
 
+  // Made once: every load and save hands one of these to `.catch`.
+  readonly #loadFailed = (error: unknown): never => this.storeFailed(error, 'load');
+  readonly #saveFailed = (error: unknown): never => this.storeFailed(error, 'save');
+
   /** Reports a store failure to the `storeError` event, then lets it go on to the caller. */
   storeFailed(error: unknown, during: StoreErrorEvent['during']): never {
     if (error instanceof SessionStoreError) {
@@ -100,9 +104,11 @@ export class SessionEngine {
    * (for `hasSession()`): no idle refresh and no report.
    */
   load(jar: CookieJar, commit: Committer, secureRequest: boolean, peek = false): Promise<SessionImpl> {
+    // Without a tracer (nearly always): no span, and no closure per call.
+    if (tracingOff()) return loadSession(this, jar, commit, secureRequest, peek).catch(this.#loadFailed);
     const storage = this.options.storage.name;
     const load = () => loadSession(this, jar, commit, secureRequest, peek);
-    return traceSpan('load', storage, load, loadOutcome).catch((error) => this.storeFailed(error, 'load'));
+    return traceSpan('load', storage, load, loadOutcome).catch(this.#loadFailed);
   }
 
   /**
@@ -113,11 +119,10 @@ export class SessionEngine {
   commit(session: SessionCore, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
     // Nothing to write: no span, no store call (and save() in a render stays free).
     if (!hasChanges(session.changes)) return commitSession(this, session, jar, secureRequest);
+    if (tracingOff()) return commitSession(this, session, jar, secureRequest).catch(this.#saveFailed);
     const save = () => commitSession(this, session, jar, secureRequest);
     const outcome = () => (session.changes.handle === undefined ? 'ended' : 'written');
-    return traceSpan('save', this.options.storage.name, save, outcome).catch((error) =>
-      this.storeFailed(error, 'save'),
-    );
+    return traceSpan('save', this.options.storage.name, save, outcome).catch(this.#saveFailed);
   }
 
   /** A session with `state`: `changes` says where it came from and what is pending. */

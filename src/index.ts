@@ -1,6 +1,6 @@
 // next-session-kit: the main entry point.
 //
-// Architecture (the same as README.md, section "Architecture").
+// Architecture (the same as docs/development.md, section "Architecture").
 //
 // One request, from the app's call to the store, one way down:
 //
@@ -9,7 +9,7 @@
 //   → engine    src/engine.ts          loads a session from the jar, commits its change set back
 //   → storage   cookie codec           the whole session sealed in the cookie (JWE, simple, Fernet)
 //           or  store adapter          an opaque token in the cookie, the session in a store
-//   → store     Redis, KV, Memcached, memory, or your own StoreAdapter
+//   → store     Redis, KV, Memcached, PostgreSQL, SQLite, memory, or your own StoreAdapter
 //
 // The options are resolved once, in `createSessionKit()`: the lifetime (every expiry and the touch interval), the
 // cookie's name and attributes (`__Host-`/`__Secure-` included), and the storage bound to both. The session the

@@ -1,4 +1,4 @@
-import { type ChangeSet, hasChanges, markReplaced } from './change-set.ts';
+import { type ChangeSet, isChangedSession, markReplaced } from './change-set.ts';
 import type { SessionTimes } from './lifetime.ts';
 import { defineOwn } from './own-property.ts';
 import { readOnlyView } from './read-only-view.ts';
@@ -36,7 +36,12 @@ export interface Session<Data extends SessionData = SessionData, Flash extends S
   readonly authenticatedAt: number | undefined;
   /** Read-only view of the data; change it with `set`, `delete` or `clear`. */
   readonly data: Readonly<Partial<Data>>;
-  /** True when `save()` would write. */
+  /**
+   * True when `save()` would write the session: changed data or identity, an
+   * idle refresh, a cookie to re-issue or clear. A read that only refreshes a
+   * store's `cookieCache` copy is not a change (`save()` still writes that
+   * copy, a cookie and no store call).
+   */
   readonly isChanged: boolean;
   get<K extends keyof Data & string>(key: K): Data[K] | undefined;
   set<K extends keyof Data & string>(key: K, value: Data[K]): void;
@@ -150,7 +155,7 @@ export class SessionImpl<Data extends SessionData = SessionData, Flash extends S
   }
 
   get isChanged(): boolean {
-    return hasChanges(this.changes);
+    return isChangedSession(this.changes);
   }
 
   get data(): Readonly<Partial<Data>> {

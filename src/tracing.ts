@@ -13,14 +13,17 @@ interface Context {
   getValue(key: symbol): unknown;
   setValue(key: symbol, value: unknown): Context;
 }
+interface Tracer {
+  startSpan(name: string, options: { attributes: Record<string, string> }, context?: Context): Span;
+}
+interface TracerProvider {
+  getTracer(name: string): Tracer;
+  /** ProxyTracerProvider (what the API always hands out): the registered SDK's tracer, if any. */
+  getDelegateTracer?(name: string): Tracer | undefined;
+}
 interface OtelApi {
   trace: {
-    getTracer(
-      name: string,
-      version?: string,
-    ): {
-      startSpan(name: string, options: { attributes: Record<string, string> }, context?: Context): Span;
-    };
+    getTracerProvider(): TracerProvider;
     setSpan(context: Context, span: Span): Context;
   };
   context: {
@@ -35,8 +38,32 @@ const MODULE = '@opentelemetry/api';
 // SpanStatusCode.ERROR, should an exotic build lack the enum.
 const STATUS_ERROR = 2;
 
+const TRACER = 'next-session-kit';
+
 let loading: Promise<OtelApi | undefined> | undefined;
 let loaded: OtelApi | null | undefined;
+
+// The tracer of the SDK the app registered; undefined when none is (the API
+// alone installed): its spans would all be no-ops, so the kit makes none and
+// a load or save costs what it costs without the package. Asked on every
+// call, as an app may register its SDK after the kit loaded the API.
+function tracerOf(otel: OtelApi): Tracer | undefined {
+  const provider = otel.trace.getTracerProvider();
+  return typeof provider.getDelegateTracer === 'function'
+    ? provider.getDelegateTracer(TRACER)
+    : provider.getTracer(TRACER);
+}
+
+/**
+ * Whether the kit's spans are certainly off: `@opentelemetry/api` is
+ * missing, or loaded with no SDK registered. False while the API is still
+ * loading (the first loads wait for it).
+ *
+ * @internal
+ */
+export function tracingOff(): boolean {
+  return loaded === null || (loaded !== undefined && tracerOf(loaded) === undefined);
+}
 
 function api(): OtelApi | Promise<OtelApi | undefined> | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
@@ -83,9 +110,9 @@ export async function traceSpan<T>(
 ): Promise<T> {
   const found = api();
   const otel = found instanceof Promise ? await found : found;
-  if (otel === undefined) return fn();
+  const tracer = otel === undefined ? undefined : tracerOf(otel);
+  if (otel === undefined || tracer === undefined) return fn();
   roundTripsKey ??= otel.createContextKey('next-session-kit round trips');
-  const tracer = otel.trace.getTracer('next-session-kit');
   const current = otel.context.active();
   const started = tracer.startSpan(
     `session.${name}`,
@@ -115,13 +142,14 @@ export async function traceSpan<T>(
  * @internal
  */
 export function traceStoreCall<T>(storage: string, operation: string, fn: () => Promise<T>): Promise<T> {
-  // The hot path without the package: one check, no extra promise.
+  // The hot path without the package or an SDK: no span, no extra promise.
   if (loaded === undefined || loaded === null) return fn();
   const otel = loaded;
+  const tracer = tracerOf(otel);
+  if (tracer === undefined) return fn();
   const active = otel.context.active();
   const trips = roundTripsKey === undefined ? undefined : active.getValue(roundTripsKey);
   if (isCounter(trips)) trips.count++;
-  const tracer = otel.trace.getTracer('next-session-kit');
   const attributes = { 'session.storage': storage, 'session.store.operation': operation };
   const started = tracer.startSpan(`session.store.${operation}`, { attributes }, active);
   return fn().then(

@@ -10,10 +10,10 @@
 // bundler like any dependency.
 //
 //   node --import tsx bench/compare/run.ts [--rounds 8] [--seconds 2] [--connections 10]
-//        [--write-readme] [--keep] [--profile]
+//        [--write-docs] [--keep] [--profile]
 //
-// Writes bench/results/compare.{json,md}; --write-readme replaces the README's
-// bench-compare block. --profile runs the server under --cpu-prof instead and
+// Writes bench/results/compare.{json,md}; --write-docs replaces the
+// bench-compare block of docs/benchmarks.md. --profile runs the server under --cpu-prof instead and
 // prints where each route's time goes (bench/profile-analysis.ts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replaceDocsBlock, writesDocs } from '../docs-block.ts';
 import { hostLoadText, watchHostLoad } from '../host-load.ts';
 import { type RunStats, runLoad } from '../http/load.ts';
 import { type ProfileSummary, profileDiffText, profileTable, profileVariant } from '../http/profile.ts';
@@ -273,7 +274,7 @@ try {
     writeFileSync(join(root, 'bench/results/compare.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(root, 'bench/results/compare.md'), `${markdown}\n`);
     process.stdout.write(`${markdown}\n`);
-    if (args.includes('--write-readme')) writeReadme(markdown);
+    if (writesDocs(args)) log(replaceDocsBlock('bench-compare', markdown));
   }
 } catch (error) {
   log(String(error instanceof Error ? (error.stack ?? error.message) : error));
@@ -360,18 +361,6 @@ function compareMarkdown(r: Report): string {
       `rounds of the two back-to-back runs; req/s, latencies and CPU are medians of the runs._`,
   ];
   return lines.join('\n');
-}
-
-function writeReadme(markdown: string): void {
-  const file = join(root, 'README.md');
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- bench-compare:start -->';
-  const end = '<!-- bench-compare:end -->';
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} … ${end} block`);
-  writeFileSync(file, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`);
-  log('README.md bench-compare block rewritten');
 }
 
 /** `npm pack` the kit, and a fresh app that installs its tarball and iron-session from npm. */

@@ -493,7 +493,7 @@ function versionsLine(env: Environment): string {
   ].join(', ');
 }
 
-/** The README block (between the bench-http markers), also written to bench/results/http.md. */
+/** The docs/benchmarks.md block (between the bench-http markers), also written to bench/results/http.md. */
 export function httpMarkdown(report: HttpReport): string {
   const { environment: env, plan } = report;
   const date = report.generatedAt.slice(0, 10);
@@ -505,7 +505,7 @@ export function httpMarkdown(report: HttpReport): string {
   const parts = [
     `Measured ${date} on ${env.cpu} (${env.cores} cores; 1-minute load average ${env.loadAverage.toFixed(1)} at the start${load}), ` +
       `${versionsLine(env)}, with \`npm run ${report.mode === 'check' ? 'bench:check' : 'bench:http'}\` (${report.durationSeconds.toFixed(0)} s).`,
-    '![Throughput of each route relative to the same route without a session](docs/bench-http.svg)',
+    '![Throughput of each route relative to the same route without a session](bench-http.svg)',
     mainTable(report.variants),
     '**The kit’s own work**, each against the same request without the kit, run right beside it: a read against ' +
       'the route that reads nothing, a read + write against the route that writes the same cookie back with ' +
@@ -543,7 +543,7 @@ export function httpMarkdown(report: HttpReport): string {
       '**Live sessions in Redis.** ~1 KB sessions written by the kit’s own Redis storage (its record ' +
         'format and save script), then the read route driven with a random one of them per request.',
       keyTable(report.keyScale),
-      '![Cost against session size and number of live sessions](docs/bench-scale.svg)',
+      '![Cost against session size and number of live sessions](bench-scale.svg)',
     );
   }
   parts.push(

@@ -1,13 +1,13 @@
 // Whole-request benchmark: the demo built with bench-only routes, `next start`
-// on loopback, driven by autocannon; see the README's "Benchmarks" section.
+// on loopback, driven by autocannon; see docs/benchmarks.md.
 //
-//   node --import tsx bench/http/run.ts [--check] [--record] [--write-readme] [--no-build]
+//   node --import tsx bench/http/run.ts [--check] [--record] [--write-docs] [--no-build]
 //        [--no-scale] [--keys 10000,100000,1000000] [--pin] [--connections 10] [--margin 0.15]
 //        [--variants nsk,redis] [--profile <id,id…> [--profile-seconds 10]] [--render]
 //
 // Full run: ~5-6 minutes; writes bench/results/http.{json,md} and docs/bench-*.svg.
 // --check: the short run (about 3 minutes) that compares ratios with bench/baseline/http.json; exit 1 on a regression.
-// --record: rewrites bench/baseline/http.json from this run. --write-readme: replaces the README block.
+// --record: rewrites bench/baseline/http.json from this run. --write-docs: replaces its block in docs/benchmarks.md.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { benchPayload, DEFAULT_SIZE, payloadBytes, SIZE_IDS } from '../../app/bench/config.ts';
 import { kvStorage } from '../../src/entries/kv.ts';
 import { redisStorage } from '../../src/entries/redis.ts';
+import { replaceDocsBlock, writesDocs } from '../docs-block.ts';
 import { hostLoadText, watchHostLoad } from '../host-load.ts';
 import { startBenchRedis } from '../redis-server.ts';
 import { compareWithBaseline, ratiosOf, readBaseline, recordBaseline } from './baseline.ts';
@@ -139,7 +140,7 @@ if (loadAverage > 0.5 * cores) {
   );
 }
 
-// --render: the table, charts and README block again from bench/results/http.json, without measuring.
+// --render: the table, charts and docs block again from bench/results/http.json, without measuring.
 if (flag('--render')) {
   const report = JSON.parse(await readFile(new URL('bench/results/http.json', root), 'utf8')) as HttpReport;
   const markdown = httpMarkdown(report);
@@ -151,7 +152,7 @@ if (flag('--render')) {
   if (report.keyScale.length > 0) {
     await writeFile(new URL('docs/bench-scale.svg', root), scaleChart(report.variants, report.keyScale));
   }
-  if (flag('--write-readme')) await writeReadme('bench-http', markdown);
+  if (writesDocs(process.argv)) log(replaceDocsBlock('bench-http', markdown));
   log('rendered bench/results/http.md and docs/bench-*.svg from bench/results/http.json');
   process.exit(0);
 }
@@ -281,13 +282,13 @@ try {
       new URL('bench/results/profile.md', root),
       `${table}\n\n${[...summaries.map((s) => s.text), ...diffs].map((t) => `\`\`\`\n${t}\n\`\`\``).join('\n\n')}\n`,
     );
-    if (flag('--write-readme')) {
+    if (writesDocs(process.argv)) {
       const note =
         `Profiled ${new Date().toISOString().slice(0, 10)} with \`npm run bench:http -- --profile ${profile}\` ` +
         `(${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cores} cores, load average ${loadAverage.toFixed(1)} at the start; ` +
         'self time of the sampled frames in the measured window only, native code counted for its JavaScript ' +
         'caller, frames of the app bundle attributed through its source maps):';
-      await writeReadme('bench-profile', `${note}\n\n${table}`);
+      log(replaceDocsBlock('bench-profile', `${note}\n\n${table}`));
     }
   } else {
     const servers = new Map<ServerId, BenchServer>();
@@ -387,7 +388,7 @@ try {
         `wrote bench/results/${name}.json, ${name}.md, docs/bench-http.svg${scale ? ', docs/bench-scale.svg' : ''}`,
       );
     }
-    if (flag('--write-readme')) await writeReadme('bench-http', markdown);
+    if (writesDocs(process.argv)) log(replaceDocsBlock('bench-http', markdown));
     if (check) {
       const baseline = await readBaseline();
       const outcome = compareWithBaseline(rows, trips, baseline, margin);
@@ -423,16 +424,3 @@ try {
 }
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 process.exit(exitCode);
-
-/** Replaces a README block between `<!-- name:start -->` and `<!-- name:end -->`. */
-async function writeReadme(name: string, markdown: string): Promise<void> {
-  const file = new URL('README.md', root);
-  const readme = await readFile(file, 'utf8');
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} block`);
-  await writeFile(file, `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`);
-  log(`updated the ${name} block of README.md`);
-}

@@ -91,7 +91,7 @@ export function buildPlan(project, storageName) {
     if (project.pagesRouter) {
       notes.push(
         `This app also has ${base}pages/: its getServerSideProps and API routes read the same session through ` +
-          `pages(req, res), which ${sessionPath} exports (README: "Pages Router").`,
+          `pages(req, res), which ${sessionPath} exports (docs/pages-router.md).`,
       );
     }
   } else {

@@ -84,7 +84,7 @@ const sessionGuard = guard(${GUARD_OPTIONS});
 return sessionGuard(request);
 
 // For responses of your own (redirects, rewrites), use proxySession() instead: see
-// "guard()" in next-session-kit's README.`;
+// "guard()" in next-session-kit's docs/api.md.`;
 }
 
 /**

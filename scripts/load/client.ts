@@ -154,6 +154,12 @@ export class Client {
   needsLogin = true;
   logins = 0;
   lostByDesign = 0;
+  /**
+   * A second login failed (503, a store timeout): its writes, the old session's revocation among them,
+   * may still have been applied (a timed-out store call is not cancelled). Until the next login, a fresh
+   * session in place of the old one is by design, as after a memcached restart.
+   */
+  private loginInDoubt = false;
 
   constructor(options: ClientOptions) {
     this.options = options;
@@ -267,6 +273,7 @@ export class Client {
       lane.maybe = 0;
     }
     this.needsLogin = false;
+    this.loginInDoubt = false;
     this.logins += 1;
     return true;
   }
@@ -278,9 +285,16 @@ export class Client {
   async relogin(): Promise<void> {
     const oldJar = this.jar.clone();
     const oldId = this.id;
+    const [oldBig, oldMarker] = [this.big, this.marker];
     this.big = !this.big;
     this.marker = this.newMarker();
-    if (!(await this.login())) return;
+    if (!(await this.login())) {
+      // Not signed in as the new marker: the old session is still this client's, unless the failed
+      // login's revocation reached the store after all.
+      [this.big, this.marker] = [oldBig, oldMarker];
+      this.loginInDoubt = true;
+      return;
+    }
     if (!this.options.storeBacked) return;
     const replay = await this.send('GET', '/api/session', undefined, oldJar);
     const snap = replay.snapshot;
@@ -309,7 +323,11 @@ export class Client {
     const foreign = [idOwner, markerOwner].find((owner) => owner !== undefined && owner !== this.index);
     if (foreign !== undefined) {
       this.ledger.flag('cross-talk', this.index, `${reply.outcome.route} showed client ${foreign}'s session`);
-    } else if (snap.isNew && snap.user === null && reply.outcome.end >= this.ledger.freshAllowedAfter) {
+    } else if (
+      snap.isNew &&
+      snap.user === null &&
+      (reply.outcome.end >= this.ledger.freshAllowedAfter || this.loginInDoubt)
+    ) {
       reply.outcome.freshByDesign = true;
       this.lostByDesign += 1;
       this.needsLogin = true;

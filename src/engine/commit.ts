@@ -7,6 +7,9 @@ import type { SessionCore } from '../session.ts';
 import type { SaveInput, SessionState } from '../storage/types.ts';
 import type { CookieJar } from '../types.ts';
 
+// A save without flash messages (nearly all) shares this one.
+const NO_FLASH: readonly string[] = Object.freeze([]);
+
 /** One commit: the engine, the session, and the request it writes to. */
 interface Commit {
   readonly engine: SessionEngine;
@@ -106,7 +109,7 @@ async function touchOnly(commit: Commit, handle: string, expiresAt: number): Pro
   const { idle } = commit.engine.storage;
   const { changes } = commit.session;
   if (idle.clock === 'store' && (await idle.touch(handle, commit.now, expiresAt))) {
-    await writeCache(commit, handle, expiresAt);
+    if (commit.engine.storage.cookieCache !== undefined) await writeCache(commit, handle, expiresAt);
     resetChanges(changes, handle, changes.cookieNames);
   } else ended(commit);
 }
@@ -120,7 +123,7 @@ async function write(commit: Commit, expiresAt: number): Promise<boolean> {
     handle: changes.handle,
     previous: changes.replaced,
     changedKeys: [...changes.keys],
-    changedFlash: [...changes.flash],
+    changedFlash: changes.flash.size === 0 ? NO_FLASH : [...changes.flash],
     cleared: changes.cleared,
     expiresAt,
   });
@@ -130,8 +133,9 @@ async function write(commit: Commit, expiresAt: number): Promise<boolean> {
     return false;
   }
   // Every save replaces the cache cookie: a copy of what was just stored,
-  // bound to the token it was stored under (a new one after a login).
-  await writeCache(commit, value, expiresAt);
+  // bound to the token it was stored under (a new one after a login). No
+  // await without a cache: a turn of the microtask queue on every save.
+  if (storage.cookieCache !== undefined) await writeCache(commit, value, expiresAt);
   if (storage.cookieStaysOnSave && value === changes.handle) {
     resetChanges(changes, value, changes.cookieNames);
     return true;

@@ -35,7 +35,12 @@ export async function loadSession(
   const names = read.names;
   if (read.status === 'malformed') return engine.reject('invalid', commit, names, peek);
   const now = engine.options.now();
-  const cached = await fromCache(engine, jar, secureRequest, read.value, now);
+  // No await where there is nothing to wait for: each costs a turn of the
+  // microtask queue on every load.
+  const cached =
+    storage.cookieCache === undefined
+      ? undefined
+      : await fromCache(engine, jar, secureRequest, read.value, now);
   const result = cached ?? (await storage.load(read.value, peek ? undefined : now));
   if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
   const refusal = lifetime.refusal(result.state, now);
@@ -49,7 +54,12 @@ export async function loadSession(
     migrated = checked.migrated;
   }
   // A store that slid the idle expiry in the load's round trip (`slid`) is not touched again.
-  if (!peek && result.slid !== true && !(await slideIdle(engine, state, handle, now))) {
+  if (
+    !peek &&
+    result.slid !== true &&
+    touchDue(engine, state, now) &&
+    !(await slideIdle(engine, state, handle, now))
+  ) {
     return engine.reject('expired', commit, names);
   }
   const changes = newChangeSet(handle, names, result.stale);
@@ -85,12 +95,17 @@ async function fromCache(
 }
 
 // Stores slide the idle expiry in the store, throttled: a TTL refresh is not
-// a cookie write, so it works even while a server component renders. False
-// when the record is gone.
+// a cookie write, so it works even while a server component renders.
+function touchDue(engine: SessionEngine, state: SessionState, now: number): boolean {
+  const { idle } = engine.storage;
+  if (idle.clock !== 'store' || idle.touchAfter === undefined) return false;
+  return now - state.lastActiveAt >= idle.touchAfter * 1000;
+}
+
+// The touch `touchDue` asked for. False when the record is gone.
 async function slideIdle(engine: SessionEngine, state: SessionState, handle: string, now: number) {
   const { idle } = engine.storage;
-  if (idle.clock !== 'store' || idle.touchAfter === undefined) return true;
-  if (now - state.lastActiveAt < idle.touchAfter * 1000) return true;
+  if (idle.clock !== 'store') return true;
   const until = engine.lifetime.expiresAt({
     createdAt: state.createdAt,
     lastActiveAt: now,

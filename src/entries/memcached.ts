@@ -23,7 +23,7 @@ export interface MemcachedStorageOptions extends StoreOptions {
   /**
    * `kit` (default): the kit's own records. `aiohttp`: aiohttp-session's
    * `MemcachedStorage` records (key `<cookieName>_<hex id>`, JSON value),
-   * shared with a Python app; see the README's aiohttp-session guide.
+   * shared with a Python app; see docs/aiohttp-session.md.
    */
   format?: 'kit' | 'aiohttp';
 }

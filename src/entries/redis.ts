@@ -24,7 +24,7 @@ export interface RedisStorageOptions extends StoreOptions {
   /**
    * `kit` (default): the kit's own records. `aiohttp`: aiohttp-session's
    * `RedisStorage` records (key `<cookieName>_<hex id>`, JSON value), shared
-   * with a Python app; see the README's aiohttp-session guide for its limits.
+   * with a Python app; see docs/aiohttp-session.md for its limits.
    */
   format?: 'kit' | 'aiohttp';
 }

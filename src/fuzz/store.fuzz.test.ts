@@ -10,6 +10,7 @@ import { uniquePrefix } from '../../test/servers/isolation.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
 import { redisStorage } from '../entries/redis.ts';
 import { isRecord } from '../is-object.ts';
+import { isSessionLifetime } from '../lifetime.ts';
 import { createdAtFromSessionId, createSessionId } from '../storage/session-id.ts';
 import { createToken, isWellFormedToken, sha256Base64url } from '../storage/store/token.ts';
 import { createFuzzer, expectPrototypesIntact } from '../test-utils/fuzz.ts';
@@ -125,6 +126,39 @@ interface Expected {
   flash: Map<string, unknown>;
   /** The data version the record claims (absent: 1). */
   version?: number;
+  /** The session's own absolute lifetime in seconds (`newSession({ maxAge })`), if it has one. */
+  maxAge?: number;
+}
+
+/**
+ * The sign-in fields a record may carry (own lifetime, sign-in time, device), restated: a
+ * damaged field name can turn into one of them, and a record whose value there is not what
+ * the kit writes is corrupt. `undefined`: corrupt.
+ */
+function withSignIn(
+  expected: Expected | undefined,
+  field: (name: 'lifetime' | 'authenticatedAt' | 'userAgent' | 'ip') => unknown,
+): Expected | undefined {
+  if (expected === undefined) return undefined;
+  const lifetime = field('lifetime');
+  if (lifetime !== undefined) {
+    if (!isSessionLifetime(lifetime)) return undefined;
+    if (lifetime.maxAge !== undefined) expected.maxAge = lifetime.maxAge;
+  }
+  const authenticatedAt = field('authenticatedAt');
+  const createdAt = createdAtFromSessionId(expected.id) as number;
+  if (
+    authenticatedAt !== undefined &&
+    (typeof authenticatedAt !== 'number' ||
+      !Number.isSafeInteger(authenticatedAt) ||
+      authenticatedAt < 0 ||
+      authenticatedAt > createdAt)
+  )
+    return undefined;
+  for (const text of [field('userAgent'), field('ip')]) {
+    if (text !== undefined && typeof text !== 'string') return undefined;
+  }
+  return expected;
 }
 
 /** A stored value as the kit writes it: "j" + JSON; `undefined` for anything else. */
@@ -149,7 +183,10 @@ function expectedFromHash(hash: ReadonlyMap<string, string>): Expected | undefin
     else if (field.startsWith('f.')) flash.set(field.slice(2), decoded.value);
     else meta.set(field, decoded.value);
   }
-  return expectedFrom(meta.get('_id'), meta.get('_a'), meta.get('_u'), data, flash);
+  const names = { lifetime: '_l', authenticatedAt: '_t', userAgent: '_g', ip: '_p' } as const;
+  return withSignIn(expectedFrom(meta.get('_id'), meta.get('_a'), meta.get('_u'), data, flash), (name) =>
+    meta.get(names[name]),
+  );
 }
 
 function expectedFrom(
@@ -187,7 +224,7 @@ async function expectLoadedAs(
     expect(reports).toEqual(['future']);
     return;
   }
-  if (now > createdAt + MAX_AGE * 1000 + SKEW_MS) {
+  if (now > createdAt + (expected.maxAge ?? MAX_AGE) * 1000 + SKEW_MS) {
     expect(session.isNew).toBe(true);
     expect(reports).toEqual(['expired']);
     return;
@@ -310,5 +347,6 @@ function expectedFromText(text: string): Expected | undefined {
     new Map(Object.entries(flash ?? {})),
   );
   if (expected !== undefined && version !== undefined && version !== 1) expected.version = version;
-  return expected;
+  const names = { lifetime: 'l', authenticatedAt: 't', userAgent: 'g', ip: 'p' } as const;
+  return withSignIn(expected, (name) => own(record, names[name]));
 }

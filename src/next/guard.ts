@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
+import { hasChanges } from '../change-set.ts';
 import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError } from '../errors.ts';
 import { isFresh, NOT_FRESH_CODE } from '../freshness.ts';
@@ -152,7 +153,8 @@ export function createGuard(engine: SessionEngine): Guard {
       // cookie from before a login can come back after the login's response.
       if (maySetCookie) {
         if (engine.refreshDue(core)) session.touch();
-        if (session.isChanged) await session.save();
+        // Also a read the store answered: its `cookieCache` copy is written here.
+        if (hasChanges(core.changes)) await session.save();
       }
 
       if (open) return next();

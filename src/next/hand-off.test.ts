@@ -1,20 +1,24 @@
+import { Redis } from 'ioredis';
 import { NextRequest } from 'next/server.js';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { uniquePrefix } from '../../test/servers/isolation.ts';
+import { redisStorage } from '../entries/redis.ts';
 import { withSessionRequest } from '../entries/testing.ts';
 import { SNAPSHOT_HEADER, SNAPSHOT_HEADER_VALUE } from '../live/protocol.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
+import { memoryStorage } from '../storage/memory-storage.ts';
 import type { BoundStorage, SessionStorage } from '../storage/types.ts';
 import { Clock } from '../test-utils/harness.ts';
 import { renderOf } from '../test-utils/proxy-render.ts';
 import { HAND_OFF_HEADER } from './hand-off.ts';
-import { createSessionKit } from './kit.ts';
+import { createSessionKit, type SessionKit } from './kit.ts';
 
 const SECRET = 'hand-off-test-secret-that-is-long-enough-01';
 type Data = { user?: string; count?: number };
 
 /** The encrypted-cookie storage, counting how many cookies it opens (decrypts). */
-function countingStorage() {
-  const inner = encryptedCookieStorage({ secret: SECRET });
+function countingStorage(secret = SECRET) {
+  const inner = encryptedCookieStorage({ secret });
   const counter = { loads: 0 };
   const storage: SessionStorage = {
     name: inner.name,
@@ -43,7 +47,7 @@ function setup(idleTimeout?: number) {
   return { kit, guard, counter, clock };
 }
 
-async function login(kit: ReturnType<typeof setup>['kit']): Promise<string> {
+async function login(kit: SessionKit<Data>): Promise<string> {
   const res = await withSessionRequest({}, async () => {
     const s = await kit.newSession({ userId: 'ada' });
     s.set('user', 'ada');
@@ -246,5 +250,86 @@ describe('hand-off: unforgeable', () => {
     const incoming = request('/about', undefined);
     const res = await guard(incoming);
     expect(renderOf(res, incoming).headers.has(HAND_OFF_HEADER)).toBe(false);
+  });
+});
+
+describe('hand-off: only the kit that loaded the session takes it', () => {
+  const OTHER_SECRET = 'hand-off-test-other-secret-long-enough-02';
+  let redis: Redis | undefined;
+
+  afterAll(() => redis?.disconnect());
+
+  function redisClient(): Redis {
+    redis ??= new Redis(inject('servers').redis.url, { maxRetriesPerRequest: 1 });
+    return redis;
+  }
+
+  /** Ada signs in with `kit`; its guard loads her session; the forwarded request. */
+  async function guardedBy(kit: SessionKit<Data>) {
+    const cookie = await login(kit);
+    const incoming = request('/dashboard', cookie);
+    const render = renderOf(
+      await kit.guard({ protect: ['/dashboard'], loginPath: '/login' })(incoming),
+      incoming,
+    );
+    expect(render.headers.get(HAND_OFF_HEADER)).toMatch(/^[0-9a-f]{32}$/);
+    return render;
+  }
+
+  const read = (kit: SessionKit<Data>, render: { headers: Headers; cookies: Record<string, string> }) =>
+    withSessionRequest({ ...render, readOnly: true }, async () => {
+      const s = await kit.getSession();
+      return { isNew: s.isNew, user: s.get('user') ?? null };
+    });
+
+  it('same storage name and cookie name, another secret: the other kit loads the cookie itself (and cannot open it)', async () => {
+    const a = createSessionKit<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) });
+    const { storage, counter } = countingStorage(OTHER_SECRET);
+    const b = createSessionKit<Data>({ storage });
+    const render = await guardedBy(a);
+    expect((await read(b, render)).result).toEqual({ isNew: true, user: null });
+    expect(counter.loads, 'kit b opened the cookie with its own key').toBe(1);
+    // The entry stays for its own kit, in the same render.
+    expect((await read(a, render)).result).toEqual({ isNew: false, user: 'ada' });
+  });
+
+  it('same storage name, cookie name and secret, another store (key prefix, or another memory store): never the other store’s session', async () => {
+    const prefix = uniquePrefix('hand-off');
+    const pairs: Array<[SessionStorage, SessionStorage]> = [
+      [
+        redisStorage({ client: redisClient(), keyPrefix: `${prefix}a:` }),
+        redisStorage({ client: redisClient(), keyPrefix: `${prefix}b:` }),
+      ],
+      [memoryStorage(), memoryStorage()],
+    ];
+    for (const [first, second] of pairs) {
+      const a = createSessionKit<Data>({ storage: first });
+      const b = createSessionKit<Data>({ storage: second });
+      const render = await guardedBy(a);
+      expect((await read(b, render)).result, second.name).toEqual({ isNew: true, user: null });
+      expect((await read(a, render)).result, first.name).toEqual({ isNew: false, user: 'ada' });
+    }
+  });
+
+  it('the same kit built twice from the same options (proxy.ts and the app are separate bundles) does take it', async () => {
+    const { storage, counter } = countingStorage();
+    const proxyKit = createSessionKit<Data>({ storage });
+    const appKit = createSessionKit<Data>({ storage });
+    const render = await guardedBy(proxyKit);
+    counter.loads = 0;
+    expect((await read(appKit, render)).result).toEqual({ isNew: false, user: 'ada' });
+    expect(counter.loads, 'no second decrypt').toBe(0);
+
+    const prefix = uniquePrefix('hand-off');
+    const proxyStore = createSessionKit<Data>({
+      storage: redisStorage({ client: redisClient(), keyPrefix: prefix }),
+    });
+    const appStore = createSessionKit<Data>({
+      storage: redisStorage({ client: redisClient(), keyPrefix: prefix }),
+    });
+    const stored = await guardedBy(proxyStore);
+    expect((await read(appStore, stored)).result).toEqual({ isNew: false, user: 'ada' });
+    // Taken: a replay loads from the store, and still finds Ada.
+    expect((await read(appStore, stored)).result).toEqual({ isNew: false, user: 'ada' });
   });
 });

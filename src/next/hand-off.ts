@@ -22,9 +22,10 @@ const MAX_ENTRIES = 4096;
 /** A session the proxy loaded (and committed), waiting for its render. */
 interface Entry {
   readonly expires: number;
-  /** Which kit: the storage and the cookie name of this request. */
+  /** Which kit (see kitOf): only the same kit, built from the same options, takes it. */
+  readonly kit: string;
+  /** The storage's name, for forgetUserHandOffs. */
   readonly storage: string;
-  readonly cookieName: string;
   /** The session cookie's value exactly as the render must see it. */
   readonly cookie: string;
   readonly state: SessionState;
@@ -52,17 +53,20 @@ function registry(): Map<string, Entry> {
  *
  * @internal
  */
-export function offerHandOff(
+export async function offerHandOff(
   engine: SessionEngine,
   session: SessionCore,
   jar: CookieJar,
   secure: boolean,
-): string | undefined {
+): Promise<string | undefined> {
   const { changes } = session;
   if (session.isNew || hasChanges(changes) || changes.handle === undefined) return undefined;
   const cookieName = engine.cookies.on(secure).name;
   const read = readChunkedCookie(jar, cookieName, engine.storage.maxChunks);
   if (read.status !== 'present') return undefined;
+  const kit = await kitOf(engine, cookieName);
+  // The state as it is now: the proxy's own code may still change its copy.
+  const state = structuredClone(session.state);
   const entries = registry();
   const now = performance.now();
   // Insertion order is expiry order: drop the expired, then the oldest past the bound.
@@ -73,11 +77,10 @@ export function offerHandOff(
   const id = randomId();
   entries.set(id, {
     expires: now + LIFE_MS,
+    kit,
     storage: engine.options.storage.name,
-    cookieName,
     cookie: read.value,
-    // The render may change its copy; the proxy's own code may still hold this one.
-    state: structuredClone(session.state),
+    state,
     handle: changes.handle,
   });
   return id;
@@ -91,20 +94,21 @@ export function offerHandOff(
  *
  * @internal
  */
-export function takeHandOff(
+export async function takeHandOff(
   engine: SessionEngine,
   id: string,
   jar: CookieJar,
   secure: boolean,
   commit: Committer,
-): SessionImpl | undefined {
+): Promise<SessionImpl | undefined> {
+  const cookieName = engine.cookies.on(secure).name;
+  const kit = await kitOf(engine, cookieName);
   const entries = registry();
   const entry = entries.get(id);
-  if (entry === undefined) return undefined;
+  // Another kit's entry stays for its own kit, if that one reads in this render too.
+  if (entry === undefined || entry.kit !== kit) return undefined;
   entries.delete(id);
   if (entry.expires <= performance.now()) return undefined;
-  const cookieName = engine.cookies.on(secure).name;
-  if (entry.cookieName !== cookieName || entry.storage !== engine.options.storage.name) return undefined;
   const read = readChunkedCookie(jar, cookieName, engine.storage.maxChunks);
   if (read.status !== 'present' || read.value !== entry.cookie) return undefined;
   const changes = newChangeSet(entry.handle, read.names, false);
@@ -124,6 +128,36 @@ export function forgetUserHandOffs(engine: SessionEngine, userId: string): void 
   for (const [id, entry] of entries) {
     if (entry.storage === storage && entry.state.userId === userId) entries.delete(id);
   }
+}
+
+const kits = new WeakMap<SessionEngine, string | Promise<string>>();
+
+/**
+ * Which kit `engine` is, as a string equal for kits built from the same
+ * options (proxy.ts and the app are separate bundles: the same kit is built
+ * once in each, so object identity cannot tell it), and different when the
+ * storage, its secrets or key prefix (its `identity`), or the cookie name
+ * differ: another kit never takes a session this one loaded.
+ */
+async function kitOf(engine: SessionEngine, cookieName: string): Promise<string> {
+  let base = kits.get(engine);
+  if (base === undefined) {
+    const storage = engine.options.storage.name;
+    const identity = engine.storage.identity;
+    base = identity === undefined ? JSON.stringify([storage, null]) : resolveKit(storage, identity);
+    kits.set(engine, base);
+    if (typeof base !== 'string') void base.then((value) => kits.set(engine, value));
+  }
+  return `${typeof base === 'string' ? base : await base}\0${cookieName}`;
+}
+
+function resolveKit(storage: string, identity: string | Promise<string>): string | Promise<string> {
+  if (typeof identity === 'string') return JSON.stringify([storage, identity]);
+  // Unknown: this kit alone (no hand-off across bundles), never another's.
+  return identity.then(
+    (value) => JSON.stringify([storage, value]),
+    () => JSON.stringify([storage, randomId()]),
+  );
 }
 
 function randomId(): string {

@@ -185,7 +185,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
     const handed =
       request.handOff === null
         ? undefined
-        : takeHandOff(engine, request.handOff, jar, request.secure, commit);
+        : await takeHandOff(engine, request.handOff, jar, request.secure, commit);
     if (handed === undefined) return engine.load(jar, commit, request.secure, peek);
     if (peek && slot !== undefined && slot.current === undefined) keep(slot, Promise.resolve(handed));
     return handed;

@@ -5,6 +5,7 @@ import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionReadOnlyError } from '../errors.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl, unsavedChanges } from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
+import { HAND_OFF_HEADER, takeHandOff } from './hand-off.ts';
 import type { NewSessionOptions } from './kit.ts';
 import { signInOf } from './sign-in.ts';
 import { unsavedMessage } from './unsaved.ts';
@@ -82,14 +83,26 @@ export function createPagesAccess(engine: SessionEngine) {
       if (!hasChanges(session.changes)) return;
       await engine.commit(session, jar, secure);
     };
-    const load = (peek: boolean) => engine.load(jar, commit, secure, peek);
+    // The guard in proxy.ts may have loaded this request's session already
+    // (as for the App Router: one store round trip, one decrypt per request).
+    // A hand-off is a full load, taken once: hasSession() keeps it as the
+    // request's session, for getSession().
+    const load = async (peek: boolean): Promise<SessionImpl> => {
+      const own = slot as PagesSlot;
+      const id = handOffId(req);
+      const handed = id === undefined ? undefined : await takeHandOff(engine, id, jar, secure, commit);
+      if (handed === undefined) return engine.load(jar, commit, secure, peek);
+      if (peek && own.current === undefined) keep(own, Promise.resolve(handed));
+      return handed;
+    };
+    const keep = (own: PagesSlot, session: Promise<SessionImpl>): void => {
+      own.current = session;
+      if (engine.options.warnUnsaved) watchUnsaved(res, () => own.current);
+    };
     const current = (): Promise<SessionImpl> => {
       const own = slot as PagesSlot;
-      if (own.current === undefined) {
-        own.current = load(false);
-        if (engine.options.warnUnsaved) watchUnsaved(res, () => own.current);
-      }
-      return own.current;
+      if (own.current === undefined) keep(own, load(false));
+      return own.current as Promise<SessionImpl>;
     };
 
     return {
@@ -149,6 +162,12 @@ function responseJar(req: IncomingMessage, res: ServerResponse): CookieJar {
       else cookies.set(name, value);
     },
   };
+}
+
+/** The hand-off id proxy.ts forwarded with this request, if exactly one (see hand-off.ts). */
+function handOffId(req: IncomingMessage): string | undefined {
+  const value = req.headers[HAND_OFF_HEADER];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** The request's Cookie header (joined if sent more than once), as a `Headers` for Next's parser. */

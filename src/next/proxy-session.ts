@@ -113,7 +113,7 @@ export async function loadProxySession<Data extends SessionData>(
     // The render takes this session instead of loading it again (one store
     // round trip, one decrypt per request). A hand-off header the client
     // sent is overwritten or removed, never passed on.
-    const handOff = offerHandOff(engine, core, jar, secure);
+    const handOff = await offerHandOff(engine, core, jar, secure);
     const forged = request.headers.has(HAND_OFF_HEADER);
     // Forwarding request headers makes Next copy every header into the
     // response and back into the render's request (a third of a no-op

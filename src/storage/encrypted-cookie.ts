@@ -4,6 +4,7 @@ import { SECRET_ADVICE, secretProblem } from '../codec/secret-strength.ts';
 import { SessionConfigError } from '../errors.ts';
 import { rejectUnknownOptions } from '../unknown-options.ts';
 import { decodeEnvelope, encodeEnvelope } from './envelope.ts';
+import { storageIdentity } from './identity.ts';
 import { IN_COOKIE } from './in-cookie.ts';
 import type { BoundStorage, LoadResult, SessionStorage, StorageContext } from './types.ts';
 
@@ -85,6 +86,7 @@ function createEncryptedCookieStorage(options: EncryptedCookieStorageOptions): S
       return {
         ...IN_COOKIE,
         maxChunks,
+        identity: storageIdentity([secrets, maxChunks]),
         async load(cookieValue: string): Promise<LoadResult> {
           if (cookieValue.length > maxChunks * CHUNK_BYTES) return { status: 'rejected', reason: 'invalid' };
           const opened = await codec.open(cookieValue);

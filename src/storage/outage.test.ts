@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startKvBridge } from '../../test/servers/kv-bridge.ts';
 import { startMemcached } from '../../test/servers/memcached.ts';
 import { postmasterPid, startPostgres } from '../../test/servers/postgres.ts';
+import { redisCommand } from '../../test/servers/probe.ts';
 import { startRedis } from '../../test/servers/redis.ts';
 import { kvStorage } from '../entries/kv.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
@@ -23,6 +24,12 @@ import type { SessionStorage } from './types.ts';
 
 type Data = { user?: string; count?: number };
 const TIMEOUT = 400;
+// How soon a SessionStoreError must follow the kit's timeout, and how soon service must be back once
+// the test has seen the store answer again, both on an idle host.
+const ERROR_SLACK_MS = 1_500;
+const RECOVERY_MS = 2_000;
+// "Eventually": a store that never comes back to service fails here; a slow host does not.
+const EVENTUALLY_MS = 30_000;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -39,33 +46,92 @@ async function saveCount(h: Harness<Data>, browser: TestBrowser, count: number):
   });
 }
 
+/**
+ * A timer armed now for `ms`; `firedAfter` resolves with how long it actually took. The kit's deadline
+ * sweep and the clients' reconnect backoffs are timers in this same process: on a busy host they fire
+ * late by as much as this one does, which is the host's doing, not the kit's.
+ */
+function hostTimer(ms: number): { firedAfter: Promise<number> } {
+  const armedAt = Date.now();
+  return { firedAfter: new Promise((resolve) => setTimeout(() => resolve(Date.now() - armedAt), ms)) };
+}
+
+/** `elapsed` (ms since `timer` was armed for `boundMs`) is within the bound, as late as the host made the timer. */
+async function expectWithin(
+  elapsed: number,
+  timer: { firedAfter: Promise<number> },
+  boundMs: number,
+  what: string,
+) {
+  // Only a result later than the bound needs the timer's measurement (and waits for it).
+  if (elapsed < boundMs) return;
+  const lateBy = (await timer.firedAfter) - boundMs;
+  expect(
+    elapsed,
+    `${what} (a ${boundMs} ms timer armed at the same time fired ${lateBy} ms late)`,
+  ).toBeLessThan(boundMs + Math.max(0, lateBy));
+}
+
 async function expectStoreError(promise: Promise<unknown>): Promise<SessionStoreError> {
   const started = Date.now();
+  const timer = hostTimer(TIMEOUT + ERROR_SLACK_MS);
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
+  const elapsed = Date.now() - started;
   expect(error).toBeInstanceOf(SessionStoreError);
   expect(error).toBeInstanceOf(SessionError);
   expect((error as SessionStoreError).code).toBe('ERR_SESSION_STORE');
-  expect(Date.now() - started).toBeLessThan(TIMEOUT + 1500);
+  await expectWithin(elapsed, timer, TIMEOUT + ERROR_SLACK_MS, 'the error follows the timeout');
   return error as SessionStoreError;
 }
 
-async function eventually(check: () => Promise<void>, withinMs: number): Promise<number> {
+/**
+ * Retries `check` until it passes (or EVENTUALLY_MS pass); resolves with the time from the call to the
+ * end of the passing attempt, with a RECOVERY_MS timer armed at the call for expectWithin.
+ */
+async function eventually(
+  check: () => Promise<void>,
+): Promise<{ took: number; timer: { firedAfter: Promise<number> } }> {
   const started = Date.now();
+  const timer = hostTimer(RECOVERY_MS);
   for (;;) {
     try {
       await check();
-      return Date.now() - started;
+      return { took: Date.now() - started, timer };
     } catch (error) {
-      if (Date.now() - started > withinMs) throw error;
+      if (Date.now() - started > EVENTUALLY_MS) throw error;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
 
-describe('store outages', () => {
+/**
+ * A step on a store that is up. The kit's 400 ms timeout is short on purpose (outages show fast), so on
+ * a busy host a healthy call can pass it: that one failure, and only it, runs the step again. A store
+ * the kit cannot reach fails every attempt.
+ */
+async function healthy(step: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await step();
+      return;
+    } catch (error) {
+      const timedOut = error instanceof SessionStoreError && error.message.includes('did not answer within');
+      if (!timedOut || attempt >= 5) throw error;
+    }
+  }
+}
+
+/** Resolves once the Redis on `port` answers PING: the moment the test has seen the store back. */
+async function redisAnswers(port: number): Promise<void> {
+  while ((await redisCommand(port, 'PING').catch(() => '')) !== 'PONG') {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('store outages', { timeout: 60_000 }, () => {
   it('redis: a hung server gives SessionStoreError after the timeout; service resumes with no session lost', async () => {
     const server = await startRedis();
     const client = new Redis(server.url, { maxRetriesPerRequest: 1 });
@@ -75,7 +141,7 @@ describe('store outages', () => {
     );
     const h = harness(redisStorage({ client, timeout: TIMEOUT }));
     const browser = new TestBrowser();
-    await saveCount(h, browser, 1);
+    await healthy(() => saveCount(h, browser, 1));
 
     server.pause();
     try {
@@ -84,10 +150,11 @@ describe('store outages', () => {
     } finally {
       server.resume();
     }
-    const took = await eventually(() => h.request(browser, (s) => expect(s.get('count')).toBe(1)), 2000);
-    expect(took).toBeLessThan(2000);
-    await saveCount(h, browser, 3);
-    await h.request(browser, (s) => expect(s.get('count')).toBe(3));
+    await redisAnswers(server.port);
+    const back = await eventually(() => h.request(browser, (s) => expect(s.get('count')).toBe(1)));
+    await expectWithin(back.took, back.timer, RECOVERY_MS, 'service is back soon after the store');
+    await healthy(() => saveCount(h, browser, 3));
+    await healthy(() => h.request(browser, (s) => expect(s.get('count')).toBe(3)));
   });
 
   it('redis: an unreachable server gives SessionStoreError, never a fresh session; it reconnects by itself', async () => {
@@ -99,21 +166,20 @@ describe('store outages', () => {
     );
     const h = harness(redisStorage({ client, timeout: TIMEOUT }));
     const browser = new TestBrowser();
-    await saveCount(h, browser, 1);
+    await healthy(() => saveCount(h, browser, 1));
     await server.kill();
     const error = await expectStoreError(h.request(browser, (s) => s.isNew));
     expect(error.message).not.toContain(browser.cookies.get('session') ?? '-');
     expect(error.cause).toBeDefined();
     await server.start(); // same port, empty (no persistence): the old session is gone by design here
-    await eventually(
-      () =>
-        h.request(browser, (s) => {
-          expect(s.isNew).toBe(true);
-        }),
-      2000,
+    const back = await eventually(() =>
+      h.request(browser, (s) => {
+        expect(s.isNew).toBe(true);
+      }),
     );
-    await saveCount(h, browser, 5);
-    await h.request(browser, (s) => expect(s.get('count')).toBe(5));
+    await expectWithin(back.took, back.timer, RECOVERY_MS, 'service is back soon after the store');
+    await healthy(() => saveCount(h, browser, 5));
+    await healthy(() => h.request(browser, (s) => expect(s.get('count')).toBe(5)));
   });
 
   it('kv: bridge errors and hangs give SessionStoreError; recovery is automatic', async () => {
@@ -126,13 +192,14 @@ describe('store outages', () => {
     const client = createClient({ url: bridge.url, token: bridge.token });
     const h = harness(kvStorage({ client, timeout: TIMEOUT }));
     const browser = new TestBrowser();
-    await saveCount(h, browser, 1);
+    await healthy(() => saveCount(h, browser, 1));
     bridge.setMode('error');
     await expectStoreError(h.request(browser, (s) => s.get('count')));
     bridge.setMode('hang');
     await expectStoreError(h.request(browser, (s) => s.get('count')));
     bridge.setMode('ok');
-    await eventually(() => h.request(browser, (s) => expect(s.get('count')).toBe(1)), 2000);
+    const back = await eventually(() => h.request(browser, (s) => expect(s.get('count')).toBe(1)));
+    await expectWithin(back.took, back.timer, RECOVERY_MS, 'service is back soon after the store');
   });
 
   it('memcached: a restart loses sessions by design; users get a clean fresh session', async () => {
@@ -144,21 +211,20 @@ describe('store outages', () => {
     );
     const h = harness(memcachedStorage({ client, timeout: TIMEOUT }));
     const browser = new TestBrowser();
-    await saveCount(h, browser, 1);
+    await healthy(() => saveCount(h, browser, 1));
     await server.kill();
     await expectStoreError(h.request(browser, (s) => s.get('count')));
     await server.start();
-    await eventually(
-      () =>
-        h.request(browser, (s) => {
-          expect(s.isNew).toBe(true);
-          expect(s.data).toEqual({});
-        }),
-      2000,
+    const back = await eventually(() =>
+      h.request(browser, (s) => {
+        expect(s.isNew).toBe(true);
+        expect(s.data).toEqual({});
+      }),
     );
+    await expectWithin(back.took, back.timer, RECOVERY_MS, 'service is back soon after the store');
     expect(h.invalid).toContain('expired');
-    await saveCount(h, browser, 2);
-    await h.request(browser, (s) => expect(s.get('count')).toBe(2));
+    await healthy(() => saveCount(h, browser, 2));
+    await healthy(() => h.request(browser, (s) => expect(s.get('count')).toBe(2)));
   });
 
   for (const driver of ['pg', 'postgres.js'] as const) {
@@ -178,7 +244,7 @@ describe('store outages', () => {
       cleanups.push(() => server.stop());
       const h = harness(postgresStorage({ client, timeout: TIMEOUT }));
       const browser = new TestBrowser();
-      await saveCount(h, browser, 1);
+      await healthy(() => saveCount(h, browser, 1));
       const before = postmasterPid(server.dataDir);
 
       await server.kill();
@@ -186,12 +252,12 @@ describe('store outages', () => {
       expect(error.message).not.toContain(browser.cookies.get('session') ?? '-');
       await expectStoreError(saveCount(h, browser, 2));
 
-      await server.start();
+      await server.start(); // resolves once the server answers
       expect(postmasterPid(server.dataDir)).not.toBe(before);
-      const took = await eventually(() => h.request(browser, (s) => expect(s.get('count')).toBe(1)), 2000);
-      expect(took).toBeLessThan(2000);
-      await saveCount(h, browser, 3);
-      await h.request(browser, (s) => expect(s.get('count')).toBe(3));
+      const back = await eventually(() => h.request(browser, (s) => expect(s.get('count')).toBe(1)));
+      await expectWithin(back.took, back.timer, RECOVERY_MS, 'service is back soon after the store');
+      await healthy(() => saveCount(h, browser, 3));
+      await healthy(() => h.request(browser, (s) => expect(s.get('count')).toBe(3)));
       expect(h.invalid).toEqual([]);
     });
   }

@@ -1,4 +1,4 @@
-// The README's round-trip figures for Redis, KV and PostgreSQL ("Store-backed
+// The round-trip figures of docs/stores.md for Redis, KV and PostgreSQL ("Store-backed
 // sessions", "Round trips"), counted rather than assumed: socket writes of a
 // private ioredis connection (requests are awaited one by one, so one write is
 // one round trip), HTTP requests reaching a private KV bridge, and the waits of

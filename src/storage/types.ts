@@ -249,6 +249,15 @@ export interface BoundStorage {
    */
   readonly ownLifetime?: boolean;
   /**
+   * A one-way fingerprint of what, beyond the storage's name and the cookie
+   * name, decides which cookie values it accepts and what they load (its
+   * secrets, a store's key prefix). The proxy hands a session it loaded only
+   * to a kit whose storage has the same name and identity, under the same
+   * cookie name: the same kit, even when built again in another bundle.
+   * Absent: told apart by name and cookie name alone.
+   */
+  readonly identity?: string | Promise<string>;
+  /**
    * Turn a cookie value into a session. Never throws for bad input.
    * `touchAt` (Unix ms; absent for a peek): a store may slide the idle
    * expiry, if due at that time, in the same round trip (then `slid`).

@@ -18,7 +18,7 @@ export function serverClients() {
   // The KV client reaches Redis through the REST bridge; `kvBacking` is that Redis.
   const kvBacking = new Redis(servers.kv.redisUrl, { maxRetriesPerRequest: 1 });
   const kv = createClient({ url: servers.kv.url, token: servers.kv.token });
-  // The README's other KV client: `new Redis({ url, token })` from @upstash/redis, used directly.
+  // The other KV client docs/stores.md names: `new Redis({ url, token })` from @upstash/redis, used directly.
   const upstash = new UpstashRedis({ url: servers.kv.url, token: servers.kv.token, enableTelemetry: false });
   const memcached = memjs.Client.create(servers.memcached.url, { logger: { log: () => {} } });
   afterAll(() => {

@@ -8,7 +8,6 @@ import {
   login,
   type Suite,
   setUp,
-  sleep,
   withBrowser,
 } from './suite-setup.ts';
 
@@ -78,14 +77,20 @@ export function raceCases(suite: Suite): void {
         await s.save();
       });
       const gate = deferred();
+      // Both requests must have loaded the session before either saves: counted, not waited for (a
+      // fixed pause is too short on a busy host, and then the second request loads the first's save).
+      let loaded = 0;
+      const bothLoaded = deferred();
       const write = (key: string, value: number) =>
         h.request(browser, async (s) => {
           s.set(key, value);
+          loaded += 1;
+          if (loaded === 2) bothLoaded.resolve();
           await gate.promise;
           await s.save();
         });
       const both = Promise.all([write('a', 1), write('b', 2)]);
-      await sleep(50);
+      await bothLoaded.promise;
       gate.resolve();
       await both;
       await h.request(browser, (s) => {

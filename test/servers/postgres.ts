@@ -27,7 +27,7 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 20_000;
+const READY_TIMEOUT_MS = 60_000; // bounds a hang only; a start on a busy host is slow
 const STOP_GRACE_MS = 10_000;
 const LOG_LINES = 40;
 
@@ -59,7 +59,16 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 async function answers(port: number, dataDir: string): Promise<boolean> {
-  const client = new pg.Client({ host: HOST, port, user: 'postgres', database: 'postgres' });
+  // Bounded: a server that accepts the connection but never answers (starting, or stopped
+  // with SIGSTOP) must make this probe fail and be retried, not hang the caller.
+  const client = new pg.Client({
+    host: HOST,
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 5_000,
+  });
   client.on('error', () => {});
   try {
     await client.connect();

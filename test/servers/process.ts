@@ -6,7 +6,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { adoptChild, releaseChild } from './cleanup.ts';
 
 const STOP_GRACE_MS = 3_000;
-const READY_TIMEOUT_MS = 10_000;
+// Only bounds a server that is up but never answers (one that exits fails at once): on a shared 2-core
+// host under heavy load a start can take far longer than on an idle one.
+const READY_TIMEOUT_MS = 60_000;
 const LOG_LINES = 40;
 
 export function requireBinaries(...names: string[]): void {

@@ -215,9 +215,14 @@ describe('kv bridge fault injection (own bridge, shared backing redis)', () => {
       () => 'connection closed',
     );
     await delay(50);
-    const started = Date.now();
+    let settled = false;
+    void pending.finally(() => {
+      settled = true;
+    });
+    expect(settled, 'the hung request is still waiting').toBe(false);
+    // Without closing connections, close() would wait for the hung request (Node's 300 s request
+    // timeout): stop() resolving within the test's timeout is the proof, however busy the host.
     await own.stop();
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(await pending).toBe('connection closed');
   });
 });

@@ -3,6 +3,7 @@ import { createFernetCodec, decodeFernetKey } from '../../codec/fernet.ts';
 import { estimateKeyHalvesBits } from '../../codec/secret-strength.ts';
 import { SessionConfigError } from '../../errors.ts';
 import { rejectUnknownOptions } from '../../unknown-options.ts';
+import { storageIdentity } from '../identity.ts';
 import { IN_COOKIE } from '../in-cookie.ts';
 import { sha256Base64url } from '../store/token.ts';
 import type { BoundStorage, LoadResult, SaveInput, SessionStorage, StorageContext } from '../types.ts';
@@ -83,6 +84,7 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
     throw new SessionConfigError('`crypto` must be "auto", "node" or "web".');
   }
   const codec = createFernetCodec(rawKeys, backend);
+  const identity = storageIdentity([typeof options.key === 'string' ? [options.key] : [...options.key]]);
   return {
     name: 'fernet-cookie',
     // Python reads the cookie by its exact `cookie_name`: never prefix it.
@@ -94,6 +96,7 @@ function createFernetCookieStorage(options: FernetCookieStorageOptions): Session
       return {
         ...IN_COOKIE,
         maxChunks: 1,
+        identity,
         // Python's record has no field for a session's own lifetime.
         ownLifetime: false,
         stampWrite: renewOnWrite,

@@ -69,6 +69,7 @@ export function memcachedAdapter(client: Client, now: () => number, keyPrefix: s
   };
   return {
     name: 'memcached',
+    namespace: keyPrefix,
     capabilities: { atomic: true },
     async get(key) {
       const found = await records.read(sessionKey(key));

@@ -14,6 +14,8 @@ const SWEEP_EVERY_WRITES = 1000;
  * @internal
  */
 export class MemoryMaps {
+  /** Tells these maps from any other (see StoreAdapter.namespace). */
+  readonly id = crypto.randomUUID();
   readonly records = new Map<string, { text: string; expiresAt: number }>();
   readonly indexes = new Map<string, Map<string, number>>();
   writes = 0;
@@ -58,6 +60,8 @@ export function memoryAdapter(maps: MemoryMaps, now: () => number, keyPrefix: st
 
   return {
     name: 'memory',
+    // In this module's memory: maps of their own are another store, whatever the prefix.
+    namespace: `${keyPrefix}\0${maps.id}`,
     capabilities: { atomic: true },
 
     get: async (key) => {

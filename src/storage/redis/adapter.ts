@@ -28,6 +28,7 @@ export function redisAdapter(exec: RedisExecutor, keyPrefix: string): StoreAdapt
   const indexKey = async (userId: string) => `${keyPrefix}u:${await sha256Base64url(userId)}`;
   return {
     name: exec.name,
+    namespace: keyPrefix,
     capabilities: { atomic: true, touchOnGet: true },
 
     // With a touch: one script that reads and, when due, slides the idle

@@ -232,13 +232,19 @@ export interface StoredSessionEntry {
  * @example
  * ```ts
  * import { defineStore, type StoreAdapter } from 'next-session-kit/store';
- * const adapter: StoreAdapter = myStore(client); // see the README's "Write your own store"
+ * const adapter: StoreAdapter = myStore(client); // see "Write your own store" in docs/stores.md
  * export const storage = defineStore(adapter, { maxSessionsPerUser: 5 });
  * ```
  */
 export interface StoreAdapter {
   /** Short name for error messages, e.g. `dynamodb`. */
   readonly name: string;
+  /**
+   * Where in the store this adapter keeps its sessions, when one client can
+   * serve several (a key prefix, a table): kits of one process whose stores
+   * differ here never take each other's session from the proxy's hand-off.
+   */
+  readonly namespace?: string;
   /** What the store guarantees beyond the methods; absent means none. */
   readonly capabilities?: StoreCapabilities;
   /**

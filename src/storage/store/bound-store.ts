@@ -1,6 +1,7 @@
 import { isRecord } from '../../is-object.ts';
 import { CLOCK_SKEW_MS, stampActivity } from '../../lifetime.ts';
-import { traceStoreCall } from '../../tracing.ts';
+import { traceStoreCall, tracingOff } from '../../tracing.ts';
+import { storageIdentity } from '../identity.ts';
 import { createdAtFromSessionId } from '../session-id.ts';
 import type { BoundStorage, LoadResult, SaveInput, StorageContext } from '../types.ts';
 import type { CreateResult, IdleTouch, NewSessionWrite, StoreAdapter } from './adapter.ts';
@@ -43,8 +44,12 @@ export function bindStore(
   options: ResolvedStoreOptions,
   context: StorageContext,
 ): BoundStorage {
+  const { timeout } = options;
+  // Without a tracer (nearly always): the store call alone, no closure around it.
   const call: StoreCall = (operation, fn, map) =>
-    traceStoreCall(adapter.name, operation, () => guarded(adapter.name, operation, options.timeout, fn, map));
+    tracingOff()
+      ? guarded(adapter.name, operation, timeout, fn, map)
+      : traceStoreCall(adapter.name, operation, () => guarded(adapter.name, operation, timeout, fn, map));
   const users = userSessions(adapter, call, context, options.maxSessionsPerUser);
   const { touchInterval } = context.lifetime;
   const touchAfter = touchInterval === undefined ? undefined : (options.touchAfter ?? touchInterval);
@@ -52,8 +57,10 @@ export function bindStore(
   const bound: Bound = { adapter, call, keyOf: tokenKeys(), users, context, loadTouch };
   const cookieCache =
     options.cookieCache === undefined ? undefined : createCookieCache(options.cookieCache, context);
+  const cacheSecret = options.cookieCache?.secret ?? null;
   return {
     ...(cookieCache !== undefined && { cookieCache }),
+    identity: storageIdentity([adapter.name, adapter.namespace ?? null, cacheSecret]),
     maxChunks: 1,
     idle: {
       clock: 'store',

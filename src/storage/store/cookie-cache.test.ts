@@ -3,12 +3,16 @@
 // that holds a copy only when the copy expires).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { NextRequest } from 'next/server.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniquePrefix } from '../../../test/servers/isolation.ts';
 import { redisStorage } from '../../entries/redis.ts';
+import { withSessionRequest } from '../../entries/testing.ts';
 import { SessionConfigError } from '../../errors.ts';
+import { createSessionKit } from '../../next/kit.ts';
 import { TestBrowser } from '../../test-utils/browser.ts';
 import { Clock, Harness } from '../../test-utils/harness.ts';
+import { renderOf } from '../../test-utils/proxy-render.ts';
 import { encryptedCookieStorage } from '../encrypted-cookie.ts';
 import { GET_TOUCH, INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE } from '../redis/scripts.ts';
 
@@ -61,7 +65,8 @@ async function trips(fn: () => Promise<unknown>): Promise<number> {
 function read(h: Harness<Data>, browser: TestBrowser): Promise<string | undefined> {
   return h.request(browser, async (s) => {
     const user = s.get('user');
-    if (s.isChanged) await s.save();
+    // The guard saves whatever the load leaves pending (here, only the copy).
+    await s.save();
     return user;
   });
 }
@@ -88,6 +93,79 @@ describe('cookieCache (Redis)', () => {
     expect(browser.lastWrites.map((w) => w.name)).toEqual([CACHE]);
     expect(await trips(async () => expect(await read(h, browser)).toBe('ada')), 'the new copy').toBe(0);
     expect(h.invalid).toEqual([]);
+  });
+
+  it('a read the store answered is no change: isChanged stays false, and save() writes the copy, no store', async () => {
+    const h = kit();
+    const browser = new TestBrowser();
+    await login(h, browser, 'ada');
+    h.clock.advance(MAX_AGE + 1); // the copy expired: the store answers
+    const seen: boolean[] = [];
+    const cost = await trips(() =>
+      h.request(browser, async (s) => {
+        seen.push(s.isChanged);
+        await s.save();
+        seen.push(s.isChanged);
+      }),
+    );
+    expect(seen, 'the app changed nothing').toEqual([false, false]);
+    expect(cost, 'the load; the copy is a cookie write, not a store write').toBe(1);
+    expect(browser.lastWrites.map((w) => w.name)).toEqual([CACHE]);
+
+    // The usual `if (session.isChanged) await session.save()` makes no write at all.
+    h.clock.advance(MAX_AGE + 1);
+    const idle = await trips(() =>
+      h.request(browser, async (s) => {
+        if (s.isChanged) await s.save();
+      }),
+    );
+    expect(idle).toBe(1);
+    expect(browser.lastWrites).toEqual([]);
+    expect(await trips(async () => expect(await read(h, browser)).toBe('ada')), 'the copy renewed').toBe(1);
+  });
+
+  it('through the guard: a read the store answered renews the copy in proxy.ts, with no store write, and the page takes that load', async () => {
+    const clock = new Clock(Date.now());
+    const storage = redisStorage({
+      client: redis,
+      keyPrefix: uniquePrefix('cache'),
+      cookieCache: { maxAge: MAX_AGE, secret: SECRET },
+    });
+    const kit = createSessionKit<Data>({ storage, maxAge: 3600, idleTimeout: 600, now: clock.now });
+    const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const signIn = await withSessionRequest({}, async () => {
+      const s = await kit.newSession({ userId: 'ada' });
+      s.set('user', 'ada');
+      await s.save();
+    });
+    const session = signIn.cookies.session ?? '';
+    let cache = signIn.cookies[CACHE] ?? '';
+    expect(cache).not.toBe('');
+    /** One guarded page load with the browser's two cookies; the copy the response sets, if any. */
+    const pageLoad = async (): Promise<{ user: string | undefined; renewed: string | undefined }> => {
+      const incoming = new NextRequest(new URL('/dashboard', 'http://app.test'), {
+        headers: { cookie: `session=${session}; ${CACHE}=${cache}` },
+      });
+      const response = await guard(incoming);
+      const render = renderOf(response, incoming);
+      const page = await withSessionRequest({ ...render, readOnly: true }, async () =>
+        (await kit.getSession()).get('user'),
+      );
+      const renewed = response.cookies.get(CACHE)?.value;
+      if (renewed !== undefined) cache = renewed;
+      return { user: page.result, renewed };
+    };
+    await pageLoad(); // every script known to the server
+    clock.advance(MAX_AGE + 1); // the copy expired: the store answers
+    const before = writes;
+    const renewing = await pageLoad();
+    expect(writes - before, 'the guard’s load, handed to the page').toBe(1);
+    expect(renewing.user).toBe('ada');
+    expect(renewing.renewed, 'a new copy').toMatch(/\S/);
+    const after = writes;
+    const served = await pageLoad();
+    expect(writes - after, 'served from the new copy').toBe(0);
+    expect(served).toEqual({ user: 'ada', renewed: undefined });
   });
 
   it('a save still goes to the store, and replaces the copy', async () => {

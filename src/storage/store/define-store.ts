@@ -8,7 +8,7 @@ import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
 
 const METHODS = ['get', 'create', 'update', 'delete', 'takeFlash', 'listByUser'] as const;
 const CAPABILITIES = ['atomic', 'touchOnGet'];
-const GUIDE = 'see "Write your own store" in the README';
+const GUIDE = 'see "Write your own store" in docs/stores.md';
 
 /**
  * Turns a {@link StoreAdapter} into a storage for `createSessionKit`: the

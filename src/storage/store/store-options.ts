@@ -32,7 +32,7 @@ export interface StoreOptions {
    * session in a second cookie (`<cookie name>.cache`), with no store round
    * trip. A revocation (logout elsewhere, `destroyUserSessions()`,
    * `maxSessionsPerUser`) reaches a browser holding a copy only when it
-   * expires; saves still go to the store. See "Cookie cache" in the README.
+   * expires; saves still go to the store. See "Cookie cache" in docs/stores.md.
    */
   cookieCache?: CookieCacheOptions;
 }

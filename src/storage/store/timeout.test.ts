@@ -1,21 +1,50 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SessionStoreError } from '../../errors.ts';
 import { guarded } from './timeout.ts';
 
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
+/** Settles `promise` (either way) while the fake clock runs `ms` forward. */
+async function settledAfter<T>(ms: number, promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  const outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  await vi.advanceTimersByTimeAsync(ms);
+  return outcome;
+}
+
+// On a fake clock: the deadline sweep and the simulated store answers are timers, and which fires first
+// must not depend on how long a busy host stalls this process between them.
 describe('guarded store calls', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  });
+  afterEach(async () => {
+    // Let the sweep see an empty list and stop, so no fake interval outlives its clock.
+    await vi.advanceTimersByTimeAsync(1_000);
+    vi.useRealTimers();
+  });
+
   it('passes answers through, mapped in the same step', async () => {
-    await expect(guarded('redis', 'load', 1000, () => later(5, 2))).resolves.toBe(2);
-    await expect(
-      guarded(
-        'redis',
-        'load',
-        1000,
-        () => later(5, 2),
-        (n) => n * 10,
+    expect(
+      await settledAfter(
+        10,
+        guarded('redis', 'load', 1000, () => later(5, 2)),
       ),
-    ).resolves.toBe(20);
+    ).toEqual({ value: 2 });
+    expect(
+      await settledAfter(
+        10,
+        guarded(
+          'redis',
+          'load',
+          1000,
+          () => later(5, 2),
+          (n) => n * 10,
+        ),
+      ),
+    ).toEqual({ value: 20 });
   });
 
   it('turns failures, synchronous throws and throwing maps into SessionStoreError with cause', async () => {
@@ -37,7 +66,7 @@ describe('guarded store calls', () => {
           },
         ),
     ]) {
-      const error = await run().catch((e: unknown) => e);
+      const { error } = await settledAfter(10, run());
       expect(error).toBeInstanceOf(SessionStoreError);
       expect(error).toMatchObject({ code: 'ERR_SESSION_STORE', cause });
       expect((error as Error).message).toBe('The session store (redis) failed during save.');
@@ -45,13 +74,19 @@ describe('guarded store calls', () => {
   });
 
   it('times out a call that never answers, while the calls around it finish normally', async () => {
-    const hung = guarded('kv', 'load', 60, () => new Promise<never>(() => {}));
+    const started = Date.now();
+    let failedAt = 0;
+    const hung = guarded('kv', 'load', 60, () => new Promise<never>(() => {})).catch((e: unknown) => {
+      failedAt = Date.now();
+      throw e;
+    });
     // Out-of-order settling: these finish before and after the hung call expires.
     const quick = guarded('kv', 'load', 1000, () => later(5, 'a'));
     const slow = guarded('kv', 'load', 1000, () => later(150, 'b'));
-    const started = Date.now();
-    const error = await hung.catch((e: unknown) => e);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    const { error } = await settledAfter(200, hung);
+    // Not before its deadline, and at most one sweep (20 ms) after it.
+    expect(failedAt - started).toBeGreaterThanOrEqual(60);
+    expect(failedAt - started).toBeLessThanOrEqual(80);
     expect(error).toBeInstanceOf(SessionStoreError);
     expect((error as Error).message).toMatch(
       /^The session store \(kv\) did not answer within 60 ms during load\./,
@@ -62,7 +97,7 @@ describe('guarded store calls', () => {
 
   it('ignores a late answer after the deadline', async () => {
     const late = guarded('redis', 'touch', 30, () => later(80, true));
-    await expect(late).rejects.toBeInstanceOf(SessionStoreError);
-    await later(100, undefined); // the late answer arrives: nothing changes, nothing throws
+    expect((await settledAfter(60, late)).error).toBeInstanceOf(SessionStoreError);
+    await vi.advanceTimersByTimeAsync(100); // the late answer arrives: nothing changes, nothing throws
   });
 });
