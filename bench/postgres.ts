@@ -3,7 +3,8 @@
 // least an app could do on the same table: a SELECT of the row by its key,
 // then an UPDATE of that row (whole data, new expiry). Round trips are counted
 // on the wire through a proxy (test/servers/pg-proxy.ts), untimed; the scale
-// rows measure the kit's request as the table grows (live rows).
+// rows measure the kit's request as the table grows (live rows), then with
+// as many expired rows beside the largest number of live ones.
 import pg from 'pg';
 import { postgresStorage } from '../src/entries/postgres.ts';
 import { postgresAdapter } from '../src/storage/postgres/adapter.ts';
@@ -28,9 +29,11 @@ export interface PostgresRow {
   readonly saveTrips: number;
 }
 
-/** The kit's request rate with this many live rows in the table. */
+/** The kit's request rate with this many live rows in the table (and expired ones, when set). */
 export interface PostgresScaleRow {
   readonly rows: number;
+  /** Expired rows beside the live ones, not yet swept. */
+  readonly expired?: number;
   readonly requestsPerSec: number;
   readonly vsRaw: RatioStats;
 }
@@ -176,6 +179,21 @@ async function trips(flow: Flow, proxy: { trips(): number }, n: number) {
   return { loadTrips: load / n, saveTrips: save / n };
 }
 
+/**
+ * Adds `n` rows that expired an hour ago and more (each its own time), not
+ * yet swept: what piles up behind a site's sessions between sweeps.
+ */
+async function addExpired(pool: pg.Pool, n: number): Promise<void> {
+  const now = Date.now();
+  await pool.query(
+    `INSERT INTO ${TABLE} (token_hash, id, user_id, last_active_at, expires_at, data)
+     SELECT 'expired' || g, 'x', 'user' || (g % 50000), $1::int8 - g, $2::int8 - g, '{"user":"j\\"someone\\"","count":"j1"}'::jsonb
+     FROM generate_series(1, $3::int) AS g`,
+    [now - 2 * 3_600_000, now - 3_600_000, n],
+  );
+  await pool.query(`VACUUM ANALYZE ${TABLE}`);
+}
+
 /** Adds live rows until the table holds `total` (other users' sessions). */
 async function growTo(pool: pg.Pool, total: number): Promise<void> {
   const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${TABLE}`);
@@ -247,6 +265,19 @@ export async function benchPostgres(
         vsRaw: pairedRatio(ours, grown.get('raw') ?? []),
       });
     }
+    const live = scale.at(-1);
+    if (live !== undefined) {
+      log(`postgres: adding ${live} expired rows beside the ${live} live ones`);
+      await addExpired(pool(server.port), live);
+      const grown = await measureInterleaved(tasks, schedule, () => {});
+      const ours = grown.get('nsk') ?? [];
+      scaleRows.push({
+        rows: live,
+        expired: live,
+        requestsPerSec: median(ours),
+        vsRaw: pairedRatio(ours, grown.get('raw') ?? []),
+      });
+    }
     const vsRaw = pairedRatio(nskRates, rawRates);
     return {
       version: version[0]?.v ?? '?',
@@ -283,6 +314,19 @@ export async function benchPostgres(
   }
 }
 
+/**
+ * A scale row's rows in words: `1,000,000`, or `1,000,000 + 1,000,000 expired`.
+ *
+ * @example
+ * ```ts
+ * scaleLabel({ rows: 10_000, requestsPerSec: 1, vsRaw }); // '10,000'
+ * ```
+ */
+export function scaleLabel(row: PostgresScaleRow): string {
+  const live = row.rows.toLocaleString('en-US');
+  return row.expired === undefined ? live : `${live} + ${row.expired.toLocaleString('en-US')} expired`;
+}
+
 /** The report as Markdown tables. */
 export function postgresMarkdown(report: PostgresReport): string {
   const lines = [
@@ -305,7 +349,7 @@ export function postgresMarkdown(report: PostgresReport): string {
       '| ---------------------: | -------------: | ---------------------- |',
       ...report.scale.map(
         (row) =>
-          `| ${row.rows.toLocaleString('en-US')} | ${row.requestsPerSec.toFixed(0)} | ` +
+          `| ${scaleLabel(row)} | ${row.requestsPerSec.toFixed(0)} | ` +
           `${row.vsRaw.median.toFixed(2)}× (${row.vsRaw.min.toFixed(2)}–${row.vsRaw.max.toFixed(2)}) |`,
       ),
     );

@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { postgresScaleChart } from './http/svg.ts';
 import { kit } from './kit.ts';
 import { measureInterleaved, type Schedule, type Task } from './measure.ts';
 import { payloads } from './payloads.ts';
-import { benchPostgres, postgresMarkdown } from './postgres.ts';
+import { benchPostgres, type PostgresReport, postgresMarkdown } from './postgres.ts';
 import {
   checksText,
   markdownReport,
@@ -31,6 +32,20 @@ const schedule: Schedule = quick
 // Requests per store path whose round trips and commands are counted (untimed).
 const countedRequests = quick ? 200 : 2_000;
 const resultsDir = new URL('./results/', import.meta.url);
+
+const postgresChart = new URL('../docs/bench-scale-postgres.svg', import.meta.url);
+const writePostgresChart = (postgres: PostgresReport) =>
+  writeFile(postgresChart, postgresScaleChart(postgres.scale, postgres.version.split(' ')[0] ?? ''));
+
+// --render: docs/bench-scale-postgres.svg again from bench/results/latest.json, without measuring.
+if (process.argv.includes('--render')) {
+  const stored = JSON.parse(await readFile(new URL('latest.json', resultsDir), 'utf8')) as {
+    postgres: PostgresReport;
+  };
+  await writePostgresChart(stored.postgres);
+  process.stderr.write('rendered docs/bench-scale-postgres.svg from bench/results/latest.json\n');
+  process.exit(0);
+}
 
 const started = process.hrtime.bigint();
 const log = (message: string): void => {
@@ -103,6 +118,9 @@ await writeFile(
   new URL(`${name}.md`, resultsDir),
   `${markdownReport(report)}\n${storeMarkdown(store, process.version, machine)}\n\n${postgresMarkdown(postgres)}\n`,
 );
+
+// Only a full, unloaded run's figures go to the docs.
+if (!quick && !busy) await writePostgresChart(postgres);
 
 process.stdout.write(`\n${markdownTables(report)}\n\n${checksText(report.checks)}\n`);
 process.stdout.write(

@@ -1,4 +1,5 @@
 import type { RatioStats } from '../measure.ts';
+import type { PostgresScaleRow } from '../postgres.ts';
 import type { VariantRow } from './report.ts';
 import { sizeRows } from './report.ts';
 import type { KeyScaleRow } from './scale.ts';
@@ -254,4 +255,88 @@ export function scaleChart(rows: readonly VariantRow[], keys: readonly KeyScaleR
     body.push(text(rx, panelTop + 40, 'not measured in this run', `fill="${MUTED}"`));
   }
   return svg(width, height, 'How the cost grows with session size and live sessions', body);
+}
+
+// 1,000,000 → 1M, for labels under narrow bars.
+const short = (n: number): string =>
+  n >= 1_000_000 && n % 1_000_000 === 0
+    ? `${n / 1_000_000}M`
+    : n >= 1_000 && n % 1_000 === 0
+      ? `${n / 1_000}k`
+      : n.toLocaleString('en-US');
+
+/**
+ * PostgreSQL as the table grows: the kit's request rate against raw `pg`
+ * (median, with the range of the rounds) per number of live rows, and with
+ * as many expired rows beside the largest (bench/postgres.ts `scale`).
+ */
+export function postgresScaleChart(rows: readonly PostgresScaleRow[], version: string): string {
+  const width = 760;
+  const height = 320;
+  const body: string[] = [
+    text(
+      16,
+      24,
+      `PostgreSQL ${version}: the kit’s request as the table grows`,
+      'font-size="15" font-weight="600"',
+    ),
+    text(
+      16,
+      44,
+      'req/s of postgresStorage (load, set 1 key, save) vs raw pg (SELECT, then UPDATE): median, thin line = range of the rounds',
+      `font-size="11" fill="${MUTED}"`,
+    ),
+  ];
+  const top = 70;
+  const panelH = 180;
+  const lx = 60;
+  const lw = width - lx - 30;
+  const most = Math.min(2.5, Math.max(1.1, ...rows.map((r) => r.vsRaw.max)));
+  const y = (v: number): number => top + panelH - (Math.min(v, most) / most) * panelH;
+  const ticks = most > 2 ? [0, 0.5, 1, 1.5, 2] : [0, 0.5, 1];
+  for (const tick of ticks) {
+    body.push(
+      `<line x1="${lx}" y1="${y(tick)}" x2="${lx + lw}" y2="${y(tick)}" stroke="${tick === 1 ? INK : GRID}"${tick === 1 ? ' stroke-dasharray="4 3"' : ''}/>`,
+    );
+    body.push(
+      text(lx - 6, y(tick) + 4, `${tick.toFixed(1)}×`, `text-anchor="end" font-size="11" fill="${MUTED}"`),
+    );
+  }
+  if (rows.length === 0) body.push(text(lx + 20, top + 40, 'not measured in this run', `fill="${MUTED}"`));
+  const slot = rows.length === 0 ? lw : lw / rows.length;
+  rows.forEach((row, i) => {
+    const cx = lx + i * slot + slot / 2;
+    const bw = Math.min(56, slot / 2);
+    const v = row.vsRaw.median;
+    const color = row.expired === undefined ? OURS : OURS_LIGHT;
+    body.push(
+      `<rect x="${(cx - bw / 2).toFixed(1)}" y="${y(v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" fill="${color}"/>`,
+    );
+    body.push(
+      `<line x1="${cx.toFixed(1)}" y1="${y(row.vsRaw.min).toFixed(1)}" x2="${cx.toFixed(1)}" y2="${y(row.vsRaw.max).toFixed(1)}" stroke="${INK}"/>`,
+    );
+    body.push(text(cx + bw / 2 + 4, y(v) + 4, `${v.toFixed(2)}×`, 'font-size="11" font-weight="600"'));
+    const label =
+      row.expired === undefined
+        ? `${short(row.rows)} live`
+        : `${short(row.rows)} live + ${short(row.expired)} expired`;
+    body.push(text(cx, y(0) + 16, label, 'text-anchor="middle" font-size="11"'));
+    body.push(
+      text(
+        cx,
+        y(0) + 30,
+        `${Math.round(row.requestsPerSec).toLocaleString('en-US')} req/s`,
+        `text-anchor="middle" font-size="10" fill="${MUTED}"`,
+      ),
+    );
+  });
+  body.push(
+    text(
+      16,
+      height - 14,
+      '1.0× = as fast as raw pg on the same table; one PostgreSQL on loopback (fsync=off), shared host: read the medians',
+      `font-size="10" fill="${MUTED}"`,
+    ),
+  );
+  return svg(width, height, 'PostgreSQL: the kit’s request against raw pg as the table grows', body);
 }
