@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
 import { hasChanges } from '../change-set.ts';
+import { replaceSession } from '../engine/sign-in.ts';
 import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionReadOnlyError } from '../errors.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl, unsavedChanges } from '../session.ts';
@@ -117,7 +118,7 @@ export function createPagesAccess(engine: SessionEngine) {
       async newSession(options?: NewSessionOptions): Promise<Session<Data, Flash>> {
         const signIn = await signInOf(engine, options, () => requestHeaders(req));
         const previous = await current();
-        const next = engine.replace(previous, commit, signIn);
+        const next = replaceSession(engine, previous, commit, signIn);
         (slot as PagesSlot).current = Promise.resolve(next);
         return asSession<Data, Flash>(next);
       },
