@@ -25,9 +25,6 @@ const KNOWN: Record<string, number> = {
   'src/storage/postgres/adapter.ts postgresAdapter': 102,
   'src/storage/postgres/statements.ts postgresStatements': 87,
   'src/storage/sqlite/adapter.ts sqliteAdapter': 138,
-  // The Pages Router's hand-off (merged this round, after this list was made).
-  'src/next/pages.ts createPagesAccess': 70,
-  'src/next/pages.ts (anonymous)': 66,
 };
 
 const root = join(import.meta.dirname, '..');
