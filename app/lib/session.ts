@@ -23,6 +23,7 @@ import { redisStorage } from 'next-session-kit/redis';
 import { sqliteStorage } from 'next-session-kit/sqlite';
 import pg from 'pg';
 import { z } from 'zod';
+import { demoEventHandlers } from './event-log';
 
 /**
  * What the demo keeps in its session, checked on every load: a cookie or
@@ -337,6 +338,8 @@ export const {
   maxAge,
   ...(idleTimeout !== undefined && { idleTimeout }),
   ...(migrate !== undefined && { migrateFrom: migrate }),
+  // DEMO_CHECKS=1: login, logout, rotate, revoke, invalid and storeError are recorded for /checks/events.
+  ...(demoEventHandlers !== undefined && { events: demoEventHandlers }),
   onInvalidSession: (reason, detail) => {
     // Only the reason (and which library's cookie it was): never log cookie values.
     const from = detail === undefined ? '' : ` (${detail.source} cookie)`;

@@ -7,6 +7,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  devDependencies?: Record<string, string>;
 };
 
 // Shipped sources (what `npm run build` compiles into dist/), tests and test helpers left out.
@@ -53,5 +54,17 @@ describe('runtime dependencies', () => {
     expect(readFileSync(join(root, 'src', 'tracing.ts'), 'utf8')).toMatch(
       /import\(\/\* webpackIgnore: true \*\//,
     );
+  });
+
+  it('the OpenTelemetry SDK is a devDependency for tests and the demo, never named by the package', () => {
+    // The app brings its own SDK (NodeSDK, @vercel/otel): the kit only talks to @opentelemetry/api.
+    const name = '@opentelemetry/sdk-trace-base';
+    expect(pkg.devDependencies?.[name]).toBeDefined();
+    expect(pkg.dependencies?.[name]).toBeUndefined();
+    expect(pkg.peerDependencies?.[name]).toBeUndefined();
+    const naming = shippedSources(join(root, 'src'))
+      .filter((file) => readFileSync(file, 'utf8').includes('@opentelemetry/sdk-'))
+      .map((file) => relative(root, file));
+    expect(naming).toEqual([]);
   });
 });
