@@ -42,13 +42,13 @@ export interface PostgresReport {
   readonly target: { readonly ratio: number; readonly met: boolean };
 }
 
-interface Flow {
+export interface Flow {
   load(): Promise<void>;
   save(): Promise<void>;
 }
 
 /** The least an app can do: SELECT the row, then UPDATE it whole. */
-async function rawFlow(pool: pg.Pool, key: string): Promise<Flow> {
+export async function rawFlow(pool: pg.Pool, key: string): Promise<Flow> {
   const now = Date.now();
   await pool.query(
     `INSERT INTO ${TABLE} (token_hash, id, last_active_at, expires_at, data) VALUES ($1, 'raw', $2, $3, $4)`,
@@ -82,7 +82,7 @@ async function rawFlow(pool: pg.Pool, key: string): Promise<Flow> {
  * The store adapter alone (its `get`, then an `update` setting one key), as
  * the kit calls it: splits the gap to raw into the SQL and the kit's own code.
  */
-async function adapterFlow(pool: pg.Pool): Promise<Flow> {
+export async function adapterFlow(pool: pg.Pool): Promise<Flow> {
   const run = pgRunner(pool);
   if (run === undefined) throw new Error('not a pg client');
   const { table } = resolveSqlTable('bench', { table: TABLE });
@@ -113,7 +113,7 @@ async function adapterFlow(pool: pg.Pool): Promise<Flow> {
 }
 
 /** The whole kit request (cookie, load, set one key, save) through the public test runner. */
-async function kitFlow(pool: pg.Pool): Promise<Flow> {
+export async function kitFlow(pool: pg.Pool): Promise<Flow> {
   const runner = new KitRunner<{ user?: string; count?: number }>(
     { storage: postgresStorage({ client: pool, table: TABLE }), maxAge: MAX_AGE_S },
     new Clock(Date.now()),

@@ -31,7 +31,7 @@ if (command === undefined || command === 'help' || command === '--help' || comma
   process.exitCode = await runInit({ cwd: process.cwd(), argv: rest, io: terminal() });
 } else if (command === 'sql') {
   const { runSql } = await import('./sql.mjs');
-  process.exitCode = runSql(rest, terminal());
+  process.exitCode = await runSql(rest, terminal());
 } else {
   const what = command === 'secret' ? `unexpected argument: ${rest[0]}` : `unknown command: ${command}`;
   process.stderr.write(`next-session-kit: ${what}\n\n${USAGE}`);

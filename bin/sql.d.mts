@@ -8,14 +8,22 @@ export interface SqlTableName {
   schema: string | undefined;
 }
 
-/** The table's name parts, or undefined when the name is not one the storages accept. */
-export declare function parseTable(name: string): SqlTableName | undefined;
+/** The DDL functions `sql` prints from. */
+export interface SqlDdl {
+  postgresTableSql(table: SqlTableName): string[];
+  sqliteTableSql(table: SqlTableName): string[];
+  resolveSqlTable(
+    factory: string,
+    options: { table?: string },
+  ): { table: SqlTableName; createTable: boolean };
+}
 
-/** The statements, each without its trailing `;`. */
-export declare function tableSql(dialect: 'postgres' | 'sqlite', table: SqlTableName): string[];
+/** The kit's own DDL functions, from the built package beside this bin (dist/storage/sql/). */
+export declare function builtDdl(): Promise<SqlDdl>;
 
-/** Runs `sql` with the arguments after it; returns the exit code. */
+/** Runs `sql` with the arguments after it; resolves to the exit code. */
 export declare function runSql(
   argv: string[],
   io: { out(text: string): void; err(text: string): void },
-): number;
+  loadDdl?: () => Promise<SqlDdl>,
+): Promise<number>;

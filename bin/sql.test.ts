@@ -1,6 +1,9 @@
 // `next-session-kit sql`: prints exactly the statements the storages run with
-// createTable: true, and what it prints creates a table they work with.
+// createTable: true (it has no DDL of its own: it prints ddl.ts, as built), and
+// what it prints creates a table they work with. The installed tarball's
+// command is checked by scripts/pack-smoke.mjs.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -14,9 +17,20 @@ import { TestBrowser } from '../src/test-utils/browser.ts';
 import { Clock, Harness } from '../src/test-utils/harness.ts';
 import { postgresClients } from '../src/test-utils/sql-clients.ts';
 import { uniqueTable } from '../test/servers/isolation.ts';
-import { parseTable, runSql, tableSql } from './sql.mjs';
+import { runSql, type SqlDdl } from './sql.mjs';
 
-const BIN = join(fileURLToPath(new URL('..', import.meta.url)), 'bin', 'next-session-kit.mjs');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The sources, in place of the built package (vitest runs before any build).
+const sources = async (): Promise<SqlDdl> => ({ postgresTableSql, sqliteTableSql, resolveSqlTable });
+
+async function print(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runSql(args, { out: (t) => out.push(t), err: (t) => err.push(t) }, sources);
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+const BIN = join(ROOT, 'bin', 'next-session-kit.mjs');
 const { pool } = postgresClients();
 
 function cli(...args: string[]) {
@@ -36,21 +50,48 @@ async function works(storage: SessionStorage): Promise<void> {
 }
 
 describe('next-session-kit sql', () => {
-  it('prints the statements the storages run themselves', () => {
+  it('prints the statements the storages run themselves', async () => {
     for (const name of ['next_sessions', 'app_sessions', 'app.sessions', '_x9']) {
       const { table } = resolveSqlTable('test', { table: name });
-      expect(parseTable(name)).toEqual(table);
-      expect(tableSql('postgres', table)).toEqual(postgresTableSql(table));
-      expect(tableSql('sqlite', table)).toEqual(sqliteTableSql(table));
+      for (const [dialect, statements] of [
+        ['postgres', postgresTableSql(table)],
+        ['sqlite', sqliteTableSql(table)],
+      ] as const) {
+        const { code, out } = await print(dialect, '--table', name);
+        expect(code).toBe(0);
+        expect(
+          out
+            .split('\n')
+            .filter((line) => !line.startsWith('--'))
+            .join('\n'),
+        ).toBe(statements.map((statement) => `${statement};\n`).join(''));
+      }
     }
     for (const name of ['Sessions', 'a.b.c', 'x;drop', '', `t${'x'.repeat(48)}`]) {
-      expect(parseTable(name)).toBeUndefined();
-      expect(() => resolveSqlTable('test', { table: name })).toThrow();
+      const { code, out, err } = await print('postgres', '--table', name);
+      expect(code).toBe(1);
+      expect(out).toBe('');
+      expect(err).toContain('--table must be a lowercase SQL name');
+      expect(err).toContain('Usage: next-session-kit sql');
     }
   });
 
+  // In a clone, once `npm run build` has run (CI builds after vitest; pack-smoke checks the tarball).
+  it.runIf(existsSync(join(ROOT, 'dist', 'storage', 'sql', 'ddl.js')))(
+    'the command prints the built package’s DDL',
+    async () => {
+      for (const dialect of ['postgres', 'sqlite']) {
+        expect(cli(dialect, '--table', 'app.sessions')).toEqual({
+          code: 0,
+          out: (await print(dialect, '--table', 'app.sessions')).out,
+          err: '',
+        });
+      }
+    },
+  );
+
   it('refuses an unknown database, argument or table name, with the usage', () => {
-    for (const args of [[], ['mysql'], ['postgres', '--tables', 'x'], ['sqlite', '--table', 'Bad']]) {
+    for (const args of [[], ['mysql'], ['postgres', '--tables', 'x']]) {
       const { code, out, err } = cli(...args);
       expect(code).toBe(1);
       expect(out).toBe('');
@@ -62,14 +103,12 @@ describe('next-session-kit sql', () => {
   describe('what it prints creates a working table', () => {
     let printed = '';
     const table = uniqueTable('cli');
-    beforeAll(() => {
-      const lines: string[] = [];
-      expect(runSql(['postgres', '--table', table], { out: (t) => lines.push(t), err: () => {} })).toBe(0);
-      printed = lines.join('');
+    beforeAll(async () => {
+      printed = (await print('postgres', '--table', table)).out;
     });
 
     it('postgres (twice: it is idempotent)', async () => {
-      const { code, out } = cli('postgres', `--table=${table}`);
+      const { code, out } = await print('postgres', `--table=${table}`);
       expect(code).toBe(0);
       expect(out).toBe(printed);
       await pool.query(out);
@@ -78,7 +117,7 @@ describe('next-session-kit sql', () => {
     });
 
     it('sqlite', async () => {
-      const { code, out } = cli('sqlite');
+      const { code, out } = await print('sqlite');
       expect(code).toBe(0);
       const database = new Database(':memory:');
       try {

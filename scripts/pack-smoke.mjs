@@ -96,6 +96,8 @@ try {
       'dist/entries/postgres.d.ts',
       'dist/entries/sqlite.js',
       'dist/entries/sqlite.d.ts',
+      'dist/storage/sql/ddl.js',
+      'dist/storage/sql/table.js',
       'dist/entries/testing/vitest.js',
       'dist/entries/testing/vitest.d.ts',
       'bin/next-session-kit.mjs',
@@ -505,6 +507,32 @@ it('signs in and reads the session on the next request', async () => {
       assert(/1 passed/.test(out), `vitest did not report the test as passed:\n${out.slice(-1500)}`);
     },
   );
+  await check(
+    '`npx next-session-kit sql postgres|sqlite` prints the DDL the storages run (src/storage/sql/ddl.ts)',
+    async () => {
+      // The command has no DDL of its own: it prints the installed package's dist/storage/sql/ddl.js.
+      const ddl = await import(join(root, 'dist/storage/sql/ddl.js'));
+      const { resolveSqlTable } = await import(join(root, 'dist/storage/sql/table.js'));
+      for (const name of ['next_sessions', 'app.sessions']) {
+        const { table } = resolveSqlTable('pack-smoke', { table: name });
+        for (const [dialect, statements] of [
+          ['postgres', ddl.postgresTableSql(table)],
+          ['sqlite', ddl.sqliteTableSql(table)],
+        ]) {
+          const out = run('npx', ['--no-install', 'next-session-kit', 'sql', dialect, '--table', name], app);
+          const printed = out
+            .split('\n')
+            .filter((line) => !line.startsWith('--'))
+            .join('\n');
+          assert(
+            printed === statements.map((statement) => `${statement};\n`).join(''),
+            `next-session-kit sql ${dialect} --table ${name} printed something else than ddl.ts:\n${out}`,
+          );
+        }
+      }
+    },
+  );
+
   await check('next-session-kit/testing and /store load without vitest; /testing/vitest needs it', () => {
     // The fresh app has no vitest: the request helpers and defineStore() must not reach for it.
     const probe = `

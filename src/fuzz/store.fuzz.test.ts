@@ -7,18 +7,15 @@ import { Redis } from 'ioredis';
 import memjs from 'memjs';
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { uniquePrefix } from '../../test/servers/isolation.ts';
-import { SessionEngine } from '../engine.ts';
 import { memcachedStorage } from '../entries/memcached.ts';
 import { redisStorage } from '../entries/redis.ts';
-import { SessionError } from '../errors.ts';
 import { isRecord } from '../is-object.ts';
 import { isSessionLifetime } from '../lifetime.ts';
 import { createdAtFromSessionId, createSessionId } from '../storage/session-id.ts';
 import { createToken, isWellFormedToken, sha256Base64url } from '../storage/store/token.ts';
-import type { SessionStorage } from '../storage/types.ts';
 import { createFuzzer, expectPrototypesIntact } from '../test-utils/fuzz.ts';
-import { applyEdits, edits, hostileString, listJar, pollutingJson } from '../test-utils/hostile.ts';
-import type { InvalidSessionReason } from '../types.ts';
+import { applyEdits, edits, hostileString, pollutingJson } from '../test-utils/hostile.ts';
+import { expectSessionHolds, fuzzLoader, pollutingKey, storedValue } from '../test-utils/stored-fuzz.ts';
 
 const fuzz = createFuzzer('store');
 const MAX_AGE = 14 * 24 * 3600;
@@ -35,29 +32,6 @@ afterAll(() => {
   redis.disconnect();
   memcached.close();
 });
-
-/** An engine over `storage` with a fixed clock, recording what onInvalidSession heard. */
-function engineFor(storage: SessionStorage, now: number) {
-  const reports: InvalidSessionReason[] = [];
-  const engine = new SessionEngine({
-    storage,
-    maxAge: MAX_AGE,
-    now: () => now,
-    onInvalidSession: (r) => reports.push(r),
-  });
-  // The one kind of throw allowed is a typed error (a store failing under load, say): `undefined`.
-  const load = async (value: string) => {
-    reports.length = 0;
-    try {
-      const session = await engine.load(listJar([{ name: 'session', value }]), async () => {}, false);
-      return { session, reports: [...reports] };
-    } catch (error) {
-      expect(error).toBeInstanceOf(SessionError);
-      return undefined;
-    }
-  };
-  return { engine, load };
-}
 
 // Storage holds UTF-8: lone surrogates come back as U+FFFD.
 const stored = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
@@ -80,10 +54,10 @@ describe('store tokens (fuzz)', () => {
   });
 
   it('never asks the store about a malformed token, and finds no token it did not issue', async () => {
-    const { load } = engineFor(
-      redisStorage({ client: redis, keyPrefix: uniquePrefix('fuzz-token') }),
-      Date.now(),
-    );
+    const load = fuzzLoader(redisStorage({ client: redis, keyPrefix: uniquePrefix('fuzz-token') }), {
+      now: Date.now(),
+      maxAge: MAX_AGE,
+    });
     const lookups = vi.spyOn(redis, 'hgetall');
     const token = createToken();
     const arbitrary = fc.oneof(
@@ -116,34 +90,6 @@ describe('store tokens (fuzz)', () => {
     }
   });
 });
-
-const pollutingKey = fc.oneof(
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'polluted', ''),
-  },
-  fc.string({ maxLength: 8 }),
-);
-/** A stored value: mostly what the kit writes ("j" + JSON), else damaged or foreign. */
-const storedValue = fc.oneof(
-  { weight: 6, arbitrary: pollutingJson().map((value) => `j${JSON.stringify(value)}`) },
-  fc.constantFrom(
-    'j',
-    'garbage',
-    '',
-    'j{',
-    'jnull',
-    'J1',
-    ' j1',
-    'j1 ',
-    'j"\\ud800"',
-    'j{"__proto__":{"polluted":1}}',
-  ),
-  fc
-    .tuple(pollutingJson(), edits())
-    .map(([value, changes]) => applyEdits(`j${JSON.stringify(value)}`, changes)),
-  hostileString(20),
-);
 
 /** Changes to a valid Redis session hash. */
 const hashChange = fc.oneof(
@@ -258,7 +204,7 @@ function expectedFrom(
 }
 
 async function expectLoadedAs(
-  load: ReturnType<typeof engineFor>['load'],
+  load: ReturnType<typeof fuzzLoader>,
   token: string,
   expected: Expected | undefined,
   now: number,
@@ -290,25 +236,14 @@ async function expectLoadedAs(
     return;
   }
   expect(reports).toEqual([]);
-  expect(session.isNew).toBe(false);
-  expect(session.id).toBe(expected.id);
-  expect(session.userId).toBe(expected.userId);
-  expect([...Object.keys(session.data)].sort()).toEqual([...expected.data.keys()].sort());
-  for (const [key, value] of expected.data) {
-    expect(Object.hasOwn(session.data, key)).toBe(true);
-    expect(JSON.stringify(session.get(key))).toBe(JSON.stringify(value));
-  }
-  for (const [key, value] of expected.flash) {
-    expect(JSON.stringify(await session.getFlash(key))).toBe(JSON.stringify(value));
-  }
-  expectPrototypesIntact();
+  await expectSessionHolds(session, expected);
 }
 
 describe('stored records (fuzz)', () => {
   it('redis: a damaged or hostile record loads as plain own data, or the session is fresh', async () => {
     const now = Date.now();
     const keyPrefix = uniquePrefix('fuzz-record');
-    const { load } = engineFor(redisStorage({ client: redis, keyPrefix }), now);
+    const load = fuzzLoader(redisStorage({ client: redis, keyPrefix }), { now, maxAge: MAX_AGE });
     const arbitrary = fc.record({
       age: fc.integer({ min: 0, max: MAX_AGE * 1000 + 60_000 }),
       userId: fc.option(fc.string({ maxLength: 8 }), { nil: undefined }),
@@ -343,7 +278,7 @@ describe('stored records (fuzz)', () => {
   it('memcached: a damaged or hostile record loads as plain own data, or the session is fresh', async () => {
     const now = Date.now();
     const keyPrefix = uniquePrefix('fuzz-mc');
-    const { load } = engineFor(memcachedStorage({ client: memcached, keyPrefix }), now);
+    const load = fuzzLoader(memcachedStorage({ client: memcached, keyPrefix }), { now, maxAge: MAX_AGE });
     const field = fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, pollutingJson());
     const arbitrary = fc.record({
       age: fc.integer({ min: 0, max: MAX_AGE * 1000 + 60_000 }),

@@ -4,6 +4,8 @@ import { CookieBrowser } from './kit-runner.ts';
 import { recording } from './recording.ts';
 import { casesOf, cookieOf, login, type Suite, setUp, withBrowser } from './suite-setup.ts';
 
+const DAY = 86_400;
+
 /**
  * A session's life through the kit: login rotation, logout, the absolute
  * lifetime, clocks that disagree, and keys that try to reach prototypes.
@@ -66,6 +68,30 @@ export function lifetimeCases(suite: Suite): void {
         expect(Math.max(...untils)).toBe(end);
       }
       h.clock.advance(110);
+      expect(await h.request(browser, (s) => s.isNew)).toBe(true);
+      expect(h.invalid).toEqual(['expired']);
+    });
+
+    test('a session’s own maxAge, longer than the kit’s, lives on through refreshes done by loads alone', async () => {
+      const setup = await setUp(suite);
+      const recorded = recording(setup.adapter);
+      const h = setup.kit({ maxAge: 3 * DAY, idleTimeout: DAY }, {}, recorded.adapter);
+      const browser = new CookieBrowser();
+      await h.request(browser, async (_s, { newSession }) => {
+        const s = newSession('ada', { maxAge: 10 * DAY }); // remember me
+        s.set('user', 'ada');
+        await s.save();
+      });
+      // Read twice a day for 9.5 days: each load refreshes the idle expiry,
+      // capped at the session's own end (10 days), not the kit's (3 days).
+      for (let i = 0; i < 19; i++) {
+        h.clock.advance(DAY / 2);
+        expect(await h.request(browser, (s) => s.get('user'))).toBe('ada');
+      }
+      if (setup.adapter.capabilities?.touchOnGet === true) {
+        expect(recorded.calls.filter((c) => c.method === 'update')).toEqual([]);
+      }
+      h.clock.advance(DAY / 2 + 60);
       expect(await h.request(browser, (s) => s.isNew)).toBe(true);
       expect(h.invalid).toEqual(['expired']);
     });

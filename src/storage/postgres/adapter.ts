@@ -1,7 +1,7 @@
 import { SessionStoreError } from '../../errors.ts';
 import { postgresTableSql } from '../sql/ddl.ts';
 import { Setup } from '../sql/ensure.ts';
-import { decodeMembers, encodeMembers, encodeMeta, sessionOfRow } from '../sql/rows.ts';
+import { decodeMembers, encodeMembers, rowValues, sessionOfRow } from '../sql/rows.ts';
 import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
@@ -10,10 +10,16 @@ import { postgresStatements } from './statements.ts';
 
 const NO_SET = '{}';
 
+const firstSession = (rows: readonly PgRow[]) => {
+  const row = rows[0];
+  return row === undefined ? null : sessionOfRow(row);
+};
+
 /**
  * A store adapter over one PostgreSQL table (see ddl.ts for its layout).
  * Every method is one statement, so one round trip: a load is an index
- * lookup by `token_hash`; a save is one `UPDATE … RETURNING` that merges the
+ * lookup by `token_hash` (with the idle refresh it is due, in the same
+ * statement: `touchOnGet`); a save is one `UPDATE … RETURNING` that merges the
  * keys it set and deleted into the `jsonb` column under the row's lock, so
  * concurrent saves of different keys all survive; a new session's `INSERT`
  * deletes the sessions it replaces and up to ten expired rows in the same
@@ -42,27 +48,32 @@ export function postgresAdapter(
 
   const adapter: StoreAdapter = {
     name: 'postgres',
-    capabilities: { atomic: true },
+    capabilities: { atomic: true, touchOnGet: true },
 
-    get: (key) =>
-      query(s.get, [key, now()]).then((rows) => {
-        const row = rows[0];
-        return row === undefined ? null : sessionOfRow(row);
-      }),
+    // With a touch: one statement that reads and, when due, slides the idle
+    // expiry (statements.ts, getTouch); without, a plain indexed read.
+    get: (key, touch) =>
+      (touch === undefined
+        ? query(s.get, [key, now()])
+        : query(s.getTouch, [
+            key,
+            now(),
+            touch.lastActiveAt,
+            Math.floor(touch.dueBy),
+            Math.ceil(touch.aliveSince),
+            Math.floor(touch.idleUntil),
+            Math.floor(touch.maxAge),
+          ])
+      ).then(firstSession),
 
     async create(key, session, write) {
       await query(s.create, [
         key,
-        session.id,
-        session.userId ?? null,
-        session.version ?? null,
+        ...rowValues(session),
         session.lastActiveAt,
         write.until,
-        encodeMembers(session.data),
-        session.flash === undefined ? null : encodeMembers(session.flash),
         now() - SWEEP_GRACE_MS,
         JSON.stringify(write.replaces),
-        encodeMeta(session),
       ]);
       // No `userSessions`: a count in this statement would not see a
       // concurrent login's uncommitted row, so the kit lists after it instead.
@@ -71,18 +82,9 @@ export function postgresAdapter(
     update(key, change) {
       const { session } = change;
       if (change.replace && session !== undefined) {
-        return query(s.replace, [
-          key,
-          now(),
-          session.id,
-          session.userId ?? null,
-          session.version ?? null,
-          encodeMembers(session.data),
-          session.flash === undefined ? null : encodeMembers(session.flash),
-          change.lastActiveAt,
-          change.until,
-          encodeMeta(session),
-        ]).then(ok);
+        return query(s.replace, [key, now(), ...rowValues(session), change.lastActiveAt, change.until]).then(
+          ok,
+        );
       }
       const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
       const flash = Object.keys(change.flash).length > 0 ? encodeMembers(change.flash) : null;

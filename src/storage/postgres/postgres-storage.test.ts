@@ -175,7 +175,10 @@ describe('postgresStorage', () => {
     expect(await plan(s.get.text, ['k', now])).toContain(`Index Scan using ${table}_pkey`);
     expect(await plan(s.list.text, ['ada', now])).toContain(`${table}_user_id_idx`);
     expect(await plan(s.sweep.text, [now, 1000])).toContain(`${table}_expires_at_idx`);
-    const create = await plan(s.create.text, ['k', 'i', null, null, now, now, '{}', null, now, '[]', null]);
+    const touch = await plan(s.getTouch.text, ['k', now, now, now, now, now, 1000]);
+    expect(touch).toContain(`Index Scan using ${table}_pkey`);
+    expect(touch, 'no full scan').not.toMatch(/Seq Scan/);
+    const create = await plan(s.create.text, ['k', 'i', null, null, '{}', null, null, now, now, now, '[]']);
     expect(create).toContain(`${table}_expires_at_idx`);
     expect(create, 'no full scan').not.toMatch(/Seq Scan/);
   });

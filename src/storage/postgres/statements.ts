@@ -2,6 +2,8 @@ import { SWEEP_PER_WRITE } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import { type PgStatement, statement } from './client.ts';
 
+const SEXTETS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 /**
  * The statements of a PostgreSQL session table. Every one is a single
  * statement (one round trip), every read has `expires_at > $now` in its
@@ -27,24 +29,53 @@ export function postgresStatements(table: SqlTable) {
   const expired = (before: string, limit: string) =>
     `SELECT token_hash FROM ${t} WHERE expires_at <= ${before} ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
   const keys = (json: string) => `ARRAY(SELECT jsonb_array_elements_text(${json}::text::jsonb))`;
+  // The session's absolute end, as the kit computes it (IdleTouch.untilFor):
+  // its creation time, read from the id's first 7 base64url characters (42
+  // bits of ms), plus its own maxAge (`l` in `meta`) or the kit's ($7). The
+  // regex reads only what encodeMeta() writes, never fails on anything else,
+  // and finds no `l` inside a string (where every quote is escaped).
+  const created = Array.from(
+    { length: 7 },
+    (_, i) => `((strpos('${SEXTETS}', substr(id, ${i + 1}, 1)) - 1)::int8 << ${6 * (6 - i)})`,
+  ).join(' + ');
+  const ownMaxAge = `substring(meta from '[{,]"l":"j\\{[^}]*\\\\"maxAge\\\\":([0-9]{1,9})[,}]')::int8`;
+  const until = `least($6::int8, ${created} + coalesce(${ownMaxAge} * 1000, $7::int8))`;
 
   return {
     /** $1 key, $2 now. */
     get: statement('get', `SELECT ${session} FROM ${t} WHERE token_hash = $1 AND expires_at > $2::int8`),
 
     /**
-     * $1 key, $2 id, $3 user, $4 version, $5 last active, $6 until, $7 data,
-     * $8 flash, $9 sweep rows expired before this, $10 keys replaced (JSON),
-     * $11 meta.
+     * $1 key, $2 now, $3 new last activity, $4 due by, $5 alive since, $6
+     * idle until, $7 the kit's maxAge (ms): a load with the idle refresh it
+     * is due (`IdleTouch`), in one statement. The `UPDATE` writes only
+     * a row that is live, due, not idle past `aliveSince`, with a valid id and
+     * a new expiry after `$3`; it returns the row as written, and the plain
+     * `SELECT` the row as it is when nothing was due (no write then).
+     */
+    getTouch: statement(
+      'get_touch',
+      `WITH touched AS (UPDATE ${t} SET last_active_at = $3::int8, expires_at = ${until} ` +
+        `WHERE token_hash = $1 AND expires_at > $2::int8 AND last_active_at <= $4::int8 ` +
+        `AND last_active_at >= $5::int8 AND id ~ '^[A-Za-z0-9_-]{12}$' AND ${until} > $3::int8 ` +
+        `RETURNING ${session}) ` +
+        `SELECT * FROM touched UNION ALL SELECT ${session} FROM ${t} ` +
+        'WHERE token_hash = $1 AND expires_at > $2::int8 AND NOT EXISTS (SELECT FROM touched)',
+    ),
+
+    /**
+     * $1 key, $2-$7 the session's columns (id, user, version, data, flash,
+     * meta: rowValues()), $8 last active, $9 until, $10 sweep rows expired
+     * before this, $11 keys replaced (JSON).
      * The insert, the deletion of the sessions it replaces and a bounded
      * sweep, in one statement.
      */
     create: statement(
       'create',
-      `WITH swept AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired('$9::int8', String(SWEEP_PER_WRITE))}))), ` +
-        `replaced AS (DELETE FROM ${t} WHERE token_hash = ANY(${keys('$10')})) ` +
-        `INSERT INTO ${t} (token_hash, id, user_id, version, last_active_at, expires_at, data, flash, meta) ` +
-        'VALUES ($1::text, $2::text, $3::text, $4::int4, $5::int8, $6::int8, $7::text::jsonb, $8::text::jsonb, $11::text) ' +
+      `WITH swept AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired('$10::int8', String(SWEEP_PER_WRITE))}))), ` +
+        `replaced AS (DELETE FROM ${t} WHERE token_hash = ANY(${keys('$11')})) ` +
+        `INSERT INTO ${t} (token_hash, id, user_id, version, data, flash, meta, last_active_at, expires_at) ` +
+        'VALUES ($1::text, $2::text, $3::text, $4::int4, $5::text::jsonb, $6::text::jsonb, $7::text, $8::int8, $9::int8) ' +
         'ON CONFLICT (token_hash) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, ' +
         'version = excluded.version, last_active_at = excluded.last_active_at, ' +
         'expires_at = excluded.expires_at, data = excluded.data, flash = excluded.flash, meta = excluded.meta',
@@ -66,11 +97,11 @@ export function postgresStatements(table: SqlTable) {
         'WHERE token_hash = $1 AND expires_at > $2::int8 RETURNING 1 AS ok',
     ),
 
-    /** $1 key, $2 now, $3 id, $4 user, $5 version, $6 data, $7 flash, $8 last active, $9 until, $10 meta. */
+    /** $1 key, $2 now, $3-$8 the session's columns (rowValues()), $9 last active, $10 until. */
     replace: statement(
       'replace',
-      `UPDATE ${t} SET id = $3::text, user_id = $4::text, version = $5::int4, meta = $10::text, ` +
-        `data = $6::text::jsonb, flash = $7::text::jsonb, ${times('$8::int8', '$9::int8')} ` +
+      `UPDATE ${t} SET id = $3::text, user_id = $4::text, version = $5::int4, data = $6::text::jsonb, ` +
+        `flash = $7::text::jsonb, meta = $8::text, ${times('$9::int8', '$10::int8')} ` +
         'WHERE token_hash = $1 AND expires_at > $2::int8 RETURNING 1 AS ok',
     ),
 

@@ -3,7 +3,7 @@ import { indexNames, type SqlTable } from './table.ts';
 /**
  * The statements that create a PostgreSQL session table and its indexes,
  * each idempotent (`IF NOT EXISTS`). `npx next-session-kit sql postgres`
- * prints the same (bin/sql.mjs; a test keeps the two equal).
+ * prints these very statements (bin/sql.mjs loads this module, as built).
  *
  * - `token_hash`: base64url(SHA-256(cookie token)), never the token; `"C"`
  *   collation, since it is compared byte for byte anyway.

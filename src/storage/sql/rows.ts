@@ -70,10 +70,10 @@ export function sessionOfRow(row: Readonly<Record<string, unknown>>): StoredSess
     id: row.i as string,
     data,
     createdAt: Number.NaN,
-    lastActiveAt: Number(row.a),
+    lastActiveAt: wholeNumber(row.a),
   };
   if (row.u !== null && row.u !== undefined) session.userId = row.u as string;
-  if (row.v !== null && row.v !== undefined) session.version = Number(row.v);
+  if (row.v !== null && row.v !== undefined) session.version = wholeNumber(row.v);
   if (row.f !== null && row.f !== undefined) {
     const flash = decodeMembers(row.f);
     if (flash === undefined) return undefined;
@@ -90,6 +90,15 @@ export function sessionOfRow(row: Readonly<Record<string, unknown>>): StoredSess
     if (p !== undefined) session.ip = p as string;
   }
   return session;
+}
+
+// A number as the driver hands it over: a number, or (PostgreSQL's bigint)
+// its decimal digits. Anything else is NaN, which the kit refuses: SQLite
+// keeps text such as '0x10' or '' in an INTEGER column, and Number() would
+// read those as 16 and 0.
+function wholeNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && /^-?[0-9]{1,20}$/.test(value) ? Number(value) : Number.NaN;
 }
 
 /**
@@ -134,4 +143,27 @@ export function mergeMembers(text: unknown, unset: readonly string[], set: strin
   const added = JSON.parse(set) as Record<string, unknown>;
   for (const key of Object.keys(added)) defineOwn(members, key, added[key]);
   return JSON.stringify(members);
+}
+
+/**
+ * The columns a new or replaced session writes whole, in this order: `id`,
+ * `user_id`, `version`, `data`, `flash`, `meta`. Both SQL stores bind them
+ * as one run of parameters.
+ *
+ * @example
+ * ```ts
+ * insert.run(key, ...rowValues(session), session.lastActiveAt, write.until);
+ * ```
+ */
+export function rowValues(
+  session: StoredSession,
+): [string, string | null, number | null, string, string | null, string | null] {
+  return [
+    session.id,
+    session.userId ?? null,
+    session.version ?? null,
+    encodeMembers(session.data),
+    session.flash === undefined ? null : encodeMembers(session.flash),
+    encodeMeta(session),
+  ];
 }

@@ -1,6 +1,6 @@
 import { SessionStoreError } from '../../errors.ts';
 import { sqliteTableSql } from '../sql/ddl.ts';
-import { decodeMembers, encodeMembers, encodeMeta, mergeMembers, sessionOfRow } from '../sql/rows.ts';
+import { decodeMembers, encodeMembers, mergeMembers, rowValues, sessionOfRow } from '../sql/rows.ts';
 import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
 import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
@@ -59,12 +59,25 @@ export function sqliteAdapter(
 
   const adapter: StoreAdapter = {
     name: 'sqlite',
-    capabilities: { atomic: true },
+    capabilities: { atomic: true, touchOnGet: true },
 
-    get: (key) =>
+    // A due idle refresh follows the read at once, in the same synchronous
+    // call, as a compare-and-set on the last activity it read: nothing in
+    // this process runs in between, and another process's save or refresh
+    // since makes it a no-op (that write moved the expiry already).
+    get: (key, touch) =>
       guarded(() => {
         const row = statement('get').get(key, now()) as Row | undefined;
-        return row === undefined ? null : sessionOfRow(row);
+        if (row === undefined) return null;
+        const session = sessionOfRow(row);
+        if (session === undefined || touch === undefined) return session;
+        const { lastActiveAt } = session;
+        if (!(lastActiveAt <= touch.dueBy && lastActiveAt >= touch.aliveSince)) return session;
+        const until = touch.untilFor(session);
+        if (!(until > touch.lastActiveAt)) return session;
+        const { changes } = statement('touch').run(touch.lastActiveAt, until, key, row.a, now());
+        if (changes > 0) session.lastActiveAt = touch.lastActiveAt;
+        return session;
       }),
 
     create: (key, session, write) =>
@@ -75,17 +88,7 @@ export function sqliteAdapter(
         transaction(() => {
           sweepFew.run(now() - SWEEP_GRACE_MS);
           if (write.replaces.length > 0) remove.run(JSON.stringify(write.replaces));
-          insert.run(
-            key,
-            session.id,
-            session.userId ?? null,
-            session.version ?? null,
-            session.lastActiveAt,
-            write.until,
-            encodeMembers(session.data),
-            session.flash === undefined ? null : encodeMembers(session.flash),
-            encodeMeta(session),
-          );
+          insert.run(key, ...rowValues(session), session.lastActiveAt, write.until);
         });
       }),
 
@@ -103,17 +106,7 @@ export function sqliteAdapter(
           const until = held <= change.lastActiveAt ? change.until : Number(row.e);
           const { session } = change;
           if (change.replace && session !== undefined) {
-            write.run(
-              session.id,
-              session.userId ?? null,
-              session.version ?? null,
-              encodeMeta(session),
-              encodeMembers(session.data),
-              session.flash === undefined ? null : encodeMembers(session.flash),
-              lastActiveAt,
-              until,
-              key,
-            );
+            write.run(...rowValues(session), lastActiveAt, until, key);
             return true;
           }
           const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;

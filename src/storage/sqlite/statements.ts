@@ -23,16 +23,23 @@ export function sqliteSql(table: SqlTable) {
     get: `SELECT ${session} FROM ${t} WHERE token_hash = ? AND expires_at > ?`,
     /** key, now: what a save merges into. */
     current: `SELECT data AS d, flash AS f, last_active_at AS a, expires_at AS e FROM ${t} WHERE token_hash = ? AND expires_at > ?`,
-    /** key, id, user, version, last active, until, data, flash, meta. */
+    /** key, the session's columns (id, user, version, data, flash, meta: rowValues()), last active, until. */
     insert:
-      `INSERT INTO ${t} (token_hash, id, user_id, version, last_active_at, expires_at, data, flash, meta) ` +
+      `INSERT INTO ${t} (token_hash, id, user_id, version, data, flash, meta, last_active_at, expires_at) ` +
       'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token_hash) DO UPDATE SET id = excluded.id, ' +
       'user_id = excluded.user_id, version = excluded.version, last_active_at = excluded.last_active_at, ' +
       'expires_at = excluded.expires_at, data = excluded.data, flash = excluded.flash, meta = excluded.meta',
-    /** id, user, version, meta, data, flash, last active, until, key. */
+    /** the session's columns (rowValues()), last active, until, key. */
     write:
-      `UPDATE ${t} SET id = ?, user_id = ?, version = ?, meta = ?, data = ?, flash = ?, last_active_at = ?, expires_at = ? ` +
+      `UPDATE ${t} SET id = ?, user_id = ?, version = ?, data = ?, flash = ?, meta = ?, last_active_at = ?, expires_at = ? ` +
       'WHERE token_hash = ?',
+    /**
+     * new last active, until, key, the last activity the load read, now: a
+     * load's idle refresh, written only if no save or refresh moved the row since.
+     */
+    touch:
+      `UPDATE ${t} SET last_active_at = ?, expires_at = ? ` +
+      'WHERE token_hash = ? AND last_active_at = ? AND expires_at > ?',
     /** data, flash, last active, until, key. */
     merge: `UPDATE ${t} SET data = ?, flash = ?, last_active_at = ?, expires_at = ? WHERE token_hash = ?`,
     /** key, now. */
