@@ -19,11 +19,9 @@ const CLASS_LINES = 100;
 
 // Known offenders, each at most as long as it is today, so they can only
 // shrink (and an entry must go once its code fits). Keyed by file and name,
-// not line, so edits above them do not move them.
-const KNOWN: Record<string, number> = {
-  // Being reworked for speed or for SQL by others this round: split after.
-  'src/storage/sqlite/adapter.ts sqliteAdapter': 138,
-};
+// not line, so edits above them do not move them. None left: a new one
+// needs a reason, not an entry.
+const KNOWN: Record<string, number> = {};
 
 const root = join(import.meta.dirname, '..');
 const src = join(root, 'src');
