@@ -1,10 +1,10 @@
 import { hasChanges, newChangeSet } from './change-set.ts';
 import { resolveSessionCookies, type SessionCookies } from './cookie/session-cookie.ts';
 import type { DeviceFacts } from './devices.ts';
-import { commitSession, saveForRender } from './engine/commit.ts';
+import { commitSession } from './engine/commit.ts';
 import { loadSession } from './engine/load.ts';
-import { inherit, reporter, startState } from './engine/sessions.ts';
-import { SessionStoreError, SessionUnsupportedError } from './errors.ts';
+import { reporter, startState } from './engine/sessions.ts';
+import { SessionStoreError } from './errors.ts';
 import { createEventSink, type EventSink, type StoreErrorEvent } from './events.ts';
 import { type CookieLifetime, createLifetime, type Lifetime, type SessionLifetime } from './lifetime.ts';
 import { Migration } from './migrate/migration.ts';
@@ -70,15 +70,7 @@ export class SessionEngine {
     };
     this.events = createEventSink(this.options.events);
     startTracing();
-    const hook = reporter(this.options.onInvalidSession);
-    this.report = (reason, source) => {
-      hook(reason, source);
-      this.events.emit('invalid', () => ({
-        type: 'invalid',
-        reason,
-        ...(source !== undefined && { source }),
-      }));
-    };
+    this.report = reporter(this.options.onInvalidSession, this.events);
   }
 
   /** The public reference of a stored session (what listings show: its id), if the storage lists sessions. */
@@ -141,47 +133,6 @@ export class SessionEngine {
   reject(reason: InvalidSessionReason, commit: Committer, names: string[], quiet = false, source?: string) {
     if (!quiet) this.report(reason, source);
     return this.fresh(commit, names, true);
-  }
-
-  /**
-   * A fresh session that replaces `previous` (a sign-in): its records die
-   * when this one is saved. Authenticated now; `keepData` carries the data
-   * over (a re-authentication); a store-backed session records `device`;
-   * `own` gives it lifetime rules of its own.
-   */
-  replace(previous: SessionCore | undefined, commit: Committer, signIn: SignIn): SessionImpl {
-    const state = startState(this);
-    state.authenticatedAt = state.createdAt;
-    if (signIn.userId !== undefined) state.userId = signIn.userId;
-    if (signIn.own !== undefined) {
-      if (this.storage.ownLifetime === false) {
-        throw new SessionUnsupportedError(
-          `newSession({ persistent, maxAge }) needs a storage that records them; the ${this.options.storage.name} ` +
-            "format has no field for them. Set the kit's `maxAge` instead.",
-        );
-      }
-      state.lifetime = signIn.own;
-    }
-    if (signIn.keepData && previous !== undefined) state.data = { ...previous.state.data };
-    if (this.storage.users !== null) Object.assign(state, signIn.device);
-    const session = this.session(state, true, commit);
-    inherit(session, previous);
-    return session;
-  }
-
-  /**
-   * Cookie storages with an idle timeout: whether the cookie is due to be
-   * re-issued to slide the idle expiry. Stores slide their TTL while loading.
-   */
-  refreshDue(session: SessionCore): boolean {
-    const interval = this.lifetime.touchInterval;
-    if (this.storage.idle.clock !== 'cookie' || interval === undefined || session.isNew) return false;
-    return this.options.now() - session.state.lastActiveAt >= interval * 1000;
-  }
-
-  /** Cookie storages, in the proxy: the session sealed *with* the messages shown to this render. */
-  sealForRender(session: SessionCore): Promise<string | null> {
-    return saveForRender(this, session);
   }
 }
 

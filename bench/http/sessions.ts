@@ -11,6 +11,7 @@ import {
   REDIS_COOKIE,
   REDIS_PREFIX,
 } from '../../app/bench/config.ts';
+import { replaceSession } from '../../src/engine/sign-in.ts';
 import { SessionEngine } from '../../src/engine.ts';
 import { redisStorage } from '../../src/entries/redis.ts';
 import type { SessionImpl } from '../../src/session.ts';
@@ -41,11 +42,16 @@ async function viaEngine(engine: SessionEngine, data: Payload, userId?: string):
     },
   };
   // As on the server (`next start`, production): Secure, so named `__Host-…`.
-  const session: SessionImpl<Payload> = engine.replace(undefined, (s) => engine.commit(s, jar, true), {
-    userId,
-    keepData: false,
-    device: {},
-  });
+  const session: SessionImpl<Payload> = replaceSession(
+    engine,
+    undefined,
+    (s) => engine.commit(s, jar, true),
+    {
+      userId,
+      keepData: false,
+      device: {},
+    },
+  );
   for (const [key, value] of Object.entries(data)) session.set(key, value);
   await session.save();
   if (cookies.size === 0) throw new Error('the kit wrote no cookie');

@@ -1,4 +1,6 @@
 import { markReplaced } from '../change-set.ts';
+import type { SessionEngine } from '../engine.ts';
+import type { EventSink } from '../events.ts';
 import type { SessionCore } from '../session.ts';
 import { createSessionId } from '../storage/session-id.ts';
 import type { SessionState } from '../storage/types.ts';
@@ -54,21 +56,41 @@ export function markMigrated(session: SessionCore, version: number): void {
 }
 
 /**
- * The `onInvalidSession` call: with `{ source }` only for a `migrateFrom`
- * cookie. A failing log hook must not turn a bad cookie into a 500.
+ * The engine's `report`: calls `onInvalidSession`, with `{ source }` only
+ * for a `migrateFrom` cookie, then the `invalid` event. A failing log hook
+ * must not turn a bad cookie into a 500. Made once, at creation.
  *
  * @internal
  */
 export function reporter(
   hook: ((reason: InvalidSessionReason, detail?: InvalidSessionDetail) => void) | undefined,
+  events: EventSink,
 ): (reason: InvalidSessionReason, source?: string) => void {
   return (reason, source) => {
-    if (hook === undefined) return;
-    try {
-      if (source === undefined) hook(reason);
-      else hook(reason, { source });
-    } catch (error) {
-      console.error('next-session-kit: onInvalidSession threw', error);
+    if (hook !== undefined) {
+      try {
+        if (source === undefined) hook(reason);
+        else hook(reason, { source });
+      } catch (error) {
+        console.error('next-session-kit: onInvalidSession threw', error);
+      }
     }
+    events.emit('invalid', () => ({
+      type: 'invalid',
+      reason,
+      ...(source !== undefined && { source }),
+    }));
   };
+}
+
+/**
+ * Cookie storages with an idle timeout: whether the cookie is due to be
+ * re-issued to slide the idle expiry. Stores slide their TTL while loading.
+ *
+ * @internal
+ */
+export function refreshDue(engine: SessionEngine, session: SessionCore): boolean {
+  const interval = engine.lifetime.touchInterval;
+  if (engine.storage.idle.clock !== 'cookie' || interval === undefined || session.isNew) return false;
+  return engine.options.now() - session.state.lastActiveAt >= interval * 1000;
 }

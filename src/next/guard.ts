@@ -1,5 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
 import { hasChanges } from '../change-set.ts';
+import { refreshDue } from '../engine/sessions.ts';
 import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError } from '../errors.ts';
 import { isFresh, NOT_FRESH_CODE } from '../freshness.ts';
@@ -175,7 +176,7 @@ async function guardRequest<Data extends SessionData>(
   // on requests that race with the user's own: a prefetch sent with the
   // cookie from before a login can come back after the login's response.
   if (maySetCookie) {
-    if (engine.refreshDue(core)) session.touch();
+    if (refreshDue(engine, core)) session.touch();
     // Also a read the store answered: its `cookieCache` copy is written here.
     if (hasChanges(core.changes)) await session.save();
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextRequest } from 'next/server.js';
 import { deferConfigErrorDuringBuild } from '../build-phase.ts';
+import { replaceSession } from '../engine/sign-in.ts';
 import { SessionEngine } from '../engine.ts';
 import type { SessionConfigError } from '../errors.ts';
 import type { ClientSessionData } from '../expose.ts';
@@ -174,7 +175,7 @@ function bindKit<Data extends SessionData, Flash extends SessionData, Client ext
       // The session first: outside a request it fails with the kit's own message.
       const previous = await current();
       const signIn = await signInOf(engine, newOptions, requestHeaders);
-      const next = engine.replace(previous, commit, signIn);
+      const next = replaceSession(engine, previous, commit, signIn);
       (await scope()).current = Promise.resolve(next);
       return asSession<Data, Flash>(next);
     },

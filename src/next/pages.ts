@@ -1,9 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
 import { hasChanges } from '../change-set.ts';
+import { replaceSession } from '../engine/sign-in.ts';
 import type { SessionEngine } from '../engine.ts';
 import { SessionConfigError, SessionReadOnlyError } from '../errors.ts';
-import { asSession, type Session, type SessionCore, type SessionImpl, unsavedChanges } from '../session.ts';
+import {
+  asSession,
+  type Committer,
+  type Session,
+  type SessionCore,
+  type SessionImpl,
+  unsavedChanges,
+} from '../session.ts';
 import type { CookieJar, CookieWriteOptions, SessionData } from '../types.ts';
 import { HAND_OFF_HEADER, takeHandOff } from './hand-off.ts';
 import type { NewSessionOptions } from './kit.ts';
@@ -40,11 +48,18 @@ export interface PagesSession<
   destroySession(): Promise<void>;
 }
 
-/** What one request's helpers share, however often `kit.pages(req, res)` is called in it. */
+/**
+ * What one request's helpers share, however often `kit.pages(req, res)` is
+ * called in it: made at its first call.
+ */
 interface PagesSlot {
   current: Promise<SessionImpl> | undefined;
-  jar: CookieJar;
-  secure: boolean;
+  readonly engine: SessionEngine;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly jar: CookieJar;
+  readonly secure: boolean;
+  readonly commit: Committer;
 }
 
 /**
@@ -70,65 +85,80 @@ export function createPagesAccess(engine: SessionEngine) {
     checkArguments(req, res);
     let slot = slots.get(req);
     if (slot === undefined) {
-      slot = { current: undefined, jar: responseJar(req, res), secure: isHttps(req) };
+      slot = newSlot(engine, req, res);
       slots.set(req, slot);
     }
-    const { jar, secure } = slot;
-
-    const commit = async (session: SessionCore): Promise<void> => {
-      // Checked before the store is touched, and even when nothing changed:
-      // a save the response can no longer carry is a mistake to report, never
-      // a store write whose cookie silently goes missing.
-      refuseIfSent(res);
-      if (!hasChanges(session.changes)) return;
-      await engine.commit(session, jar, secure);
-    };
-    // The guard in proxy.ts may have loaded this request's session already
-    // (as for the App Router: one store round trip, one decrypt per request).
-    // A hand-off is a full load, taken once: hasSession() keeps it as the
-    // request's session, for getSession().
-    const load = async (peek: boolean): Promise<SessionImpl> => {
-      const own = slot as PagesSlot;
-      const id = handOffId(req);
-      const handed = id === undefined ? undefined : await takeHandOff(engine, id, jar, secure, commit);
-      if (handed === undefined) return engine.load(jar, commit, secure, peek);
-      if (peek && own.current === undefined) keep(own, Promise.resolve(handed));
-      return handed;
-    };
-    const keep = (own: PagesSlot, session: Promise<SessionImpl>): void => {
-      own.current = session;
-      if (engine.options.warnUnsaved) watchUnsaved(res, () => own.current);
-    };
-    const current = (): Promise<SessionImpl> => {
-      const own = slot as PagesSlot;
-      if (own.current === undefined) keep(own, load(false));
-      return own.current as Promise<SessionImpl>;
-    };
-
-    return {
-      getSession: async () => asSession<Data, Flash>(await current()),
-
-      async hasSession(): Promise<boolean> {
-        const session = await ((slot as PagesSlot).current ?? load(true));
-        // Not new and not yet saved: carried over from another library's cookie (`migrateFrom`).
-        return session.changes.handle !== undefined || !session.isNew;
-      },
-
-      async newSession(options?: NewSessionOptions): Promise<Session<Data, Flash>> {
-        const signIn = await signInOf(engine, options, () => requestHeaders(req));
-        const previous = await current();
-        const next = engine.replace(previous, commit, signIn);
-        (slot as PagesSlot).current = Promise.resolve(next);
-        return asSession<Data, Flash>(next);
-      },
-
-      async destroySession(): Promise<void> {
-        const session = await current();
-        session.invalidate();
-        await session.save();
-      },
-    };
+    return pagesSession<Data, Flash>(slot);
   };
+}
+
+function pagesSession<Data extends SessionData, Flash extends SessionData>(
+  slot: PagesSlot,
+): PagesSession<Data, Flash> {
+  return {
+    getSession: async () => asSession<Data, Flash>(await current(slot)),
+
+    async hasSession(): Promise<boolean> {
+      const session = await (slot.current ?? load(slot, true));
+      // Not new and not yet saved: carried over from another library's cookie (`migrateFrom`).
+      return session.changes.handle !== undefined || !session.isNew;
+    },
+
+    async newSession(options?: NewSessionOptions): Promise<Session<Data, Flash>> {
+      const { engine, req } = slot;
+      const signIn = await signInOf(engine, options, () => requestHeaders(req));
+      const previous = await current(slot);
+      const next = replaceSession(engine, previous, slot.commit, signIn);
+      slot.current = Promise.resolve(next);
+      return asSession<Data, Flash>(next);
+    },
+
+    async destroySession(): Promise<void> {
+      const session = await current(slot);
+      session.invalidate();
+      await session.save();
+    },
+  };
+}
+
+function newSlot(engine: SessionEngine, req: IncomingMessage, res: ServerResponse): PagesSlot {
+  const jar = responseJar(req, res);
+  const secure = isHttps(req);
+  const commit = async (session: SessionCore): Promise<void> => {
+    // Checked before the store is touched, and even when nothing changed:
+    // a save the response can no longer carry is a mistake to report, never
+    // a store write whose cookie silently goes missing.
+    refuseIfSent(res);
+    if (!hasChanges(session.changes)) return;
+    await engine.commit(session, jar, secure);
+  };
+  return { current: undefined, engine, req, res, jar, secure, commit };
+}
+
+/** The request's session, loaded at the first call that needs it. */
+function current(slot: PagesSlot): Promise<SessionImpl> {
+  if (slot.current === undefined) keep(slot, load(slot, false));
+  return slot.current as Promise<SessionImpl>;
+}
+
+/**
+ * The guard in proxy.ts may have loaded this request's session already (as
+ * for the App Router: one store round trip, one decrypt per request). A
+ * hand-off is a full load, taken once: hasSession() keeps it as the
+ * request's session, for getSession().
+ */
+async function load(slot: PagesSlot, peek: boolean): Promise<SessionImpl> {
+  const { engine, req, jar, secure, commit } = slot;
+  const id = handOffId(req);
+  const handed = id === undefined ? undefined : await takeHandOff(engine, id, jar, secure, commit);
+  if (handed === undefined) return engine.load(jar, commit, secure, peek);
+  if (peek && slot.current === undefined) keep(slot, Promise.resolve(handed));
+  return handed;
+}
+
+function keep(slot: PagesSlot, session: Promise<SessionImpl>): void {
+  slot.current = session;
+  if (slot.engine.options.warnUnsaved) watchUnsaved(slot.res, () => slot.current);
 }
 
 /**

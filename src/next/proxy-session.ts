@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server.js';
+import { saveForRender } from '../engine/commit.ts';
 import type { SessionEngine } from '../engine.ts';
 import { isSnapshotRequest } from '../live/protocol.ts';
 import { asSession, type Session, type SessionCore, type SessionImpl } from '../session.ts';
@@ -165,7 +166,7 @@ async function forwardFlash(
 ): Promise<boolean> {
   if (!showPendingFlash(session)) return false;
   await session.save();
-  const forwarded = await engine.sealForRender(session);
+  const forwarded = await saveForRender(engine, session);
   if (forwarded === null) return false;
   const cookieName = engine.cookies.on(secure).name;
   for (const { name } of request.cookies.getAll()) {

@@ -1,4 +1,5 @@
 import { deviceFacts } from '../devices.ts';
+import { replaceSession } from '../engine/sign-in.ts';
 import { SessionEngine } from '../engine.ts';
 import type { SessionKitOptions } from '../options.ts';
 import { asSession, type Session, type SessionCore } from '../session.ts';
@@ -113,7 +114,7 @@ export class KitRunner<Data extends SessionData = SessionData> {
         const device = deviceFacts(this.engine.options.devices, new Headers(options?.headers));
         const own = options === undefined ? undefined : this.engine.lifetime.own(options);
         const signIn = { userId, keepData: options?.keepData === true, device, own };
-        return asSession<Data>(this.engine.replace(session, commit, signIn));
+        return asSession<Data>(replaceSession(this.engine, session, commit, signIn));
       },
     });
     jar.flush();

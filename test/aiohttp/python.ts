@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
+import { replaceSession } from '../../src/engine/sign-in.ts';
 import type { SessionEngine } from '../../src/engine.ts';
 import type { Session, SessionCore } from '../../src/session.ts';
 import type { CookieJar } from '../../src/types.ts';
@@ -188,7 +189,7 @@ export async function kitRequest<T>(
   const commit = (s: SessionCore) => engine.commit(s, jar, false);
   const session = await engine.load(jar, commit, false);
   const result = await fn(session, () =>
-    engine.replace(session, commit, { userId: undefined, keepData: false, device: {} }),
+    replaceSession(engine, session, commit, { userId: undefined, keepData: false, device: {} }),
   );
   browser.receive(responseHeaders.getSetCookie());
   return result;

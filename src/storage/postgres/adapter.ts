@@ -1,19 +1,21 @@
-import { SessionStoreError } from '../../errors.ts';
-import { postgresTableSql } from '../sql/ddl.ts';
-import { Setup } from '../sql/ensure.ts';
-import { decodeMembers, encodeMembers, rowValues, sessionOfRow } from '../sql/rows.ts';
+import { decodeMembers, encodeMembers, rowValues, sessionEntries, sessionOfRow } from '../sql/rows.ts';
 import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
-import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
+import type { IdleTouch, SessionChange, StoreAdapter } from '../store/adapter.ts';
 import type { PgRow, PgRun, PgStatement } from './client.ts';
-import { postgresStatements } from './statements.ts';
+import { type PostgresStatements, postgresStatements } from './statements.ts';
+import { tableQuery } from './table.ts';
 
 const NO_SET = '{}';
+
+type Query = (st: PgStatement, values: unknown[]) => Promise<readonly PgRow[]>;
 
 const firstSession = (rows: readonly PgRow[]) => {
   const row = rows[0];
   return row === undefined ? null : sessionOfRow(row);
 };
+
+const ok = (rows: readonly PgRow[]): boolean => rows.length > 0;
 
 /**
  * A store adapter over one PostgreSQL table (see ddl.ts for its layout).
@@ -37,14 +39,7 @@ export function postgresAdapter(
 ): { adapter: StoreAdapter; sweep: (options?: SweepOptions) => Promise<number> } {
   const { now } = options;
   const s = postgresStatements(table);
-  const setup = new Setup(options.createTable ? () => createTable(run, table) : undefined);
-  const query = (st: PgStatement, values: unknown[]): Promise<readonly PgRow[]> =>
-    setup
-      .before(() => run(st, values))
-      .catch((error: unknown) => {
-        throw explained(error, table);
-      });
-  const ok = (rows: readonly PgRow[]): boolean => rows.length > 0;
+  const query = tableQuery(run, table, options.createTable);
 
   const adapter: StoreAdapter = {
     name: 'postgres',
@@ -55,15 +50,7 @@ export function postgresAdapter(
     get: (key, touch) =>
       (touch === undefined
         ? query(s.get, [key, now()])
-        : query(s.getTouch, [
-            key,
-            now(),
-            touch.lastActiveAt,
-            Math.floor(touch.dueBy),
-            Math.ceil(touch.aliveSince),
-            Math.floor(touch.idleUntil),
-            Math.floor(touch.maxAge),
-          ])
+        : query(s.getTouch, touchValues(key, now(), touch))
       ).then(firstSession),
 
     async create(key, session, write) {
@@ -79,25 +66,7 @@ export function postgresAdapter(
       // concurrent login's uncommitted row, so the kit lists after it instead.
     },
 
-    update(key, change) {
-      const { session } = change;
-      if (change.replace && session !== undefined) {
-        return query(s.replace, [key, now(), ...rowValues(session), change.lastActiveAt, change.until]).then(
-          ok,
-        );
-      }
-      const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
-      const flash = Object.keys(change.flash).length > 0 ? encodeMembers(change.flash) : null;
-      return query(s.merge, [
-        key,
-        now(),
-        changesData ? JSON.stringify(change.unset) : null,
-        changesData ? encodeMembers(change.set) : NO_SET,
-        flash,
-        change.lastActiveAt,
-        change.until,
-      ]).then(ok);
-    },
+    update: (key, change) => updateRow(query, s, key, change, now()),
 
     async delete(keys) {
       if (keys.length === 0) return;
@@ -110,15 +79,7 @@ export function postgresAdapter(
         return row === undefined ? {} : (decodeMembers(row.f) ?? {});
       }),
 
-    async listByUser(userId) {
-      const rows = await query(s.list, [userId, now()]);
-      const found: StoredSessionEntry[] = [];
-      for (const row of rows) {
-        const session = sessionOfRow(row);
-        if (session !== undefined) found.push({ key: row.k as string, session });
-      }
-      return found;
-    },
+    listByUser: async (userId) => sessionEntries(await query(s.list, [userId, now()])),
   };
 
   const sweep = (sweepOptions?: SweepOptions): Promise<number> =>
@@ -129,31 +90,41 @@ export function postgresAdapter(
   return { adapter, sweep };
 }
 
-// Two processes creating the table at once can both pass IF NOT EXISTS and
-// one then fails on the catalog's unique index: the table exists, fine.
-const ALREADY_THERE = new Set(['23505', '42P07']);
-
-async function createTable(run: PgRun, table: SqlTable): Promise<void> {
-  for (const text of postgresTableSql(table)) {
-    try {
-      await run({ name: '', text }, []);
-    } catch (error) {
-      if (!ALREADY_THERE.has(codeOf(error))) throw error;
-    }
-  }
+// getTouch's parameters ($1 key, $2 now, $3-$7 the touch).
+function touchValues(key: string, now: number, touch: IdleTouch): unknown[] {
+  return [
+    key,
+    now,
+    touch.lastActiveAt,
+    Math.floor(touch.dueBy),
+    Math.ceil(touch.aliveSince),
+    Math.floor(touch.idleUntil),
+    Math.floor(touch.maxAge),
+  ];
 }
 
-const codeOf = (error: unknown): string =>
-  typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
-    ? (error as { code: string }).code
-    : '';
-
-// A missing table is a setup mistake, not an outage: say how to fix it.
-function explained(error: unknown, table: SqlTable): unknown {
-  if (codeOf(error) !== '42P01') return error;
-  return new SessionStoreError(
-    `The session table "${table.name}" does not exist. Create it with the SQL that ` +
-      '`npx next-session-kit sql postgres` prints, or leave `createTable` on (the default).',
-    { cause: error },
-  );
+// A save: the whole session rewritten (a regenerated session), or its
+// changes merged into the row under its lock.
+function updateRow(
+  query: Query,
+  s: PostgresStatements,
+  key: string,
+  change: SessionChange,
+  now: number,
+): Promise<boolean> {
+  const { session } = change;
+  if (change.replace && session !== undefined) {
+    return query(s.replace, [key, now, ...rowValues(session), change.lastActiveAt, change.until]).then(ok);
+  }
+  const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
+  const flash = Object.keys(change.flash).length > 0 ? encodeMembers(change.flash) : null;
+  return query(s.merge, [
+    key,
+    now,
+    changesData ? JSON.stringify(change.unset) : null,
+    changesData ? encodeMembers(change.set) : NO_SET,
+    flash,
+    change.lastActiveAt,
+    change.until,
+  ]).then(ok);
 }

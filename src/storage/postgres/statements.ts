@@ -4,6 +4,32 @@ import { type PgStatement, statement } from './client.ts';
 
 const SEXTETS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+const SESSION =
+  'id AS i, user_id AS u, version AS v, last_active_at AS a, data::text AS d, flash::text AS f, meta AS m';
+
+// The new `expires_at` follows `last_active_at`: a save or refresh that is
+// not the newest leaves the newer one's in place.
+const times = (activity: string, until: string) =>
+  `expires_at = CASE WHEN last_active_at <= ${activity} THEN ${until} ELSE expires_at END, ` +
+  `last_active_at = greatest(last_active_at, ${activity})`;
+
+const expired = (t: string, before: string, limit: string) =>
+  `SELECT token_hash FROM ${t} WHERE expires_at <= ${before} ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+
+const keys = (json: string) => `ARRAY(SELECT jsonb_array_elements_text(${json}::text::jsonb))`;
+
+// The session's absolute end, as the kit computes it (IdleTouch.untilFor):
+// its creation time, read from the id's first 7 base64url characters (42
+// bits of ms), plus its own maxAge (`l` in `meta`) or the kit's ($7). The
+// regex reads only what encodeMeta() writes, never fails on anything else,
+// and finds no `l` inside a string (where every quote is escaped).
+const CREATED = Array.from(
+  { length: 7 },
+  (_, i) => `((strpos('${SEXTETS}', substr(id, ${i + 1}, 1)) - 1)::int8 << ${6 * (6 - i)})`,
+).join(' + ');
+const OWN_MAX_AGE = `substring(meta from '[{,]"l":"j\\{[^}]*\\\\"maxAge\\\\":([0-9]{1,9})[,}]')::int8`;
+const UNTIL = `least($6::int8, ${CREATED} + coalesce(${OWN_MAX_AGE} * 1000, $7::int8))`;
+
 /**
  * The statements of a PostgreSQL session table. Every one is a single
  * statement (one round trip), every read has `expires_at > $now` in its
@@ -19,31 +45,14 @@ const SEXTETS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-
  */
 export function postgresStatements(table: SqlTable) {
   const t = table.name;
-  const session =
-    'id AS i, user_id AS u, version AS v, last_active_at AS a, data::text AS d, flash::text AS f, meta AS m';
-  // The new `expires_at` follows `last_active_at`: a save or refresh that is
-  // not the newest leaves the newer one's in place.
-  const times = (activity: string, until: string) =>
-    `expires_at = CASE WHEN last_active_at <= ${activity} THEN ${until} ELSE expires_at END, ` +
-    `last_active_at = greatest(last_active_at, ${activity})`;
-  const expired = (before: string, limit: string) =>
-    `SELECT token_hash FROM ${t} WHERE expires_at <= ${before} ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-  const keys = (json: string) => `ARRAY(SELECT jsonb_array_elements_text(${json}::text::jsonb))`;
-  // The session's absolute end, as the kit computes it (IdleTouch.untilFor):
-  // its creation time, read from the id's first 7 base64url characters (42
-  // bits of ms), plus its own maxAge (`l` in `meta`) or the kit's ($7). The
-  // regex reads only what encodeMeta() writes, never fails on anything else,
-  // and finds no `l` inside a string (where every quote is escaped).
-  const created = Array.from(
-    { length: 7 },
-    (_, i) => `((strpos('${SEXTETS}', substr(id, ${i + 1}, 1)) - 1)::int8 << ${6 * (6 - i)})`,
-  ).join(' + ');
-  const ownMaxAge = `substring(meta from '[{,]"l":"j\\{[^}]*\\\\"maxAge\\\\":([0-9]{1,9})[,}]')::int8`;
-  const until = `least($6::int8, ${created} + coalesce(${ownMaxAge} * 1000, $7::int8))`;
+  return { ...reads(t), ...saves(t), ...removals(t) };
+}
 
+// Loads: a session by its key (with the idle refresh it is due), a user's.
+function reads(t: string) {
   return {
     /** $1 key, $2 now. */
-    get: statement('get', `SELECT ${session} FROM ${t} WHERE token_hash = $1 AND expires_at > $2::int8`),
+    get: statement('get', `SELECT ${SESSION} FROM ${t} WHERE token_hash = $1 AND expires_at > $2::int8`),
 
     /**
      * $1 key, $2 now, $3 new last activity, $4 due by, $5 alive since, $6
@@ -55,14 +64,25 @@ export function postgresStatements(table: SqlTable) {
      */
     getTouch: statement(
       'get_touch',
-      `WITH touched AS (UPDATE ${t} SET last_active_at = $3::int8, expires_at = ${until} ` +
+      `WITH touched AS (UPDATE ${t} SET last_active_at = $3::int8, expires_at = ${UNTIL} ` +
         `WHERE token_hash = $1 AND expires_at > $2::int8 AND last_active_at <= $4::int8 ` +
-        `AND last_active_at >= $5::int8 AND id ~ '^[A-Za-z0-9_-]{12}$' AND ${until} > $3::int8 ` +
-        `RETURNING ${session}) ` +
-        `SELECT * FROM touched UNION ALL SELECT ${session} FROM ${t} ` +
+        `AND last_active_at >= $5::int8 AND id ~ '^[A-Za-z0-9_-]{12}$' AND ${UNTIL} > $3::int8 ` +
+        `RETURNING ${SESSION}) ` +
+        `SELECT * FROM touched UNION ALL SELECT ${SESSION} FROM ${t} ` +
         'WHERE token_hash = $1 AND expires_at > $2::int8 AND NOT EXISTS (SELECT FROM touched)',
     ),
 
+    /** $1 user, $2 now. Through the `user_id` index. */
+    list: statement(
+      'list',
+      `SELECT token_hash AS k, ${SESSION} FROM ${t} WHERE user_id = $1 AND expires_at > $2::int8`,
+    ),
+  };
+}
+
+// Saves: a new session, changes merged in, a session rewritten whole.
+function saves(t: string) {
+  return {
     /**
      * $1 key, $2-$7 the session's columns (id, user, version, data, flash,
      * meta: rowValues()), $8 last active, $9 until, $10 sweep rows expired
@@ -72,7 +92,7 @@ export function postgresStatements(table: SqlTable) {
      */
     create: statement(
       'create',
-      `WITH swept AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired('$10::int8', String(SWEEP_PER_WRITE))}))), ` +
+      `WITH swept AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired(t, '$10::int8', String(SWEEP_PER_WRITE))}))), ` +
         `replaced AS (DELETE FROM ${t} WHERE token_hash = ANY(${keys('$11')})) ` +
         `INSERT INTO ${t} (token_hash, id, user_id, version, data, flash, meta, last_active_at, expires_at) ` +
         'VALUES ($1::text, $2::text, $3::text, $4::int4, $5::text::jsonb, $6::text::jsonb, $7::text, $8::int8, $9::int8) ' +
@@ -104,7 +124,12 @@ export function postgresStatements(table: SqlTable) {
         `flash = $7::text::jsonb, meta = $8::text, ${times('$9::int8', '$10::int8')} ` +
         'WHERE token_hash = $1 AND expires_at > $2::int8 RETURNING 1 AS ok',
     ),
+  };
+}
 
+// What goes: flash messages once read, ended sessions, expired rows.
+function removals(t: string) {
+  return {
     /**
      * $1 key, $2 now. Row-locked (`FOR UPDATE`), so of requests racing for
      * the messages exactly one gets them.
@@ -119,16 +144,10 @@ export function postgresStatements(table: SqlTable) {
     /** $1 keys (JSON). */
     delete: statement('delete', `DELETE FROM ${t} WHERE token_hash = ANY(${keys('$1')})`),
 
-    /** $1 user, $2 now. Through the `user_id` index. */
-    list: statement(
-      'list',
-      `SELECT token_hash AS k, ${session} FROM ${t} WHERE user_id = $1 AND expires_at > $2::int8`,
-    ),
-
     /** $1 delete rows expired before this, $2 at most this many. */
     sweep: statement(
       'sweep',
-      `WITH gone AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired('$1::int8', '$2::int4')})) RETURNING 1) ` +
+      `WITH gone AS (DELETE FROM ${t} WHERE token_hash = ANY(ARRAY(${expired(t, '$1::int8', '$2::int4')})) RETURNING 1) ` +
         'SELECT count(*)::int AS n FROM gone',
     ),
   };

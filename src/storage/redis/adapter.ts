@@ -1,31 +1,22 @@
 import { defineOwn } from '../../own-property.ts';
-import type {
-  CreateResult,
-  IdleTouch,
-  StoreAdapter,
-  StoredSession,
-  StoredSessionEntry,
-} from '../store/adapter.ts';
-import { batches } from '../store/batches.ts';
+import type { IdleTouch, StoreAdapter, StoredSession } from '../store/adapter.ts';
 import { remembered } from '../store/recent.ts';
-import { decodeValue, encodeValue } from '../store/record-codec.ts';
-import { sessionStateOf } from '../store/stored-session.ts';
-import { sha256Base64url } from '../store/token.ts';
+import { encodeValue } from '../store/record-codec.ts';
 import type { RedisCall, RedisExecutor } from './executor.ts';
 import { changeArgs, createArgs, parseFlashReply, parseHash } from './hash.ts';
-import { GET_TOUCH, INDEX_ADD, INDEX_LIST, INDEX_REMOVE, SAVE, TAKE_FLASH } from './scripts.ts';
+import { GET_TOUCH, SAVE, TAKE_FLASH } from './scripts.ts';
+import { createIndexed, deleteSessions, listByUser, type RedisKeys } from './user-index.ts';
 
 /**
  * A store adapter for anything that speaks Redis commands: ioredis (single
  * node or Cluster) and Upstash / Vercel KV. A session is a hash under
  * `<keyPrefix>s:<key>` with one field per data key (see hash.ts), and every
  * save is one atomic script on that one key, so it runs unchanged on a
- * Cluster. A user's sessions are a sorted set under
- * `<keyPrefix>u:<sha256(userId)>`, scored by their absolute expiry.
+ * Cluster. A user's sessions are a sorted set beside them (user-index.ts).
  */
 export function redisAdapter(exec: RedisExecutor, keyPrefix: string): StoreAdapter {
   const sessionKey = remembered((key) => `${keyPrefix}s:${key}`);
-  const indexKey = async (userId: string) => `${keyPrefix}u:${await sha256Base64url(userId)}`;
+  const keys: RedisKeys = { exec, keyPrefix, sessionKey };
   return {
     name: exec.name,
     namespace: keyPrefix,
@@ -53,78 +44,18 @@ export function redisAdapter(exec: RedisExecutor, keyPrefix: string): StoreAdapt
         await exec.run(calls);
         return;
       }
-      const index = await indexKey(session.userId);
-      return indexed(calls, index, [key, String(write.expiresAt), String(Date.now()), ...replaces]);
+      return createIndexed(keys, calls, key, session.userId, write.expiresAt, replaces);
     },
 
     update: (key, change) => exec.script(SAVE, sessionKey(key), changeArgs(change), isOne),
 
-    async delete(keys, userId) {
-      // One DEL per key: on a Cluster the keys live in different slots. The
-      // records go first, so an index never forgets a session that still
-      // lives: in the same ordered pipeline where the executor has one.
-      const index = userId === undefined ? undefined : await indexKey(userId);
-      for (const batch of batches(keys)) {
-        const calls: RedisCall[] = batch.map((key) => ({ del: sessionKey(key) }));
-        if (index === undefined) await exec.run(calls);
-        else if (exec.ordered) await exec.run([...calls, { script: INDEX_REMOVE, key: index, args: batch }]);
-        else {
-          await exec.run(calls);
-          await exec.script(INDEX_REMOVE, index, batch);
-        }
-      }
-    },
+    delete: (sessions, userId) => deleteSessions(keys, sessions, userId),
 
     // The TTL is untouched: HDEL keeps it.
     takeFlash: (key) => exec.script(TAKE_FLASH, sessionKey(key), [], parseFlashReply),
 
-    async listByUser(userId) {
-      const index = await indexKey(userId);
-      const members = parseMembers(await exec.script(INDEX_LIST, index, [String(Date.now())]));
-      if (members.length === 0) return [];
-      const hashes = await Promise.all(batches(members).map((b) => exec.hgetallMany(b.map(sessionKey))));
-      const found: StoredSessionEntry[] = [];
-      const ended: string[] = [];
-      hashes.flat().forEach((hash, i) => {
-        const key = members[i] as string;
-        const session = sessionStateOf(parseHash(hash));
-        if (session?.userId === userId) found.push({ key, session });
-        else ended.push(key);
-      });
-      // Gone, unreadable or someone else's: read as missing after it was
-      // listed, so the entry can go (see session-limit.ts).
-      for (const batch of batches(ended)) await exec.script(INDEX_REMOVE, index, batch);
-      return found;
-    },
+    listByUser: (userId) => listByUser(keys, userId),
   };
-
-  // A login: its record (and the deletion of the sessions it replaces) must
-  // take effect before its index entry is visible, or a concurrent login
-  // could list the entry, find no record, take the session for ended and
-  // drop it from the index (see session-limit.ts). One ordered pipeline
-  // where the executor guarantees the order, else two round trips.
-  async function indexed(calls: RedisCall[], index: string, args: string[]): Promise<CreateResult> {
-    let reply: unknown;
-    if (exec.ordered) {
-      const replies = await exec.run([...calls, { script: INDEX_ADD, key: index, args }]);
-      reply = replies[replies.length - 1];
-    } else {
-      await exec.run(calls);
-      reply = await exec.script(INDEX_ADD, index, args);
-    }
-    const count = Number(reply);
-    return Number.isSafeInteger(count) ? { userSessions: count } : {};
-  }
-}
-
-// `j` + JSON `[member, score, …]`, as INDEX_LIST returns it.
-function parseMembers(reply: unknown): string[] {
-  const decoded = decodeValue(reply);
-  if (decoded === undefined || !Array.isArray(decoded.value)) return [];
-  const flat = decoded.value as unknown[];
-  const members: string[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) members.push(String(flat[i]));
-  return members;
 }
 
 function touchArgs(touch: IdleTouch): string[] {

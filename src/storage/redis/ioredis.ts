@@ -10,39 +10,11 @@ import { knownSha, type LuaScript, scriptSha } from './scripts.ts';
  */
 export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
   const cluster = client.isCluster === true;
-  const name = cluster ? 'redis-cluster' : 'redis';
-
-  const evalsha = <R>(
-    sha: string,
-    lua: LuaScript,
-    key: string,
-    args: readonly string[],
-    map: ((reply: unknown) => R) | undefined,
-  ): Promise<R> =>
-    // Key and arguments as one array (ioredis flattens it): spreading them
-    // into the call would overflow the stack for a session with ~100,000 keys.
-    client.evalsha(sha, 1, [key, ...args]).then(map, (error: unknown) => {
-      if (!isNoScript(error)) throw error;
-      const retried = client.eval(lua.source, 1, [key, ...args]);
-      return map === undefined ? retried : retried.then(map);
-    }) as Promise<R>;
-
-  const script = <R = unknown>(
-    lua: LuaScript,
-    key: string,
-    args: readonly string[],
-    map?: (reply: unknown) => R,
-  ): Promise<R> => {
-    const sha = knownSha(lua);
-    if (sha !== undefined) return evalsha(sha, lua, key, args, map);
-    return scriptSha(lua).then((s) => evalsha(s, lua, key, args, map));
-  };
-
   const single = (call: RedisCall): Promise<unknown> =>
-    'del' in call ? client.del(call.del) : script(call.script, call.key, call.args, undefined);
+    'del' in call ? client.del(call.del) : script(client, call.script, call.key, call.args, undefined);
 
   return {
-    name,
+    name: cluster ? 'redis-cluster' : 'redis',
     ordered: !cluster,
 
     hgetall: (key) => client.hgetall(key),
@@ -57,44 +29,78 @@ export function ioredisExecutor(client: Redis | Cluster): RedisExecutor {
       });
     },
 
-    script,
+    script: (lua, key, args, map) => script(client, lua, key, args, map),
 
     async run(calls) {
       if (calls.length === 1) return [await single(calls[0] as RedisCall)];
       if (cluster) return Promise.all(calls.map(single));
-      const shas = await Promise.all(
-        calls.map((call) => ('del' in call ? undefined : scriptSha(call.script))),
-      );
-      const pipeline = client.pipeline();
-      calls.forEach((call, i) => {
-        if ('del' in call) pipeline.del(call.del);
-        else pipeline.evalsha(shas[i] as string, 1, [call.key, ...call.args]);
-      });
-      const replies = (await pipeline.exec()) ?? [];
-      const results: unknown[] = [];
-      let replaying = false;
-      for (const [i, call] of calls.entries()) {
-        const [error, value] = replies[i] ?? [new Error('no reply in the pipeline'), undefined];
-        if (!replaying) {
-          if (error === null) {
-            results.push(value);
-            continue;
-          }
-          if ('del' in call || !isNoScript(error)) throw error;
-          replaying = true;
-        }
-        // A script the server had not seen yet (first use, restart) failed
-        // without running, but the calls after it ran. Run it and every
-        // later call again, in order, so `ordered` holds (a login's index
-        // entry must follow its record). A batch is a create, deletes and an
-        // index update: running one of them twice changes nothing.
-        results.push(
-          'del' in call
-            ? await client.del(call.del)
-            : await client.eval(call.script.source, 1, [call.key, ...call.args]),
-        );
-      }
-      return results;
+      return pipelined(client, calls);
     },
   };
+}
+
+// By its SHA, known after the first use; loaded with EVAL when the server
+// has not seen it (first use, restart).
+function script<R>(
+  client: Redis | Cluster,
+  lua: LuaScript,
+  key: string,
+  args: readonly string[],
+  map: ((reply: unknown) => R) | undefined,
+): Promise<R> {
+  const sha = knownSha(lua);
+  if (sha !== undefined) return evalsha(client, sha, lua, key, args, map);
+  return scriptSha(lua).then((s) => evalsha(client, s, lua, key, args, map));
+}
+
+function evalsha<R>(
+  client: Redis | Cluster,
+  sha: string,
+  lua: LuaScript,
+  key: string,
+  args: readonly string[],
+  map: ((reply: unknown) => R) | undefined,
+): Promise<R> {
+  // Key and arguments as one array (ioredis flattens it): spreading them
+  // into the call would overflow the stack for a session with ~100,000 keys.
+  return client.evalsha(sha, 1, [key, ...args]).then(map, (error: unknown) => {
+    if (!isNoScript(error)) throw error;
+    const retried = client.eval(lua.source, 1, [key, ...args]);
+    return map === undefined ? retried : retried.then(map);
+  }) as Promise<R>;
+}
+
+// A single node: the calls as one pipeline, applied in order.
+async function pipelined(client: Redis | Cluster, calls: readonly RedisCall[]): Promise<unknown[]> {
+  const shas = await Promise.all(calls.map((call) => ('del' in call ? undefined : scriptSha(call.script))));
+  const pipeline = client.pipeline();
+  calls.forEach((call, i) => {
+    if ('del' in call) pipeline.del(call.del);
+    else pipeline.evalsha(shas[i] as string, 1, [call.key, ...call.args]);
+  });
+  const replies = (await pipeline.exec()) ?? [];
+  const results: unknown[] = [];
+  let replaying = false;
+  for (const [i, call] of calls.entries()) {
+    const [error, value] = replies[i] ?? [new Error('no reply in the pipeline'), undefined];
+    if (!replaying) {
+      if (error === null) {
+        results.push(value);
+        continue;
+      }
+      if ('del' in call || !isNoScript(error)) throw error;
+      replaying = true;
+    }
+    // A script the server had not seen yet (first use, restart) failed
+    // without running, but the calls after it ran. Run it and every
+    // later call again, in order, so `ordered` holds (a login's index
+    // entry must follow its record). A batch is a create, deletes and an
+    // index update: running one of them twice changes nothing.
+    results.push(
+      'del' in call
+        ? await client.del(call.del)
+        : await client.eval(call.script.source, 1, [call.key, ...call.args]),
+    );
+  }
+  return results;
 }

@@ -1,6 +1,6 @@
 import { isRecord } from '../../is-object.ts';
 import { defineOwn } from '../../own-property.ts';
-import type { StoredSession } from '../store/adapter.ts';
+import type { StoredSession, StoredSessionEntry } from '../store/adapter.ts';
 import { decodeValueOr, encodeValue, UNDECODABLE } from '../store/record-codec.ts';
 
 /**
@@ -166,4 +166,22 @@ export function rowValues(
     session.flash === undefined ? null : encodeMembers(session.flash),
     encodeMeta(session),
   ];
+}
+
+/**
+ * The rows of a user's listing (aliases of `sessionOfRow()` plus `k`, the
+ * key) as entries; a row that is not a session is left out.
+ *
+ * @example
+ * ```ts
+ * const entries = sessionEntries(rows);
+ * ```
+ */
+export function sessionEntries(rows: Iterable<Readonly<Record<string, unknown>>>): StoredSessionEntry[] {
+  const found: StoredSessionEntry[] = [];
+  for (const row of rows) {
+    const session = sessionOfRow(row);
+    if (session !== undefined) found.push({ key: row.k as string, session });
+  }
+  return found;
 }

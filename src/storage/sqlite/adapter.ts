@@ -1,11 +1,16 @@
-import { SessionStoreError } from '../../errors.ts';
-import { sqliteTableSql } from '../sql/ddl.ts';
-import { decodeMembers, encodeMembers, mergeMembers, rowValues, sessionOfRow } from '../sql/rows.ts';
+import {
+  decodeMembers,
+  encodeMembers,
+  mergeMembers,
+  rowValues,
+  sessionEntries,
+  sessionOfRow,
+} from '../sql/rows.ts';
 import { SWEEP_GRACE_MS, type SweepOptions, sweepAll } from '../sql/sweep.ts';
 import type { SqlTable } from '../sql/table.ts';
-import type { StoreAdapter, StoredSessionEntry } from '../store/adapter.ts';
-import type { SqliteDatabase, SqliteStatement } from './database.ts';
-import { type SqliteSql, sqliteSql } from './statements.ts';
+import type { IdleTouch, SessionChange, StoreAdapter, StoredSession } from '../store/adapter.ts';
+import type { SqliteDatabase } from './database.ts';
+import { type SqliteTable, sqliteTable } from './table.ts';
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -29,56 +34,14 @@ export function sqliteAdapter(
   table: SqlTable,
   options: { now: () => number; createTable: boolean },
 ): { adapter: StoreAdapter; sweep: (options?: SweepOptions) => Promise<number> } {
-  const { now } = options;
-  const sql = sqliteSql(table);
-  let ready = !options.createTable;
-  const prepared = new Map<keyof SqliteSql, SqliteStatement>();
-
-  // The table is created on first use; statements are prepared once, and only
-  // once it exists (preparing compiles against the schema).
-  const statement = (name: keyof SqliteSql): SqliteStatement => {
-    if (!ready) {
-      for (const ddl of sqliteTableSql(table)) database.exec(ddl);
-      ready = true;
-    }
-    let found = prepared.get(name);
-    if (found === undefined) {
-      found = database.prepare(sql[name]);
-      prepared.set(name, found);
-    }
-    return found;
-  };
-  const guarded = <T>(fn: () => T): Promise<T> => {
-    try {
-      return Promise.resolve(fn());
-    } catch (error) {
-      return Promise.reject(explained(error, table));
-    }
-  };
-  const transaction = <T>(fn: () => T): T => database.transaction(fn).immediate() as T;
+  const db = sqliteTable(database, table, options);
+  const { now, statement, transaction, guarded } = db;
 
   const adapter: StoreAdapter = {
     name: 'sqlite',
     capabilities: { atomic: true, touchOnGet: true },
 
-    // A due idle refresh follows the read at once, in the same synchronous
-    // call, as a compare-and-set on the last activity it read: nothing in
-    // this process runs in between, and another process's save or refresh
-    // since makes it a no-op (that write moved the expiry already).
-    get: (key, touch) =>
-      guarded(() => {
-        const row = statement('get').get(key, now()) as Row | undefined;
-        if (row === undefined) return null;
-        const session = sessionOfRow(row);
-        if (session === undefined || touch === undefined) return session;
-        const { lastActiveAt } = session;
-        if (!(lastActiveAt <= touch.dueBy && lastActiveAt >= touch.aliveSince)) return session;
-        const until = touch.untilFor(session);
-        if (!(until > touch.lastActiveAt)) return session;
-        const { changes } = statement('touch').run(touch.lastActiveAt, until, key, row.a, now());
-        if (changes > 0) session.lastActiveAt = touch.lastActiveAt;
-        return session;
-      }),
+    get: (key, touch) => guarded(() => readSession(db, key, touch)),
 
     create: (key, session, write) =>
       guarded(() => {
@@ -92,33 +55,7 @@ export function sqliteAdapter(
         });
       }),
 
-    update: (key, change) =>
-      guarded(() => {
-        const current = statement('current');
-        const write = statement('write');
-        const merge = statement('merge');
-        return transaction(() => {
-          const row = current.get(key, now()) as Row | undefined;
-          if (row === undefined) return false;
-          // The newest activity decides `expires_at`: an older save leaves a newer one's.
-          const held = Number(row.a);
-          const lastActiveAt = Math.max(held, change.lastActiveAt);
-          const until = held <= change.lastActiveAt ? change.until : Number(row.e);
-          const { session } = change;
-          if (change.replace && session !== undefined) {
-            write.run(...rowValues(session), lastActiveAt, until, key);
-            return true;
-          }
-          const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
-          const data = changesData ? mergeMembers(row.d, change.unset, encodeMembers(change.set)) : row.d;
-          const addsFlash = Object.keys(change.flash).length > 0;
-          const flash = addsFlash ? mergeMembers(row.f ?? '{}', [], encodeMembers(change.flash)) : row.f;
-          // A row that is not the kit's (corrupt) is left alone: it loads as an invalid session.
-          if (data === undefined || flash === undefined) return false;
-          merge.run(data, flash ?? null, lastActiveAt, until, key);
-          return true;
-        });
-      }),
+    update: (key, change) => guarded(() => updateRow(db, key, change)),
 
     delete: (keys) =>
       guarded(() => {
@@ -137,15 +74,7 @@ export function sqliteAdapter(
         });
       }),
 
-    listByUser: (userId) =>
-      guarded(() => {
-        const found: StoredSessionEntry[] = [];
-        for (const row of statement('list').all(userId, now()) as Row[]) {
-          const session = sessionOfRow(row);
-          if (session !== undefined) found.push({ key: row.k as string, session });
-        }
-        return found;
-      }),
+    listByUser: (userId) => guarded(() => sessionEntries(statement('list').all(userId, now()) as Row[])),
   };
 
   const sweep = (sweepOptions?: SweepOptions): Promise<number> =>
@@ -156,12 +85,52 @@ export function sqliteAdapter(
   return { adapter, sweep };
 }
 
-// A missing table is a setup mistake, not an outage: say how to fix it.
-function explained(error: unknown, table: SqlTable): unknown {
-  if (!(error instanceof Error) || !error.message.startsWith('no such table')) return error;
-  return new SessionStoreError(
-    `The session table "${table.name}" does not exist. Create it with the SQL that ` +
-      '`npx next-session-kit sql sqlite` prints, or leave `createTable` on (the default).',
-    { cause: error },
-  );
+// A due idle refresh follows the read at once, in the same synchronous
+// call, as a compare-and-set on the last activity it read: nothing in
+// this process runs in between, and another process's save or refresh
+// since makes it a no-op (that write moved the expiry already).
+function readSession(
+  db: SqliteTable,
+  key: string,
+  touch: IdleTouch | undefined,
+): StoredSession | null | undefined {
+  const row = db.statement('get').get(key, db.now()) as Row | undefined;
+  if (row === undefined) return null;
+  const session = sessionOfRow(row);
+  if (session === undefined || touch === undefined) return session;
+  const { lastActiveAt } = session;
+  if (!(lastActiveAt <= touch.dueBy && lastActiveAt >= touch.aliveSince)) return session;
+  const until = touch.untilFor(session);
+  if (!(until > touch.lastActiveAt)) return session;
+  const { changes } = db.statement('touch').run(touch.lastActiveAt, until, key, row.a, db.now());
+  if (changes > 0) session.lastActiveAt = touch.lastActiveAt;
+  return session;
+}
+
+// Read the row, write it back merged (or whole, for a regenerated session).
+function updateRow(db: SqliteTable, key: string, change: SessionChange): boolean {
+  const current = db.statement('current');
+  const write = db.statement('write');
+  const merge = db.statement('merge');
+  return db.transaction(() => {
+    const row = current.get(key, db.now()) as Row | undefined;
+    if (row === undefined) return false;
+    // The newest activity decides `expires_at`: an older save leaves a newer one's.
+    const held = Number(row.a);
+    const lastActiveAt = Math.max(held, change.lastActiveAt);
+    const until = held <= change.lastActiveAt ? change.until : Number(row.e);
+    const { session } = change;
+    if (change.replace && session !== undefined) {
+      write.run(...rowValues(session), lastActiveAt, until, key);
+      return true;
+    }
+    const changesData = change.unset.length > 0 || Object.keys(change.set).length > 0;
+    const data = changesData ? mergeMembers(row.d, change.unset, encodeMembers(change.set)) : row.d;
+    const addsFlash = Object.keys(change.flash).length > 0;
+    const flash = addsFlash ? mergeMembers(row.f ?? '{}', [], encodeMembers(change.flash)) : row.f;
+    // A row that is not the kit's (corrupt) is left alone: it loads as an invalid session.
+    if (data === undefined || flash === undefined) return false;
+    merge.run(data, flash ?? null, lastActiveAt, until, key);
+    return true;
+  });
 }
