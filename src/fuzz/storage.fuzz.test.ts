@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { base64urlEncodeText } from '../codec/base64url.ts';
 import { createJweCodec } from '../codec/jwe.ts';
 import { isRecord } from '../is-object.ts';
-import { createLifetime } from '../lifetime.ts';
+import { createLifetime, isSessionLifetime } from '../lifetime.ts';
 import { encryptedCookieStorage } from '../storage/encrypted-cookie.ts';
 import { decodeEnvelope, encodeEnvelope } from '../storage/envelope.ts';
 import { createdAtFromSessionId, createSessionId } from '../storage/session-id.ts';
@@ -48,7 +48,7 @@ const metaLike = fc.oneof(
     ),
   },
   fc.dictionary(
-    fc.constantFrom('a', 'u', 'f', 'v', '__proto__', 'constructor', 'x'),
+    fc.constantFrom('a', 'u', 'f', 'v', 'l', 't', 'n', '__proto__', 'constructor', 'x'),
     fc.oneof(
       fc.nat(),
       fc.constantFrom(-1, 0.5, 2 ** 53, 1e308, null, '1', 'ada', true),
@@ -91,11 +91,21 @@ function expectedState(text: string): SessionState | undefined {
   if (!isRecord(meta)) return undefined;
   const own = (key: string) => (Object.hasOwn(meta, key) ? meta[key] : undefined);
   const [a, u, f, v] = [own('a'), own('u'), own('f'), own('v')];
+  // The sign-in fields: own lifetime, sign-in time (ms before creation, never after it), data version.
+  const [l, t, n] = [own('l'), own('t'), own('n')];
+  const whole = (x: unknown, min: number): x is number =>
+    typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
+  if (l !== undefined && !isSessionLifetime(l)) return undefined;
+  if (t !== undefined && !(whole(t, 0) && t <= createdAt)) return undefined;
+  if (n !== undefined && !whole(n, 1)) return undefined;
   if (a !== undefined && !(typeof a === 'number' && Number.isSafeInteger(a) && a >= 0)) return undefined;
   if (u !== undefined && typeof u !== 'string') return undefined;
   if ((f !== undefined && !isRecord(f)) || (v !== undefined && !isRecord(v))) return undefined;
   if (typeof a === 'number') state.lastActiveAt = createdAt + a * 1000;
   if (u !== undefined) state.userId = u;
+  if (n !== undefined) state.version = n;
+  if (t !== undefined) state.authenticatedAt = createdAt - t;
+  if (l !== undefined) state.lifetime = l;
   if (f !== undefined) state.flash = f;
   if (v !== undefined) state.shown = v;
   return state;
