@@ -22,7 +22,7 @@
 // | options, validated once                                  | `src/options.ts`, `src/cookie/validate.ts`, `src/schema/options.ts`                                 |
 // | Next.js glue: the kit, request scope, cookies()          | `src/next/kit.ts`, `src/next/context.ts`, `src/next/request-scope.ts`                               |
 // | proxy: `guard()`, `proxySession()`, hand-offs            | `src/next/guard.ts`, `src/next/proxy-session.ts`, `src/next/hand-off.ts`, `src/guard/`              |
-// | the engine: load, commit (destroy, touch-only, write)    | `src/engine.ts`, `src/engine/load.ts`, `src/engine/commit.ts`                                       |
+// | the engine: load, commit (destroy, touch-only, write)    | `src/engine.ts`, `src/engine/{load,commit,sign-in}.ts`                                              |
 // | the session object and its change set                    | `src/session.ts`, `src/session-edits.ts`, `src/session-flash.ts`, `src/change-set.ts`               |
 // | lifetime: absolute and idle expiry, touch, cookie expiry | `src/lifetime.ts`                                                                                   |
 // | the session cookie: name, prefix, attributes, chunks     | `src/cookie/session-cookie.ts`, `src/cookie/prefix.ts`, `src/cookie/chunks.ts`                      |
