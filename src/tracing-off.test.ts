@@ -2,8 +2,7 @@
 // many dependency trees bring it): every span would be a no-op, so the kit
 // makes none and leaves the active context alone. An SDK registered later
 // (instrumentation that starts after the kit) still gets every span.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Context, type ContextManager, context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -13,38 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryStorage } from './storage/memory-storage.ts';
 import { TestBrowser } from './test-utils/browser.ts';
 import { Clock, Harness } from './test-utils/harness.ts';
+import { AsyncContextManager } from './test-utils/otel-context.ts';
 import { startTracing } from './tracing.ts';
 
-// Counts the context switches made through the API (each span the kit
-// opens around a load or a save runs its work in a new context).
-class CountingContextManager implements ContextManager {
-  readonly #storage = new AsyncLocalStorage<Context>();
-  switches = 0;
-  active(): Context {
-    return this.#storage.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    this.switches++;
-    return this.#storage.run(ctx, () => fn.apply(thisArg, args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.#storage.disable();
-    return this;
-  }
-}
-
-const manager = new CountingContextManager();
+// Counts the context switches made through the API.
+const manager = new AsyncContextManager();
 
 beforeAll(async () => {
   context.setGlobalContextManager(manager);

@@ -1,15 +1,7 @@
 // OpenTelemetry spans, recorded by the SDK's in-memory exporter: one span per
 // load and save, one per store call inside it, with the storage, the outcome
 // and the round trips as attributes, and never an id, a token or data.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  type Context,
-  type ContextManager,
-  context,
-  ROOT_CONTEXT,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -22,35 +14,9 @@ import { memoryStorage } from './storage/memory-storage.ts';
 import type { SessionStorage } from './storage/types.ts';
 import { TestBrowser } from './test-utils/browser.ts';
 import { Clock, Harness } from './test-utils/harness.ts';
+import { AsyncContextManager } from './test-utils/otel-context.ts';
 import { allTargets } from './test-utils/targets.ts';
 import { startTracing } from './tracing.ts';
-
-// What NodeSDK, @vercel/otel and NodeTracerProvider.register() install: the
-// active context follows async calls.
-class AsyncContextManager implements ContextManager {
-  readonly #storage = new AsyncLocalStorage<Context>();
-  active(): Context {
-    return this.#storage.getStore() ?? ROOT_CONTEXT;
-  }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ): ReturnType<F> {
-    return this.#storage.run(ctx, () => fn.apply(thisArg, args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable(): this {
-    return this;
-  }
-  disable(): this {
-    this.#storage.disable();
-    return this;
-  }
-}
 
 const exporter = new InMemorySpanExporter();
 const ALLOWED = new Set([
