@@ -21,7 +21,8 @@ export interface Kit {
   readonly redisStorage: typeof import('../src/entries/redis.ts').redisStorage;
   readonly encryptedCookieStorage: typeof import('../src/storage/encrypted-cookie.ts').encryptedCookieStorage;
   readonly createSessionId: typeof import('../src/storage/session-id.ts').createSessionId;
-  readonly createLifetime: typeof import('../src/lifetime.ts').createLifetime;
+  /** Absent in kits older than `src/lifetime.ts` (store-ab.ts builds those too). */
+  readonly createLifetime: typeof import('../src/lifetime.ts').createLifetime | undefined;
   readonly SAVE: typeof import('../src/storage/redis/scripts.ts').SAVE;
   readonly scriptSha: typeof import('../src/storage/redis/scripts.ts').scriptSha;
 }
@@ -46,6 +47,16 @@ export function loadCompiledKit(from: URL): Promise<Kit> {
   return load(from, '.js').then((parts) => ({ source: 'compiled', ...parts }));
 }
 
+/** The lifetime part of a storage's create options, as the kit at hand takes it. */
+export function lifetimeOptions(
+  kit: Kit,
+  maxAge: number,
+): { lifetime: ReturnType<NonNullable<Kit['createLifetime']>> } {
+  if (kit.createLifetime !== undefined) return { lifetime: kit.createLifetime(maxAge, undefined) };
+  // A kit older than src/lifetime.ts took the two options instead.
+  return { maxAge, idleTimeout: undefined } as unknown as ReturnType<typeof lifetimeOptions>;
+}
+
 async function load(base: URL, extension: '.js' | '.ts'): Promise<Omit<Kit, 'source'>> {
   const module = <T>(path: string): Promise<T> => import(new URL(path + extension, base).href) as Promise<T>;
   const [engine, redis, cookie, sessionId, scripts, lifetime] = await Promise.all([
@@ -54,14 +65,14 @@ async function load(base: URL, extension: '.js' | '.ts'): Promise<Omit<Kit, 'sou
     module<typeof import('../src/storage/encrypted-cookie.ts')>('storage/encrypted-cookie'),
     module<typeof import('../src/storage/session-id.ts')>('storage/session-id'),
     module<typeof import('../src/storage/redis/scripts.ts')>('storage/redis/scripts'),
-    module<typeof import('../src/lifetime.ts')>('lifetime'),
+    module<typeof import('../src/lifetime.ts')>('lifetime').catch(() => undefined),
   ]);
   return {
     SessionEngine: engine.SessionEngine,
     redisStorage: redis.redisStorage,
     encryptedCookieStorage: cookie.encryptedCookieStorage,
     createSessionId: sessionId.createSessionId,
-    createLifetime: lifetime.createLifetime,
+    createLifetime: lifetime?.createLifetime,
     SAVE: scripts.SAVE,
     scriptSha: scripts.scriptSha,
   };

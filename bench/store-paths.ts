@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { SessionImpl } from '../src/session.ts';
 import type { SessionState } from '../src/storage/types.ts';
 import type { CookieJar } from '../src/types.ts';
-import { kit as defaultKit, type Kit } from './kit.ts';
+import { kit as defaultKit, type Kit, lifetimeOptions } from './kit.ts';
 import type { SessionPayload } from './payloads.ts';
 
 export type StorePathId = 'raw' | 'raw-kit-commands' | 'nsk-storage' | 'nsk-engine';
@@ -129,7 +129,7 @@ async function kitCommandsFlow(client: Redis, key: string, data: SessionPayload,
 async function storageFlow(client: Redis, keyPrefix: string, data: SessionPayload, kit: Kit): Promise<Flow> {
   const storage = kit.redisStorage({ client, keyPrefix }).create({
     cookieName: COOKIE_NAME,
-    lifetime: kit.createLifetime(MAX_AGE_S, undefined),
+    ...lifetimeOptions(kit, MAX_AGE_S),
     now: Date.now,
   });
   const createdAt = Date.now();

@@ -4,7 +4,7 @@ import { decode as authDecode, encode as authEncode } from '@auth/core/jwt';
 import { unsealData as ironOpen, sealData as ironSeal } from 'iron-session';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 import type { BoundStorage, SaveInput } from '../src/storage/types.ts';
-import { kit } from './kit.ts';
+import { kit, lifetimeOptions } from './kit.ts';
 import type { SessionPayload } from './payloads.ts';
 
 /** One library's seal/open pair, reduced to "data in, token out" and back. */
@@ -53,7 +53,7 @@ function rawNodeCrypto(): Codec {
 function nextSessionKit(secret: string, crypto: 'node' | 'web'): Codec {
   const storage: BoundStorage = kit.encryptedCookieStorage({ secret, crypto }).create({
     cookieName: COOKIE_NAME,
-    lifetime: kit.createLifetime(MAX_AGE_S, undefined),
+    ...lifetimeOptions(kit, MAX_AGE_S),
     now: Date.now,
   });
   const createdAt = Date.now();
