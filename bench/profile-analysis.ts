@@ -147,6 +147,12 @@ export interface Analysis {
   readonly selfByCategory: Map<string, number>;
   /** Samples with a frame of the kit anywhere on the stack, µs. */
   readonly kitInclusiveMicros: number;
+  /**
+   * The same samples by who did the work at the top of the stack (its self
+   * category): what the kit's inclusive time is made of, its own code against
+   * the Next.js request APIs, node:crypto and Node internals it calls into, µs.
+   */
+  readonly kitInclusiveByCategory: Map<string, number>;
   /** The kit's frames by self time, and by inclusive time (each at most once per sample), µs. */
   readonly kitSelf: Array<[string, number]>;
   readonly kitInclusive: Array<[string, number]>;
@@ -213,6 +219,7 @@ export function analyze(
   const topSelf = new Map<string, number>();
   const kitSelf = new Map<string, number>();
   const kitInclusive = new Map<string, number>();
+  const kitInclusiveByCategory = new Map<string, number>();
   let kitTotal = 0;
   for (const [id, micros] of selfMicros) {
     const category = selfCategory(id);
@@ -226,7 +233,10 @@ export function analyze(
       const o = origin(up);
       if (o.category === KIT) seen.add(o.where);
     }
-    if (seen.size > 0) kitTotal += micros;
+    if (seen.size > 0) {
+      kitTotal += micros;
+      kitInclusiveByCategory.set(category, (kitInclusiveByCategory.get(category) ?? 0) + micros);
+    }
     for (const where of seen) kitInclusive.set(where, (kitInclusive.get(where) ?? 0) + micros);
   }
   return {
@@ -234,6 +244,7 @@ export function analyze(
     busyMicros: total - (selfByCategory.get(IDLE) ?? 0),
     selfByCategory,
     kitInclusiveMicros: kitTotal,
+    kitInclusiveByCategory,
     kitSelf: sorted(kitSelf),
     kitInclusive: sorted(kitInclusive),
     topSelf: sorted(topSelf),
@@ -252,6 +263,8 @@ export function analysisText(analysis: Analysis, units: number, unit: string, to
       .filter(([name]) => name !== IDLE)
       .map(line),
     `The kit, inclusive (samples with a kit frame on the stack): ${pct(analysis.kitInclusiveMicros).trim()}, ${per(analysis.kitInclusiveMicros).trim()}`,
+    'The kit, inclusive, by who did the work (self time under a kit frame):',
+    ...sorted(analysis.kitInclusiveByCategory).map(line),
     'Top kit frames by inclusive time:',
     ...analysis.kitInclusive.slice(0, 12).map(line),
     'Top kit frames by self time:',

@@ -649,9 +649,44 @@ describe('guard(): a request that changes nothing is passed on untouched', () =>
     expect(res.headers.getSetCookie()).toEqual([]);
   });
 
-  it('with a session and nothing written, forwards the headers unchanged but for the hand-off id', async () => {
+  it('cookie storage, a session and nothing written: forwards no headers and hands nothing over (the render decrypts again, which costs less)', async () => {
     const { clock, kit } = setup();
     const cookie = await signedIn(clock, 'ada');
+    const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const res = await guard(req('/dashboard', cookie, { headers: { 'x-extra': '1' } }));
+    expect(res.headers.get('x-middleware-next')).toBe('1');
+    expect(res.headers.get('x-middleware-override-headers')).toBeNull();
+    expect(res.headers.get(`x-middleware-request-${HAND_OFF_HEADER}`)).toBeNull();
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('cookie storage, a session and nothing written, with a client-sent hand-off id: forwards the headers only to remove it', async () => {
+    const { clock, kit } = setup();
+    const cookie = await signedIn(clock, 'ada');
+    const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const res = await guard(req('/dashboard', cookie, { headers: { [HAND_OFF_HEADER]: 'f'.repeat(32) } }));
+    expect(res.headers.get('x-middleware-override-headers')?.split(',')).not.toContain(HAND_OFF_HEADER);
+    expect(res.headers.get(`x-middleware-request-${HAND_OFF_HEADER}`)).toBeNull();
+  });
+
+  it('cookie storage, the cookie re-issued: the headers go anyway, so the session is handed over with them', async () => {
+    const { clock, kit, idle } = setup({ idleTimeout: 1000 });
+    const cookie = await signedIn(clock, 'ada', SECRET, idle);
+    clock.advance(110); // past the 100 s refresh interval
+    const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const res = await guard(req('/dashboard', cookie));
+    expect(res.headers.getSetCookie().filter((c) => c.startsWith('session='))).toHaveLength(1);
+    expect(res.headers.get(`x-middleware-request-${HAND_OFF_HEADER}`)).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('store, a session and nothing written: forwards the headers unchanged but for the hand-off id (one round trip per request)', async () => {
+    const kit = createSessionKit<{ user?: string }>({ storage: memoryStorage() });
+    const login = await withSessionRequest({}, async () => {
+      const s = await kit.newSession({ userId: 'ada' });
+      s.set('user', 'ada');
+      await s.save();
+    });
+    const cookie = login.cookies.session ?? '';
     const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
     const res = await guard(req('/dashboard', cookie, { headers: { 'x-extra': '1' } }));
     expect(res.headers.get('x-middleware-next')).toBe('1');

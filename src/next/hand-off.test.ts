@@ -16,8 +16,8 @@ import { createSessionKit, type SessionKit } from './kit.ts';
 const SECRET = 'hand-off-test-secret-that-is-long-enough-01';
 type Data = { user?: string; count?: number };
 
-/** The encrypted-cookie storage, counting how many cookies it opens (decrypts). */
-function countingStorage(secret = SECRET) {
+/** The encrypted-cookie storage, handed off like a store, counting how many cookies it opens (decrypts). */
+function countingStorage(secret = SECRET, handedOffLikeAStore = true) {
   const inner = encryptedCookieStorage({ secret });
   const counter = { loads: 0 };
   const storage: SessionStorage = {
@@ -26,6 +26,10 @@ function countingStorage(secret = SECRET) {
       const bound = inner.create(context);
       return new Proxy(bound, {
         get(target, key, receiver) {
+          // Handed off on every guarded request, as a store's session is: these
+          // tests count the hand-off's decrypts. The cookie storages themselves
+          // hand off only when the proxy forwards headers anyway (guard.test.ts).
+          if (key === 'loadsFromCookie' && handedOffLikeAStore) return false;
           if (key !== 'load') return Reflect.get(target, key, receiver);
           return (value: string) => {
             counter.loads++;
@@ -81,6 +85,22 @@ describe('hand-off: the render takes the session the guard loaded', () => {
     });
     expect(page.result).toBe('ada');
     expect(counter.loads, 'the guard decrypted; the render did not').toBe(1);
+  });
+
+  it('the encrypted-cookie storage itself, nothing written: no hand-off, the render decrypts the cookie (cheaper than forwarding the headers)', async () => {
+    const { storage, counter } = countingStorage(SECRET, false);
+    const kit = createSessionKit<Data>({ storage });
+    const guard = kit.guard({ protect: ['/dashboard'], loginPath: '/login' });
+    const cookie = await login(kit);
+    const incoming = request('/dashboard', cookie);
+    counter.loads = 0;
+    const render = renderOf(await guard(incoming), incoming);
+    expect(render.headers.get(HAND_OFF_HEADER)).toBeNull();
+    const page = await withSessionRequest({ ...render, readOnly: true }, async () =>
+      (await kit.getSession()).get('user'),
+    );
+    expect(page.result).toBe('ada');
+    expect(counter.loads, 'the guard decrypted, then the render').toBe(2);
   });
 
   it('the render sees the guard’s post-commit state (a re-issued cookie), and a save from it is a normal save', async () => {
@@ -283,7 +303,7 @@ describe('hand-off: only the kit that loaded the session takes it', () => {
     });
 
   it('same storage name and cookie name, another secret: the other kit loads the cookie itself (and cannot open it)', async () => {
-    const a = createSessionKit<Data>({ storage: encryptedCookieStorage({ secret: SECRET }) });
+    const a = createSessionKit<Data>({ storage: countingStorage().storage });
     const { storage, counter } = countingStorage(OTHER_SECRET);
     const b = createSessionKit<Data>({ storage });
     const render = await guardedBy(a);

@@ -112,16 +112,22 @@ export async function loadProxySession<Data extends SessionData>(
     const render = request.method === 'GET' || request.method === 'HEAD';
     if (flashInCookie && render && maySetCookie)
       browserOnly = await forwardFlash(engine, core, request, secure);
-    // The render takes this session instead of loading it again (one store
-    // round trip, one decrypt per request). A hand-off header the client
-    // sent is overwritten or removed, never passed on.
-    const handOff = await offerHandOff(engine, core, jar, secure);
-    const forged = request.headers.has(HAND_OFF_HEADER);
     // Forwarding request headers makes Next copy every header into the
     // response and back into the render's request (a third of a no-op
     // proxy's cost again, profiled): only when the render must see new
     // cookies or the hand-off.
-    if (writes.length === 0 && !browserOnly && handOff === undefined && !forged) return NextResponse.next();
+    const forwards = writes.length > 0 || browserOnly;
+    // The render takes this session instead of loading it again: one store
+    // round trip per request. A cookie storage's load is only a decrypt,
+    // cheaper than forwarding the headers to carry the hand-off, so it is
+    // handed over only when they are forwarded anyway. A hand-off header the
+    // client sent is overwritten or removed, never passed on.
+    const handOff =
+      forwards || engine.storage.loadsFromCookie !== true
+        ? await offerHandOff(engine, core, jar, secure)
+        : undefined;
+    const forged = request.headers.has(HAND_OFF_HEADER);
+    if (!forwards && handOff === undefined && !forged) return NextResponse.next();
     if (handOff === undefined) request.headers.delete(HAND_OFF_HEADER);
     else request.headers.set(HAND_OFF_HEADER, handOff);
     return apply(NextResponse.next({ request: { headers: request.headers } }));

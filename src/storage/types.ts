@@ -240,6 +240,15 @@ export interface BoundStorage {
   readonly cookieStaysOnSave: boolean;
   /** Listing and revoking a user's sessions; `null` where the storage keeps no per-user index. */
   readonly users: UserSessionIndex | null;
+  /**
+   * `true`: a load reads the cookie alone (a decrypt, no store round trip).
+   * The proxy then hands its session to the render only when it forwards the
+   * request headers anyway (it wrote a cookie): forwarding them just to carry
+   * the hand-off costs Next more than the render's own decrypt (profiled in
+   * docs/benchmarks.md). Absent: a load goes to a store, and the proxy always
+   * hands its session over.
+   */
+  readonly loadsFromCookie?: boolean;
   /** A store with `cookieCache`: reads served from a sealed copy in a second cookie. */
   readonly cookieCache?: CookieCache;
   /**
