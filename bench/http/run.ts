@@ -250,6 +250,7 @@ try {
       nodeArgs,
       readyPath: ready.path,
       readyHeaders: ready.headers,
+      readyMethod: ready.method,
     });
 
   if (profileIds !== undefined) {

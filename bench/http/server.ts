@@ -106,6 +106,8 @@ export interface StartOptions {
   /** Path that must answer 200 before the server counts as started. */
   readyPath: string;
   readyHeaders: Record<string, string>;
+  /** The ready path's method (a write route answers only POST). */
+  readyMethod?: 'GET' | 'POST' | undefined;
   /** Another Next app to start (its own node_modules/next and default .next), instead of this repository's bench build. */
   cwd?: string | undefined;
 }
@@ -172,6 +174,7 @@ export async function startApp(options: StartOptions): Promise<BenchServer> {
     }
     try {
       const response = await fetch(origin + options.readyPath, {
+        method: options.readyMethod ?? 'GET',
         headers: options.readyHeaders,
         signal: AbortSignal.timeout(5_000),
       });
