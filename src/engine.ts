@@ -79,8 +79,6 @@ export class SessionEngine {
   }
 
   // Made once: every load and save hands one of these to `.catch`.
-  readonly #loadFailed = (error: unknown): never => this.storeFailed(error, 'load');
-  readonly #saveFailed = (error: unknown): never => this.storeFailed(error, 'save');
 
   /** Reports a store failure to the `storeError` event, then lets it go on to the caller. */
   storeFailed(error: unknown, during: StoreErrorEvent['during']): never {
@@ -97,10 +95,11 @@ export class SessionEngine {
    */
   load(jar: CookieJar, commit: Committer, secureRequest: boolean, peek = false): Promise<SessionImpl> {
     // Without a tracer (nearly always): no span, and no closure per call.
-    if (tracingOff()) return loadSession(this, jar, commit, secureRequest, peek).catch(this.#loadFailed);
+    // loadSession() reports a store failure itself (storeFailed).
+    if (tracingOff()) return loadSession(this, jar, commit, secureRequest, peek);
     const storage = this.options.storage.name;
     const load = () => loadSession(this, jar, commit, secureRequest, peek);
-    return traceSpan('load', storage, load, loadOutcome).catch(this.#loadFailed);
+    return traceSpan('load', storage, load, loadOutcome);
   }
 
   /**
@@ -109,12 +108,12 @@ export class SessionEngine {
    * store and the cookie stayed as it was.
    */
   commit(session: SessionCore, jar: CookieJar, secureRequest: boolean): Promise<boolean> {
-    // Nothing to write: no span, no store call (and save() in a render stays free).
-    if (!hasChanges(session.changes)) return commitSession(this, session, jar, secureRequest);
-    if (tracingOff()) return commitSession(this, session, jar, secureRequest).catch(this.#saveFailed);
+    // Nothing to write: no span, no store call (and save() in a render stays
+    // free). commitSession() reports a store failure itself (storeFailed).
+    if (!hasChanges(session.changes) || tracingOff()) return commitSession(this, session, jar, secureRequest);
     const save = () => commitSession(this, session, jar, secureRequest);
     const outcome = () => (session.changes.handle === undefined ? 'ended' : 'written');
-    return traceSpan('save', this.options.storage.name, save, outcome).catch(this.#saveFailed);
+    return traceSpan('save', this.options.storage.name, save, outcome);
   }
 
   /** A session with `state`: `changes` says where it came from and what is pending. */

@@ -36,27 +36,33 @@ export async function commitSession(
   jar: CookieJar,
   secureRequest: boolean,
 ): Promise<boolean> {
-  const { changes, state } = session;
-  if (!hasChanges(changes)) return false;
-  const now = engine.options.now();
-  const commit: Commit = { engine, session, jar, secureRequest, now };
-  if (changes.dirty || changes.touched) engine.storage.stampWrite(state, now);
-  const expiresAt = engine.lifetime.expiresAt(state);
-  let silent = false;
-  if (isEmpty(state) || expiresAt <= now) await destroy(commit);
-  else if (onlyRecache(session) && changes.handle !== undefined) {
-    // Read from the store, changed nothing: only the cache cookie is written.
-    await writeCache(commit, changes.handle, expiresAt);
-    resetChanges(changes, changes.handle, changes.cookieNames);
-  } else if (!changes.dirty && changes.handle !== undefined && engine.storage.idle.clock === 'store') {
-    await touchOnly(commit, changes.handle, expiresAt);
-  } else {
-    const identity = newIdentity(session);
-    silent = await write(commit, expiresAt);
-    if (identity !== undefined && changes.handle !== undefined) announce(engine, session, identity);
+  // Reported here, in the save's own async function: a `.catch()` around
+  // it would cost two more promises on every save.
+  try {
+    const { changes, state } = session;
+    if (!hasChanges(changes)) return false;
+    const now = engine.options.now();
+    const commit: Commit = { engine, session, jar, secureRequest, now };
+    if (changes.dirty || changes.touched) engine.storage.stampWrite(state, now);
+    const expiresAt = engine.lifetime.expiresAt(state);
+    let silent = false;
+    if (isEmpty(state) || expiresAt <= now) await destroy(commit);
+    else if (onlyRecache(session) && changes.handle !== undefined) {
+      // Read from the store, changed nothing: only the cache cookie is written.
+      await writeCache(commit, changes.handle, expiresAt);
+      resetChanges(changes, changes.handle, changes.cookieNames);
+    } else if (!changes.dirty && changes.handle !== undefined && engine.storage.idle.clock === 'store') {
+      await touchOnly(commit, changes.handle, expiresAt);
+    } else {
+      const identity = newIdentity(session);
+      silent = await write(commit, expiresAt);
+      if (identity !== undefined && changes.handle !== undefined) announce(engine, session, identity);
+    }
+    engine.migration?.forget(jar, secureRequest);
+    return silent;
+  } catch (error) {
+    return engine.storeFailed(error, 'save');
   }
-  engine.migration?.forget(jar, secureRequest);
-  return silent;
 }
 
 /** What a write of a new identity (a login, a rotation) reports once it went through. */

@@ -26,49 +26,55 @@ export async function loadSession(
   secureRequest: boolean,
   peek: boolean,
 ): Promise<SessionImpl> {
-  const { storage, lifetime } = engine;
-  const read = readChunkedCookie(jar, engine.cookies.on(secureRequest).name, storage.maxChunks);
-  if (read.status === 'absent') {
-    if (engine.migration === undefined) return engine.fresh(commit, read.names, false);
-    return engine.migration.load(jar, commit, secureRequest, peek, read.names);
+  // Reported here, in the load's own async function: a `.catch()` around
+  // it would cost two more promises on every load.
+  try {
+    const { storage, lifetime } = engine;
+    const read = readChunkedCookie(jar, engine.cookies.on(secureRequest).name, storage.maxChunks);
+    if (read.status === 'absent') {
+      if (engine.migration === undefined) return engine.fresh(commit, read.names, false);
+      return engine.migration.load(jar, commit, secureRequest, peek, read.names);
+    }
+    const names = read.names;
+    if (read.status === 'malformed') return engine.reject('invalid', commit, names, peek);
+    const now = engine.options.now();
+    // No await where there is nothing to wait for: each costs a turn of the
+    // microtask queue on every load.
+    const cached =
+      storage.cookieCache === undefined
+        ? undefined
+        : await fromCache(engine, jar, secureRequest, read.value, now);
+    const result = cached ?? (await storage.load(read.value, peek ? undefined : now));
+    if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
+    const refusal = lifetime.refusal(result.state, now);
+    if (refusal !== undefined) return engine.reject(refusal, commit, names, peek);
+    const { state, handle } = result;
+    let migrated = false;
+    if (needsDataCheck(engine.options.data, state)) {
+      const checked = await checkData(engine.options.data, state);
+      if (!checked.ok) return engine.reject(checked.reason, commit, names, peek);
+      state.data = checked.data;
+      migrated = checked.migrated;
+    }
+    // A store that slid the idle expiry in the load's round trip (`slid`) is not touched again.
+    if (
+      !peek &&
+      result.slid !== true &&
+      touchDue(engine, state, now) &&
+      !(await slideIdle(engine, state, handle, now))
+    ) {
+      return engine.reject('expired', commit, names);
+    }
+    const changes = newChangeSet(handle, names, result.stale);
+    // Read from the store: the next write the request makes (the guard's, a
+    // save) also seals a fresh copy into the cache cookie.
+    if (cached === undefined && storage.cookieCache !== undefined && !peek) changes.recache = true;
+    const session = new SessionImpl(state, false, changes, engine.hooks, commit);
+    if (migrated) markMigrated(session, engine.options.data.version);
+    return session;
+  } catch (error) {
+    return engine.storeFailed(error, 'load');
   }
-  const names = read.names;
-  if (read.status === 'malformed') return engine.reject('invalid', commit, names, peek);
-  const now = engine.options.now();
-  // No await where there is nothing to wait for: each costs a turn of the
-  // microtask queue on every load.
-  const cached =
-    storage.cookieCache === undefined
-      ? undefined
-      : await fromCache(engine, jar, secureRequest, read.value, now);
-  const result = cached ?? (await storage.load(read.value, peek ? undefined : now));
-  if (result.status === 'rejected') return engine.reject(result.reason, commit, names, peek);
-  const refusal = lifetime.refusal(result.state, now);
-  if (refusal !== undefined) return engine.reject(refusal, commit, names, peek);
-  const { state, handle } = result;
-  let migrated = false;
-  if (needsDataCheck(engine.options.data, state)) {
-    const checked = await checkData(engine.options.data, state);
-    if (!checked.ok) return engine.reject(checked.reason, commit, names, peek);
-    state.data = checked.data;
-    migrated = checked.migrated;
-  }
-  // A store that slid the idle expiry in the load's round trip (`slid`) is not touched again.
-  if (
-    !peek &&
-    result.slid !== true &&
-    touchDue(engine, state, now) &&
-    !(await slideIdle(engine, state, handle, now))
-  ) {
-    return engine.reject('expired', commit, names);
-  }
-  const changes = newChangeSet(handle, names, result.stale);
-  // Read from the store: the next write the request makes (the guard's, a
-  // save) also seals a fresh copy into the cache cookie.
-  if (cached === undefined && storage.cookieCache !== undefined && !peek) changes.recache = true;
-  const session = new SessionImpl(state, false, changes, engine.hooks, commit);
-  if (migrated) markMigrated(session, engine.options.data.version);
-  return session;
 }
 
 // A store's cookie cache: the session sealed into the cache cookie for this
