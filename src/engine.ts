@@ -78,8 +78,6 @@ export class SessionEngine {
     return this.storage.users === null ? undefined : id;
   }
 
-  // Made once: every load and save hands one of these to `.catch`.
-
   /** Reports a store failure to the `storeError` event, then lets it go on to the caller. */
   storeFailed(error: unknown, during: StoreErrorEvent['during']): never {
     if (error instanceof SessionStoreError) {

@@ -33,7 +33,8 @@ export async function loadSession(
     const read = readChunkedCookie(jar, engine.cookies.on(secureRequest).name, storage.maxChunks);
     if (read.status === 'absent') {
       if (engine.migration === undefined) return engine.fresh(commit, read.names, false);
-      return engine.migration.load(jar, commit, secureRequest, peek, read.names);
+      // Awaited, so that a failure there is reported by the catch below too.
+      return await engine.migration.load(jar, commit, secureRequest, peek, read.names);
     }
     const names = read.names;
     if (read.status === 'malformed') return engine.reject('invalid', commit, names, peek);
