@@ -33,14 +33,8 @@ export function encodeMembers(values: Readonly<Record<string, unknown>>): string
  * ```
  */
 export function decodeMembers(text: unknown): Record<string, unknown> | undefined {
-  if (typeof text !== 'string') return undefined;
-  let members: unknown;
-  try {
-    members = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(members)) return undefined;
+  const members = parseRecord(text);
+  if (members === undefined) return undefined;
   // In place: JSON.parse made every key an own data property ("__proto__"
   // too), and assigning to an own data property only changes its value.
   for (const key of Object.keys(members)) {
@@ -131,14 +125,8 @@ export function encodeMeta(session: StoredSession): string | null {
  * ```
  */
 export function mergeMembers(text: unknown, unset: readonly string[], set: string): string | undefined {
-  if (typeof text !== 'string') return undefined;
-  let members: unknown;
-  try {
-    members = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(members)) return undefined;
+  const members = parseRecord(text);
+  if (members === undefined) return undefined;
   for (const key of unset) delete members[key];
   const added = JSON.parse(set) as Record<string, unknown>;
   for (const key of Object.keys(added)) defineOwn(members, key, added[key]);
@@ -184,4 +172,16 @@ export function sessionEntries(rows: Iterable<Readonly<Record<string, unknown>>>
     if (session !== undefined) found.push({ key: row.k as string, session });
   }
   return found;
+}
+
+/** `text` parsed as a JSON object; `undefined` for anything else (a row's column is untrusted). */
+function parseRecord(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== 'string') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return isRecord(parsed) ? parsed : undefined;
 }
