@@ -86,10 +86,10 @@ export async function requestHeaders(): Promise<Headers> {
 }
 
 /**
- * The request facts a save needs, from one `headers()` read.
+ * The request facts a load and a save need, read from the request's headers
+ * (Next's read-only `headers()`, or a test request's).
  */
-export async function requestFacts(): Promise<RequestFacts> {
-  const requestHeaders = currentTestRequest()?.headers ?? (await headers());
+export function requestFactsOf(requestHeaders: Pick<Headers, 'get' | 'has'>): RequestFacts {
   const proto = requestHeaders.get('x-forwarded-proto');
   return {
     secure: proto !== null && proto.split(',')[0]?.trim().toLowerCase() === 'https',

@@ -1,7 +1,7 @@
 import { hasChanges } from '../change-set.ts';
 import type { SessionEngine } from '../engine.ts';
 import type { SessionCore, SessionImpl } from '../session.ts';
-import { atRequestTime, requestFacts, requestJar, writableJar } from './context.ts';
+import { atRequestTime, requestJar, writableJar } from './context.ts';
 import { takeHandOff } from './hand-off.ts';
 import { refreshAfterSave } from './refresh.ts';
 import { createRequestScope, type RequestScope } from './request-scope.ts';
@@ -34,7 +34,7 @@ export function requestSessions(engine: SessionEngine): RequestSessions {
     // always a mistake, and saying so early beats a silent no-op.
     const jar = await writableJar();
     if (!hasChanges(session.changes)) return;
-    const request = await requestFacts();
+    const request = (await scope()).facts;
     const silent = await engine.commit(session, jar, request.secure);
     // A written cookie already makes Next re-render after a Server Action; a
     // store save that kept the cookie needs asking. Only a Server Action can
@@ -50,7 +50,7 @@ export function requestSessions(engine: SessionEngine): RequestSessions {
   // It is a full load: hasSession() keeps it as the request's session, for
   // getSession() (the hand-off can be taken only once).
   const load = async (peek: boolean, slot?: RequestScope): Promise<SessionImpl> => {
-    const [jar, request] = await Promise.all([requestJar(), requestFacts(), atRequestTime()]);
+    const [jar, { facts: request }] = await Promise.all([requestJar(), slot ?? scope(), atRequestTime()]);
     const handed =
       request.handOff === null
         ? undefined

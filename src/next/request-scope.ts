@@ -1,11 +1,14 @@
 import { headers } from 'next/headers.js';
 import { SessionConfigError } from '../errors.ts';
 import type { SessionImpl } from '../session.ts';
+import { type RequestFacts, requestFactsOf } from './context.ts';
 import { currentTestRequest } from './test-request.ts';
 
 /** @internal Per-request slot holding the current session. */
 export interface RequestScope {
   current: Promise<SessionImpl> | undefined;
+  /** What loads and saves need of the request's headers, read once per request. */
+  readonly facts: RequestFacts;
 }
 
 /**
@@ -21,10 +24,12 @@ export interface RequestScope {
 export function createRequestScope(): () => Promise<RequestScope> {
   const scopes = new WeakMap<object, RequestScope>();
   return async () => {
-    const key: object = currentTestRequest() ?? (await requestHeaders());
+    const test = currentTestRequest();
+    const requestHeaders = test?.headers ?? (await nextHeaders());
+    const key: object = test ?? requestHeaders;
     let scope = scopes.get(key);
     if (scope === undefined) {
-      scope = { current: undefined };
+      scope = { current: undefined, facts: requestFactsOf(requestHeaders) };
       scopes.set(key, scope);
     }
     return scope;
@@ -37,7 +42,7 @@ export function createRequestScope(): () => Promise<RequestScope> {
  * Router's getServerSideProps and API routes, which have no App Router
  * request. Any other failure (or a reworded one) is Next's own.
  */
-async function requestHeaders(): Promise<object> {
+async function nextHeaders(): Promise<Pick<Headers, 'get' | 'has'>> {
   try {
     return await headers();
   } catch (error) {
